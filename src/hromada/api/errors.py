@@ -1,0 +1,123 @@
+"""RFC 9457 problem details for every error, whatever raised it.
+
+Litestar's own 404/405/validation errors, the domain's ``HromadaError``s and
+anything unexpected all leave as ``application/problem+json``; an unexpected
+error is logged with its traceback and the client sees only the request id.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from hromada import errors
+from hromada.logs import request_id_var
+
+log = logging.getLogger("hromada.errors")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://hromada.example/problems/"
+
+_DOMAIN_STATUS: dict[type[errors.HromadaError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.Forbidden: 403,
+    errors.Unauthenticated: 401,
+    errors.TooLarge: 413,
+    errors.Unavailable: 503,
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    request: Request[Any, Any, Any] | None = None,
+    errors_: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    type_: str | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": type_ or "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.url.path
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
+    if errors_:
+        body["errors"] = errors_
+    return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: ValidationException) -> list[dict[str, Any]]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    out = []
+    for item in extra:
+        if isinstance(item, dict):
+            out.append(
+                {
+                    "where": item.get("source", "body"),
+                    "name": item.get("key", ""),
+                    "message": item.get("message", ""),
+                }
+            )
+    return out
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    headers = dict(exc.headers or {})
+    if isinstance(exc, ValidationException):
+        found = _validation_errors(exc)
+        detail = "; ".join(
+            f"{e['where']} {e['name']!r}: {e['message']}" if e["name"] else e["message"]
+            for e in found
+        ) or str(exc.detail)
+        return problem(422, detail, title="Invalid request", request=request, errors_=found)
+    if status == 404:
+        detail = f"Nothing at {request.method} {request.url.path}"
+        if exc.detail and exc.detail != HTTPStatus(404).phrase:
+            detail = str(exc.detail)
+        return problem(404, detail, request=request, headers=headers)
+    if status == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}"
+        return problem(405, detail, request=request, headers=headers)
+    if status >= 500:
+        log.error("http error %s: %s", status, exc.detail)
+    return problem(status, str(exc.detail), request=request, headers=headers)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: errors.HromadaError) -> Response[Any]:
+    status = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 400)
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return problem(
+        status, exc.detail, title=exc.title, request=request, errors_=exc.errors, headers=headers
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(
+        500,
+        "The server failed to answer this request; quote the request_id when reporting it.",
+        request=request,
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    HTTPException: handle_http_exception,
+    errors.HromadaError: handle_domain_error,
+    Exception: handle_unexpected,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]

@@ -1,0 +1,97 @@
+"""``create_app(settings)``: the one place where the application is put together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Contact, License
+from litestar.types import Receive, Scope, Send
+
+from hromada import db
+from hromada.api.errors import EXCEPTION_HANDLERS
+from hromada.api.health import HealthController
+from hromada.api.registries import DistrictController, StreetController
+from hromada.config import Settings
+from hromada.graphql.schema import graphql_controller
+from hromada.logs import configure_logging, request_id_middleware
+
+API_VERSION = "1.0.0"
+
+DESCRIPTION = """Open data and participation platform of a Ukrainian city.
+
+Lists answer `{"items": [...], "next_cursor": ...}`; pass `next_cursor` back as
+`cursor` for the next page. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def route_handlers(settings: Settings) -> list[Any]:
+    return [
+        HealthController,
+        DistrictController,
+        StreetController,
+        graphql_controller(settings),
+    ]
+
+
+class HromadaApp(Litestar):
+    """Litestar with the request id wrapped around everything, 404s and 405s included.
+
+    Litestar's own middleware runs only for matched routes, so the request id
+    is attached one level further out.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] == "http":
+            await request_id_middleware(super().__call__)(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, settings.effective_log_format)
+    engine = db.use_database(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.start(engine, settings.database_pool_size)
+        try:
+            yield
+        finally:
+            await db.stop(engine)
+
+    return HromadaApp(
+        route_handlers=route_handlers(settings),
+        exception_handlers=EXCEPTION_HANDLERS,
+        cors_config=CORSConfig(
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            expose_headers=["X-Request-ID", "ETag", "Link"],
+        ),
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        openapi_config=OpenAPIConfig(
+            title="hromada API",
+            version=API_VERSION,
+            description=DESCRIPTION,
+            contact=Contact(name="hromada"),
+            license=License(name="MIT", identifier="MIT"),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+        ),
+        lifespan=[lifespan],
+        state=State({"settings": settings, "readiness_checks": {}}),
+        debug=False,
+    )
+
+
+def app_from_env() -> Litestar:
+    """Factory for uvicorn (``hromada.app:app_from_env``), one call per worker process."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,8 @@
+"""The Piccolo apps of every domain package, in migration order.
+
+A new domain package adds its ``piccolo_app`` module here and nowhere else.
+"""
+
+PICCOLO_APPS: list[str] = [
+    "hromada.open_data.registries.piccolo_app",
+]

@@ -1,0 +1,174 @@
+"""The ``hromada`` command. Later domains add their commands to ``main``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from hromada.config import Settings, SettingsError
+
+T = TypeVar("T")
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, or a one-line error and exit code 2."""
+    try:
+        settings = Settings.from_env()
+        if overrides:
+            settings = settings.replace(**{k: v for k, v in overrides.items() if v is not None})
+            settings.validate()
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
+    return settings
+
+
+def run(coro: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(_as_coroutine(coro))
+
+
+async def _as_coroutine(coro: Callable[[], Awaitable[T]]) -> T:
+    return await coro()
+
+
+async def _connect_and_migrate(settings: Settings, *, apply: bool) -> list[str]:
+    from hromada import db
+    from hromada.migrations import migrate, pending_migrations
+
+    db.use_database(settings)
+    try:
+        await db.ping()
+    except Exception as exc:
+        target = settings.database_url or str(settings.sqlite_path)
+        raise click.ClickException(
+            f"cannot reach the database {_safe(target)}: {type(exc).__name__}: {exc}"
+        ) from None
+    return await migrate() if apply else await pending_migrations()
+
+
+def _safe(url: str) -> str:
+    from hromada.config import _redact
+
+    return _redact(url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hromada")
+def main() -> None:
+    """hromada: open data and participation platform for a Ukrainian city."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply every pending database migration."""
+    settings = load_settings()
+    applied = run(lambda: _connect_and_migrate(settings, apply=True))
+    if applied:
+        click.echo(f"applied {len(applied)} migration(s): " + ", ".join(applied))
+    else:
+        click.echo("database is up to date")
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    env = {f"HROMADA_{k}": str(v) for k, v in _settings_env(settings).items()}
+    os.environ.update(env)  # worker processes read their settings from the environment
+    click.echo(f"hromada on http://{settings.host}:{settings.port}/")
+    click.echo(f"  API docs  http://{settings.host}:{settings.port}/schema")
+    click.echo(f"  GraphQL   http://{settings.host}:{settings.port}/graphql")
+    uvicorn.run(
+        "hromada.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+def _settings_env(settings: Settings) -> dict[str, Any]:
+    return {
+        "ENVIRONMENT": settings.environment,
+        "DATA_DIR": settings.data_dir,
+        "HOST": settings.host,
+        "PORT": settings.port,
+        "WORKERS": settings.workers,
+        "DATABASE_URL": settings.database_url,
+        "DEMO_SEED": settings.demo_seed,
+    }
+
+
+@main.command()
+@click.option("--host", help="Address to bind (HROMADA_HOST).")
+@click.option("--port", type=int, help="Port to listen on (HROMADA_PORT).")
+@click.option("--workers", type=int, help="Worker processes (HROMADA_WORKERS).")
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Serve the API. Refuses to start on a database that is not migrated."""
+    settings = load_settings(host=host, port=port, workers=workers)
+    pending = run(lambda: _connect_and_migrate(settings, apply=False))
+    if pending:
+        raise click.ClickException(
+            f"the database is not migrated ({len(pending)} pending migration(s)): "
+            "run `hromada migrate` first"
+        )
+    _serve(settings)
+
+
+@main.command()
+@click.option("--host", help="Address to bind.")
+@click.option("--port", type=int, help="Port to listen on.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the demo city lives (default: ./var/demo).",
+)
+@click.option("--reset", is_flag=True, help="Throw the demo city away and build it again.")
+@click.option("--seed", type=int, help="Seed of the generator (HROMADA_DEMO_SEED).")
+@click.option("--build-only", is_flag=True, help="Build the demo city, do not serve it.")
+def demo(
+    host: str | None,
+    port: int | None,
+    data_dir: Path | None,
+    reset: bool,
+    seed: int | None,
+    build_only: bool,
+) -> None:
+    """Build a synthetic demo city (if it is not there yet) and serve it."""
+    base = load_settings()
+    data_dir = data_dir or (base.data_dir / "demo")
+    if reset and data_dir.exists():
+        shutil.rmtree(data_dir)
+    # The demo always runs on the embedded defaults, never on a configured database.
+    settings = base.replace(
+        environment="demo",
+        database_url="",
+        data_dir=data_dir,
+        host=host or base.host,
+        port=port or base.port,
+        demo_seed=seed if seed is not None else base.demo_seed,
+    )
+    from hromada.demo.build import build_demo
+
+    built = run(lambda: build_demo(settings, progress=True))
+    if built:
+        click.echo(f"demo city built in {data_dir}")
+    else:
+        click.echo(f"demo city found in {data_dir} (use --reset to build it again)")
+    if not build_only:
+        _serve(settings)
+
+
+def entrypoint() -> None:  # pragma: no cover - thin wrapper
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,217 @@
+"""Settings read from ``HROMADA_*`` environment variables and an optional ``.env`` file.
+
+Every setting lives here, once, with its default. ``Settings.from_env`` is the
+only way the application learns about its environment; a bad value stops
+start-up with one line that names the variable and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+PREFIX = "HROMADA_"
+
+Environment = Literal["development", "production", "demo", "test"]
+
+
+class SettingsError(ValueError):
+    """A setting has a value hromada cannot use. The message is one line."""
+
+
+def _field(default: Any, doc: str, **kw: Any) -> Any:
+    return dataclasses.field(default=default, metadata={"doc": doc, **kw})
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    environment: Environment = _field(
+        "development",
+        "development, production, demo or test. Production logs JSON and hides GraphiQL.",
+    )
+    data_dir: Path = _field(Path("var"), "Directory for the SQLite file and the search index.")
+    database_url: str = _field(
+        "",
+        "postgresql://user:password@host:port/db for PostgreSQL; empty means SQLite "
+        "in the data directory (sqlite:///path also works).",
+    )
+    database_pool_size: int = _field(
+        10, "PostgreSQL connection pool size per process; 0 opens a connection per query."
+    )
+    sqlite_busy_timeout: float = _field(
+        30.0, "Seconds a SQLite writer waits for the lock before giving up."
+    )
+    host: str = _field("127.0.0.1", "Address `hromada serve` binds to.")
+    port: int = _field(8000, "Port `hromada serve` listens on.")
+    workers: int = _field(1, "Worker processes for `hromada serve`.")
+    log_level: str = _field("INFO", "DEBUG, INFO, WARNING or ERROR.")
+    log_format: str = _field("", "json or text; empty means json in production and text elsewhere.")
+    cors_origins: tuple[str, ...] = _field(
+        ("*",), "Comma-separated origins allowed to call the API from a browser (GET)."
+    )
+    meili_url: str = _field("", "Meilisearch URL; empty means the embedded search engine.")
+    meili_key: str = _field("", "Meilisearch API key.")
+    redis_url: str = _field(
+        "", "Redis URL for rate limits and sessions shared by several processes."
+    )
+    admin_token: str = _field(
+        "", "Bearer token for staff endpoints before roles exist; empty turns them off."
+    )
+    graphql_max_depth: int = _field(10, "Deepest GraphQL query accepted.")
+    graphql_max_aliases: int = _field(15, "Most aliases in one GraphQL query.")
+    graphql_max_tokens: int = _field(2000, "Most tokens in one GraphQL query document.")
+    api_max_page_size: int = _field(500, "Hard maximum of `limit` on every list.")
+    demo_seed: int = _field(1551, "Seed of the demo city generator.")
+
+    # ------------------------------------------------------------------
+    @property
+    def is_development(self) -> bool:
+        return self.environment in ("development", "demo", "test")
+
+    @property
+    def engine(self) -> Literal["sqlite", "postgres"]:
+        return (
+            "postgres"
+            if self.database_url.startswith(("postgres://", "postgresql://"))
+            else ("sqlite")
+        )
+
+    @property
+    def sqlite_path(self) -> Path:
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///"))
+        return self.data_dir / "hromada.sqlite3"
+
+    @property
+    def effective_log_format(self) -> str:
+        if self.log_format:
+            return self.log_format
+        return "json" if self.environment == "production" else "text"
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    # ------------------------------------------------------------------
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+    ) -> Settings:
+        """Read settings; the process environment wins over the ``.env`` file."""
+        values: dict[str, str] = {}
+        if env_file is not None and env_file.is_file():
+            values.update(read_env_file(env_file))
+        values.update(os.environ if environ is None else environ)
+        kwargs: dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            name = PREFIX + field.name.upper()
+            if name in values:
+                kwargs[field.name] = _parse(name, field.type, values[name])
+        settings = cls(**kwargs)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.environment not in ("development", "production", "demo", "test"):
+            raise SettingsError(
+                f"HROMADA_ENVIRONMENT={self.environment!r}: use development, production, "
+                "demo or test"
+            )
+        if self.database_url:
+            _check_database_url(self.database_url)
+        if self.log_format not in ("", "json", "text"):
+            raise SettingsError(f"HROMADA_LOG_FORMAT={self.log_format!r}: use json or text")
+        if self.log_level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError(
+                f"HROMADA_LOG_LEVEL={self.log_level!r}: use DEBUG, INFO, WARNING or ERROR"
+            )
+        for name in ("port", "workers", "api_max_page_size", "graphql_max_depth"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
+        if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
+            raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
+
+
+def _check_database_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        if not parts.hostname and "host=" not in parts.query:
+            raise SettingsError(
+                "HROMADA_DATABASE_URL has no host: expected postgresql://user@host:5432/dbname"
+            )
+        if not parts.path.strip("/"):
+            raise SettingsError(
+                "HROMADA_DATABASE_URL names no database: expected "
+                "postgresql://user@host:5432/dbname"
+            )
+        try:
+            parts.port  # noqa: B018 - raises on a non-numeric port
+        except ValueError:
+            raise SettingsError(
+                f"HROMADA_DATABASE_URL has a bad port in {_redact(url)!r}"
+            ) from None
+        return
+    if parts.scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        return
+    raise SettingsError(
+        f"HROMADA_DATABASE_URL={_redact(url)!r} is not supported: use "
+        "postgresql://user@host:5432/dbname, sqlite:///path/to/file, or leave it empty for SQLite"
+    )
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
+
+
+def _parse(name: str, annotation: Any, raw: str) -> Any:
+    kind = str(annotation)
+    raw = raw.strip()
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw)
+        if kind.startswith("tuple"):
+            return tuple(item.strip() for item in raw.split(",") if item.strip())
+    except ValueError:
+        expected = {"int": "a whole number", "float": "a number"}.get(kind, kind)
+        raise SettingsError(f"{name}={raw!r} is not {expected}") from None
+    return raw
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; ``#`` comments and surrounding quotes are dropped."""
+    values: dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("export "):
+            line = line[len("export ") :]
+        key, sep, value = line.partition("=")
+        if not sep:
+            raise SettingsError(f"{path}:{number}: expected KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def settings_table() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting: the README table is made from it."""
+    rows = []
+    for field in dataclasses.fields(Settings):
+        default = field.default
+        if isinstance(default, tuple):
+            default = ",".join(default)
+        rows.append((PREFIX + field.name.upper(), str(default), field.metadata["doc"]))
+    return rows

@@ -1,0 +1,120 @@
+"""Database engine selection: SQLite by default, PostgreSQL by URL.
+
+One engine per process (Piccolo binds engines per table class). ``use_database``
+builds the engine from ``Settings`` and binds every table of every app to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from hromada.config import Settings
+
+os.environ.setdefault("PICCOLO_CONF", "hromada.piccolo_conf")
+
+# One in-process writer at a time on SQLite: with IMMEDIATE transactions this
+# turns "database is locked" under concurrency into an orderly queue. A lock
+# belongs to one event loop, and tests run the app in a loop of its own.
+_sqlite_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def postgres_config(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    config: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "database": unquote(parts.path.lstrip("/")),
+        "user": unquote(parts.username) if parts.username else "postgres",
+    }
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
+def make_engine(settings: Settings) -> Engine:
+    if settings.engine == "postgres":
+        return PostgresEngine(config=postgres_config(settings.database_url))
+    path = settings.sqlite_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(path), timeout=settings.sqlite_busy_timeout)
+
+
+def current_engine() -> Engine:
+    from hromada import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+def all_tables() -> list[Any]:
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    return [*Finder().get_table_classes(), Migration]
+
+
+def use_database(settings: Settings) -> Engine:
+    """Make ``settings``' database the one every table of this process uses."""
+    from hromada import piccolo_conf
+
+    engine = make_engine(settings)
+    if isinstance(engine, SQLiteEngine):
+        prepare_sqlite_file(engine.path, settings.sqlite_busy_timeout)
+    piccolo_conf.DB = engine
+    for table in all_tables():
+        table._meta.db = engine
+    return engine
+
+
+def prepare_sqlite_file(path: str, busy_timeout: float) -> None:
+    """WAL lets readers go on while one writer writes; it persists in the file."""
+    with contextlib.closing(sqlite3.connect(path, timeout=busy_timeout)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+
+
+async def start(engine: Engine, pool_size: int) -> None:
+    if isinstance(engine, PostgresEngine) and pool_size > 0:
+        await engine.start_connection_pool(max_size=pool_size, min_size=1)
+
+
+async def stop(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()
+
+
+@contextlib.asynccontextmanager
+async def write_transaction() -> AsyncIterator[Any]:
+    """A transaction for writes that read first, safe under concurrency on both engines.
+
+    On SQLite it is IMMEDIATE (the write lock is taken at BEGIN, so two readers
+    cannot both decide to write) and serialised in-process; on PostgreSQL it is
+    an ordinary transaction and unique constraints settle races.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        lock = _sqlite_write_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+        async with (
+            lock,
+            engine.transaction(transaction_type=TransactionType.immediate) as tx,
+        ):
+            yield tx
+    else:
+        async with engine.transaction() as tx:
+            yield tx
+
+
+async def ping() -> None:
+    """Raise if the database cannot answer a trivial query."""
+    await current_engine().run_ddl("SELECT 1")

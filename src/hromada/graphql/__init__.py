@@ -1,0 +1,1 @@
+"""The GraphQL transport (strawberry). Thin: types and resolvers over domain services."""

@@ -1,0 +1,59 @@
+"""The GraphQL schema: every domain's query type merged, with limits on from the start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import strawberry
+from litestar import Request
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.litestar import BaseContext, make_graphql_controller
+from strawberry.tools import merge_types
+
+from hromada.config import Settings
+from hromada.graphql.registries import RegistriesQuery
+
+
+@strawberry.type
+class MetaQuery:
+    @strawberry.field(description="Version of the hromada API")
+    def api_version(self) -> str:
+        return "1"
+
+
+Query = merge_types("Query", (MetaQuery, RegistriesQuery))
+
+
+class Context(BaseContext, kw_only=True):
+    """Per-request context: DataLoaders live here so they never outlive a request."""
+
+    settings: Settings
+    loaders: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        ],
+    )
+
+
+def graphql_controller(settings: Settings) -> type:
+    async def context_getter(request: Request[Any, Any, Any]) -> Context:
+        return Context(settings=settings)
+
+    controller = make_graphql_controller(
+        build_schema(settings),
+        path="/graphql",
+        graphql_ide="graphiql" if settings.is_development else None,
+        # Cookie sessions make GET queries a CSRF risk.
+        allow_queries_via_get=False,
+        context_getter=context_getter,
+    )
+    controller.include_in_schema = False
+    return controller

@@ -1,0 +1,18 @@
+import msgspec
+
+
+class DistrictOut(msgspec.Struct):
+    code: str
+    name_uk: str
+    name_en: str
+    lat: float
+    lon: float
+    streets: int
+    buildings: int
+
+
+class StreetOut(msgspec.Struct):
+    code: str
+    kind: str
+    name: str
+    district: str

@@ -1,0 +1,132 @@
+"""Fixtures: a migrated database on the chosen engine, an app, an HTTP client.
+
+The suite runs once per engine: ``pytest --db=sqlite`` (default) or
+``pytest --db=postgres`` (or ``HROMADA_TEST_DB``). PostgreSQL tests use a
+throwaway database created for the session and dropped after it; the server
+comes from ``HROMADA_TEST_DATABASE_URL`` (default the local one). Without a
+reachable server they fail in CI and skip elsewhere, saying why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from hromada import db
+from hromada.config import Settings
+from hromada.db import postgres_config
+from hromada.migrations import migrate
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgres"),
+        default=os.environ.get("HROMADA_TEST_DB", "sqlite"),
+        help="database engine the suite runs on (default: sqlite, or HROMADA_TEST_DB)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"hromada database engine: {config.getoption('--db')}"
+
+
+async def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(**postgres_config(url), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def base_settings(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    data_dir = tmp_path_factory.mktemp("hromada-data")
+    settings = Settings(environment="test", data_dir=data_dir, database_pool_size=0)
+    if engine_name == "sqlite":
+        yield settings
+        return
+    server = os.environ.get("HROMADA_TEST_DATABASE_URL", DEFAULT_PG)
+    name = f"hromada_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        message = (
+            f"PostgreSQL at {server} is not reachable ({type(exc).__name__}: {exc}); "
+            "start it or set HROMADA_TEST_DATABASE_URL"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    base, _, _ = server.rpartition("/")
+    try:
+        yield settings.replace(database_url=f"{base}/{name}")
+    finally:
+        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
+    """A migrated database for the whole session."""
+    db.use_database(base_settings)
+    await migrate()
+    yield base_settings
+
+
+async def truncate_all() -> None:
+    tables = [t for t in db.all_tables() if t._meta.tablename != "migration"]
+    engine = db.current_engine()
+    names = [t._meta.tablename for t in tables]
+    if engine.engine_type == "postgres":
+        await engine.run_ddl(
+            "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
+        )
+    else:
+        # Children first: foreign keys are on.
+        for name in reversed(names):
+            await engine.run_ddl(f'DELETE FROM "{name}"')
+
+
+@pytest.fixture
+async def clean_db(settings: Settings) -> AsyncIterator[Settings]:
+    """An empty, migrated database for one test."""
+    yield settings
+    await truncate_all()
+
+
+@pytest.fixture
+def app(clean_db: Settings) -> Litestar:
+    from hromada.app import create_app
+
+    return create_app(clean_db)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public data beside the project (``../shared/data``); skip if absent."""
+    path = Path(__file__).resolve().parents[2] / "shared" / "data"
+    if not path.is_dir():
+        pytest.skip(f"real test data not found at {path}")
+    return path

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hromada.config import Settings, SettingsError, settings_table
+
+
+def test_defaults_are_embedded() -> None:
+    settings = Settings.from_env(environ={}, env_file=None)
+    assert settings.engine == "sqlite"
+    assert settings.sqlite_path == Path("var/hromada.sqlite3")
+    assert settings.meili_url == ""
+
+
+def test_postgres_url_selects_postgres() -> None:
+    settings = Settings.from_env(
+        environ={"HROMADA_DATABASE_URL": "postgresql://u:p@db.example:5433/city"}, env_file=None
+    )
+    assert settings.engine == "postgres"
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"HROMADA_DATABASE_URL": "mysql://x@y/z"}, "HROMADA_DATABASE_URL"),
+        ({"HROMADA_DATABASE_URL": "postgresql://user@/"}, "HROMADA_DATABASE_URL"),
+        ({"HROMADA_DATABASE_URL": "postgresql://u@h:notaport/db"}, "bad port"),
+        ({"HROMADA_PORT": "eighty"}, "HROMADA_PORT"),
+        ({"HROMADA_ENVIRONMENT": "staging"}, "HROMADA_ENVIRONMENT"),
+        ({"HROMADA_LOG_FORMAT": "xml"}, "HROMADA_LOG_FORMAT"),
+        ({"HROMADA_MEILI_URL": "ftp://x"}, "HROMADA_MEILI_URL"),
+    ],
+)
+def test_bad_values_are_one_line_errors(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(environ=env, env_file=None)
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_password_never_echoed() -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(
+            environ={"HROMADA_DATABASE_URL": "postgresql://u:s3cret@h:x/db"}, env_file=None
+        )
+    assert "s3cret" not in str(info.value)
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        '# comment\nHROMADA_PORT=9000\nexport HROMADA_HOST="0.0.0.0"\nHROMADA_WORKERS=3\n'
+    )
+    settings = Settings.from_env(environ={"HROMADA_WORKERS": "2"}, env_file=env_file)
+    assert (settings.port, settings.host, settings.workers) == (9000, "0.0.0.0", 2)
+
+
+def test_malformed_env_file_names_the_line(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("HROMADA_PORT=1\nthis is not a setting\n")
+    with pytest.raises(SettingsError, match=r"\.env:2"):
+        Settings.from_env(environ={}, env_file=env_file)
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    for variable, _default, _doc in settings_table():
+        assert f"`{variable}`" in readme, f"{variable} missing from the README table"
+
+
+def test_cli_stops_on_a_bad_database_url_with_one_line(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "hromada", "migrate"],
+        capture_output=True,
+        text=True,
+        env={"HROMADA_DATABASE_URL": "oracle://nope", "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "HROMADA_DATABASE_URL" in lines[0]
