@@ -89,6 +89,15 @@ async def settings(base_settings: Settings) -> AsyncIterator[Settings]:
     yield base_settings
 
 
+@pytest.fixture(autouse=True)
+def _keep_session_engine(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that points the process at another database (CLI, demo) cannot leak it."""
+    engine = db.current_engine()
+    yield
+    if db.current_engine() is not engine:
+        db.bind(engine)
+
+
 async def truncate_all() -> None:
     tables = [t for t in db.all_tables() if t._meta.tablename != "migration"]
     engine = db.current_engine()
@@ -130,3 +139,20 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"real test data not found at {path}")
     return path
+
+
+@pytest.fixture
+def empty_database_url(engine_name: str, base_settings: Settings, tmp_path: Path) -> Iterator[str]:
+    """A second database on the session's engine with nothing in it, dropped afterwards."""
+    if engine_name == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    server = os.environ.get("HROMADA_TEST_DATABASE_URL", DEFAULT_PG)
+    name = f"hromada_empty_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_pg_admin(server, f'CREATE DATABASE "{name}"'))
+    base, _, _ = server.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        db.use_database(base_settings)
+        asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

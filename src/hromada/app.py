@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         state=State({"settings": settings, "readiness_checks": {}}),
         debug=False,
+        # Logging is configured once, by configure_logging: no second queue handler.
+        logging_config=None,
     )
 
 

@@ -67,15 +67,19 @@ def all_tables() -> list[Any]:
 
 def use_database(settings: Settings) -> Engine:
     """Make ``settings``' database the one every table of this process uses."""
-    from hromada import piccolo_conf
-
     engine = make_engine(settings)
     if isinstance(engine, SQLiteEngine):
         prepare_sqlite_file(engine.path, settings.sqlite_busy_timeout)
+    bind(engine)
+    return engine
+
+
+def bind(engine: Engine) -> None:
+    from hromada import piccolo_conf
+
     piccolo_conf.DB = engine
     for table in all_tables():
         table._meta.db = engine
-    return engine
 
 
 def prepare_sqlite_file(path: str, busy_timeout: float) -> None:
