@@ -1,0 +1,1 @@
+"""Contact-centre appeals: import, anonymise, query, aggregate, Open311 view."""

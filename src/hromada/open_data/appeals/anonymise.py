@@ -1,0 +1,188 @@
+"""The appeals anonymiser: it runs before anything is written, so raw personal data is never stored.
+
+``get_anonymiser().scrub(text)`` replaces person names, phone numbers, e-mails, RNOKPP tax
+numbers, passport and ID-card numbers, IBANs, car plates, utility account numbers, flat and
+house numbers with typed placeholders (``[ПІБ]``, ``[ТЕЛЕФОН]``, ...). For a house or a flat the
+word stays: "буд. [БУДИНОК]", "кв. [КВАРТИРА]". ``scrub_address`` keeps the street and the
+district and drops house and flat numbers. ``coarsen`` moves a point to the centre of its
+~100 m grid cell.
+
+Structured values come from regular expressions with checks (``pii_patterns``); names from
+pymorphy3's Ukrainian and Russian dictionaries plus context cues (``names``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from dataclasses import dataclass
+
+from hromada.open_data.appeals.names import NameDetector
+from hromada.open_data.appeals.pii_patterns import Span, find_structured
+
+PLACEHOLDERS: dict[str, str] = {
+    "name": "[ПІБ]",
+    "phone": "[ТЕЛЕФОН]",
+    "email": "[EMAIL]",
+    "tax_number": "[РНОКПП]",
+    "passport": "[ПАСПОРТ]",
+    "iban": "[IBAN]",
+    "car_plate": "[НОМЕР_АВТО]",
+    "account": "[ОСОБОВИЙ_РАХУНОК]",
+    "flat": "[КВАРТИРА]",
+    "house": "[БУДИНОК]",
+}
+KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
+
+_NAME_PRIORITY = 60
+_UK_LETTERS = "іїєґІЇЄҐ"
+_RU_LETTERS = "ыэъёЫЭЪЁ"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One personal value: its kind, where it is (``text[start:end]``) and what it was."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+def language(text: str) -> str:
+    """``"ru"`` when the text has more Russian-only letters than Ukrainian-only ones."""
+    uk = sum(text.count(c) for c in _UK_LETTERS)
+    ru = sum(text.count(c) for c in _RU_LETTERS)
+    return "ru" if ru > uk else "uk"
+
+
+class Anonymiser:
+    """Finds and replaces personal data. Thread-safe; build it once (``get_anonymiser``)."""
+
+    def __init__(self, names: NameDetector | None = None) -> None:
+        self.names = names or NameDetector()
+
+    def find(self, text: str) -> list[Finding]:
+        """Every personal value in ``text``: non-overlapping, sorted by position."""
+        if not text:
+            return []
+        spans: list[Span] = list(find_structured(text))
+        for s, e in self.names.find(text, language(text)):
+            spans.append(("name", s, e, _NAME_PRIORITY))
+        if not spans:
+            return []
+        spans.sort(key=lambda x: (-x[3], x[1], x[1] - x[2]))
+        chosen: list[Span] = []
+        for span in spans:
+            _, s, e, _ = span
+            if e <= s:
+                continue
+            if any(s < ce and cs < e for _, cs, ce, _ in chosen):
+                continue
+            chosen.append(span)
+        chosen.sort(key=lambda x: x[1])
+        return [Finding(kind, s, e, text[s:e]) for kind, s, e, _ in chosen]
+
+    def scrub(self, text: str | None) -> str | None:
+        """``text`` with every personal value replaced by its placeholder (``None`` stays)."""
+        if not text:
+            return text
+        findings = self.find(text)
+        if not findings:
+            return text
+        out: list[str] = []
+        pos = 0
+        for f in findings:
+            out.append(text[pos : f.start])
+            out.append(PLACEHOLDERS[f.kind])
+            pos = f.end
+        out.append(text[pos:])
+        return "".join(out)
+
+    def scrub_address(self, address: str | None) -> str | None:
+        """The address down to street and district: house and flat numbers are dropped.
+
+        "Дарницький район, вул. Ревуцького, 7, кв. 33" becomes
+        "Дарницький район, вул. Ревуцького". Anything else personal in it (a name, a phone)
+        is replaced by its placeholder, as in ``scrub``.
+        """
+        if not address:
+            return address
+        text = address
+        findings = self.find(text)
+        out: list[str] = []
+        pos = 0
+        for f in findings:
+            if f.kind in ("house", "flat"):
+                head = _ADDRESS_WORD_BEFORE_RE.search(text, pos, f.start)
+                cut = head.start() if head is not None else f.start
+                out.append(text[pos:cut])
+            else:
+                out.append(text[pos : f.start])
+                out.append(PLACEHOLDERS[f.kind])
+            pos = f.end
+        out.append(text[pos:])
+        result = "".join(out)
+        # Bare numbers left as their own comma-separated part are house numbers too.
+        parts = [p.strip() for p in result.split(",")]
+        kept = [p for p in parts if p and not _BARE_NUMBER_RE.fullmatch(p)]
+        result = ", ".join(kept)
+        result = _SPACES_RE.sub(" ", result).strip(" ,;-")
+        return result or None
+
+
+_ADDRESS_WORD_BEFORE_RE = re.compile(
+    r"[\s,;]*(?:(?:буд(?:инок|инку)?|д|дом|корп(?:ус)?|кв(?:артира)?|кв-ра|№)\.?\s*)*(?:№\s*)?$",
+    re.IGNORECASE,
+)
+_BARE_NUMBER_RE = re.compile(
+    r"(?:(?:буд|д|кв|корп|к|секц|під'їзд|под)\.?\s*)?№?\s*\d{1,4}(?:\s?[/-]\s?\d{1,4})?"
+    r"(?:\s?-?\s?[а-яіїєґa-z])?",
+    re.IGNORECASE,
+)
+_SPACES_RE = re.compile(r"\s{2,}")
+
+# About 100 m: a degree of latitude is ~111.2 km everywhere.
+GRID_METRES = 100.0
+_LAT_STEP = GRID_METRES / 111_195.0
+
+
+def coarsen(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
+    """The centre of the ~100 m grid cell holding the point; ``(None, None)`` if unusable.
+
+    Rows are ``GRID_METRES`` of latitude; each row's cells are ``GRID_METRES`` wide at the
+    row's centre, so a cell is about 100 m x 100 m anywhere in Ukraine.
+    """
+    if lat is None or lon is None:
+        return None, None
+    try:
+        lat_f, lon_f = float(lat), float(lon)
+    except (TypeError, ValueError):
+        return None, None
+    if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
+        return None, None
+    if not (-90.0 <= lat_f <= 90.0 and -180.0 <= lon_f <= 180.0):
+        return None, None
+    row = math.floor(lat_f / _LAT_STEP)
+    c_lat = (row + 0.5) * _LAT_STEP
+    c_lat = min(max(c_lat, -90.0), 90.0)
+    lon_step = _LAT_STEP / max(math.cos(math.radians(c_lat)), 0.01)
+    col = math.floor(lon_f / lon_step)
+    c_lon = (col + 0.5) * lon_step
+    c_lon = min(max(c_lon, -180.0), 180.0)
+    return round(c_lat, 6), round(c_lon, 6)
+
+
+_instance: Anonymiser | None = None
+_lock = threading.Lock()
+
+
+def get_anonymiser() -> Anonymiser:
+    """The process-wide anonymiser (pymorphy3's dictionaries load once)."""
+    global _instance
+    if _instance is None:
+        with _lock:
+            if _instance is None:
+                _instance = Anonymiser()
+    return _instance

@@ -1,0 +1,257 @@
+"""Detectors for structured personal data in appeal text: regular expressions plus checks.
+
+Every detector yields ``(kind, start, end, priority)`` for the characters to replace. For a
+house or a flat only the number is reported, so the word before it ("буд.", "кв.") stays.
+Higher priority wins when two findings overlap (a number after "о/р" is an account even if
+it also looks like a phone number).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+Span = tuple[str, int, int, int]
+
+# Ukrainian and Russian letters, and the apostrophes of Ukrainian words.
+UPPER = "A-ZА-ЯІЇЄҐЁ"
+LOWER = "a-zа-яіїєґё"
+LETTER = UPPER + LOWER
+
+# Numbers followed by one of these are counts, sizes, money or times, never a house or a flat.
+_NOT_AN_ADDRESS_NUMBER = (
+    r"(?![:.,]\d)(?!\s*(?:%|°|грн|гривн|коп|uah|грив|руб|\$|€|м\b|м2|м²|кв\.\s?м|км|см|мм|кг|т\b|л\b|"
+    r"кімнат|комнат|поверх|этаж|етаж|під.?їзд|подъезд|год|час|хв|мин|сек|дн|доб|сут|тиж|нед|"
+    r"міс|мес|рок|рік|лет|год|раз|чол|люд|осіб|особ|мешк|житл|квартир|будин|дом|шт|штук|"
+    r"рейс|маршрут|відсот|процент|тис|млн|млрд|числа|число|січ|лют|бер|квіт|трав|черв|лип|"
+    r"серп|верес|жовт|листоп|груд|янв|фев|мар|апр|мая|май|июн|июл|авг|сен|окт|ноя|дек))"
+)
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+
+IBAN_RE = re.compile(r"(?<![\w])[UuУу][AaАа](?:[\s-]?\d){27}(?!\d)")
+
+# Ukrainian numbers: optional +38 / 38 / 8, then 0 and nine digits; a separator of up to two
+# characters (space, dash, bracket) may sit between any two digits: "(044) 123-45-67",
+# "+38 (067) 123 45 67", "0462 12 34 56". The second digit is 3-9 (operator or area code),
+# which keeps "01 05 2015"-like runs out.
+PHONE_RE = re.compile(
+    r"(?<![\w+\-/.,])(?:\+\s?)?(?:3\s?8[\s\-()]{0,3}|8[\s\-()]{0,3})?\(?\s?0[\s\-()]{0,2}[3-9]"
+    r"(?:[\s\-()]{0,2}\d){8}(?![\d\w])"
+)
+# A seven-digit city number needs a cue before it.
+PHONE_CUE_RE = re.compile(
+    r"(?i)(?<![\w])(?:тел(?:ефон[а-яіїє]*)?|моб(?:ільн[а-яіїє]*|ильн[а-я]*)?|тлф|т\.|ph|phone|"
+    r"контактн[а-яіїє]*\s+(?:номер|телефон)[а-яіїє]*|номер\s+телефон[а-яіїє]*|"
+    r"зателефонуйте|позвоните|звоніть|звоните)"
+    r"[\s.:№#\-]{0,4}"
+)
+_SHORT_PHONE = r"\(?\d{2,3}\)?[\s\-]?\d(?:[\s\-]?\d){4,8}"
+PHONE_AFTER_CUE_RE = re.compile(r"(?:\+\s?)?(?:3\s?8[\s\-()]{0,3})?" + _SHORT_PHONE + r"(?![\d\w])")
+PHONE_LIST_SEP_RE = re.compile(r"\s*(?:,|;|/|або|или|чи|та|і|и|й|or)\s*(?:тел\.?\s*)?")
+
+TAX_CUE_RE = re.compile(
+    r"(?i)(?<![\w])(?:іпн|рнокпп|рнукпн|інн|инн|ипн|дрфо|ідентифікаційн[а-яіїє]*|"
+    r"идентификационн[а-я]*|ідент\.|идент\.|податков[а-яіїє]*\s+номер[а-яіїє]*|"
+    r"налогов[а-я]*\s+номер[а-я]*|код\s+платника\s+податк[а-яіїє]*)"
+    r"[^\d\n]{0,24}?(\d(?:[\s-]?\d){9})(?!\d)"
+)
+TEN_DIGITS_RE = re.compile(r"(?<![\w\-/.,])\d{10}(?![\d\w])")
+_TAX_WEIGHTS = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
+
+PASSPORT_CUE_RE = re.compile(
+    r"(?i)(?<![\w])(?:паспорт[а-яіїє]*|id[-\s]?(?:картк[а-яіїє]*|карт[а-яы]*|card)|"
+    r"айді[-\s]?картк[а-яіїє]*|посвідченн[а-яіїє]*|удостоверени[а-я]*|документ[а-яіїє]*)"
+    r"[^\d\n]{0,40}?(?<![\w])((?:[" + UPPER + r"]{2}[\s,№-]{0,4})?\d(?:[\s-]?\d){5,8})(?![\d\w])"
+)
+PASSPORT_OLD_RE = re.compile(
+    r"(?<![\w])[АВСЕКМНОРТХІЮЯБГДЖЗИЛПУФЦЧШЩЄЇҐЭ]{2}\s?(?:№\s?)?\d{6}(?![\d\w])"
+)
+UNZR_RE = re.compile(r"(?<![\d\w])(?:19|20)\d{6}-\d{5}(?![\d\w])")
+
+_PLATE_LETTER = "АВСЕНІКМОРТХABCEHIKMOPTXавсеніkмортхabcehikmoptx"
+CAR_PLATE_RE = re.compile(
+    r"(?<![\w])[" + _PLATE_LETTER + r"]{2}[\s\-]?\d{4}[\s\-]?[" + _PLATE_LETTER + r"]{2}(?![\w])"
+)
+
+ACCOUNT_RE = re.compile(
+    r"(?i)(?<![\w])(?:особов[а-яіїє]*(?:\s+рахун[а-яіїє]*)?|о/р|о\.\s?р\.|ос\.\s?рах[а-яіїє]*\.?|"
+    r"особ\.\s?рах[а-яіїє]*\.?|лицев[а-я]*(?:\s+сч[её]т[а-я]*)?|л/с(?:ч)?|л\.\s?с\.|"
+    r"лиц\.\s?сч[её]?т?\.?|абонентськ[а-яіїє]*\s+(?:номер|рахун)[а-яіїє]*|"
+    r"абонентск[а-я]*\s+(?:номер|сч[её]т)[а-я]*|номер\s+абонента|рахун(?:ок|ку)\s+№|"
+    r"сч[её]т[а-я]*\s+№|особового\s+рахунку|особовий\s+номер)"
+    r"[\s.:№#\-]{0,6}(\d(?:[\s\-/]?\d){3,19})(?![\d\w])"
+)
+
+_FLAT_NUMBER = r"(\d{1,4}(?:\s?-?\s?[" + LOWER + UPPER + r"](?![\w]))?)"
+FLAT_RE = re.compile(
+    r"(?i)(?<![\w])(?:кв(?:артир["
+    + LOWER
+    + r"]*|-р[а-яіи])?\.?)\s?(?:№\s?)?"
+    + _FLAT_NUMBER
+    + r"(?!\d)"
+    + _NOT_AN_ADDRESS_NUMBER
+)
+
+_HOUSE_NUMBER = (
+    r"(\d{1,4}(?:\s?[/\\]\s?\d{1,4}|\s?-\s?\d{1,3}(?!\d))?(?:\s?-?\s?["
+    + LOWER
+    + UPPER
+    + r"](?![\w]))?)"
+)
+HOUSE_RE = re.compile(
+    r"(?i)(?<![\w.])(?:буд(?:инок|инку|инка|инком|инки|инків|инках|инкам|инками)?\.?|"
+    r"д\.|дом(?:а|е|у|ом|ов|ах)?|ж/б|б-к)\s?(?:№\s?)?"
+    + _HOUSE_NUMBER
+    + r"(?![\d/])"
+    + _NOT_AN_ADDRESS_NUMBER
+)
+# A continuation of a list of houses or flats: "буд. 1/26 та № 3", "кв. 5, 7".
+LIST_CONT_RE = re.compile(
+    r"\s?(?:,|та|і|й|и|and|&)\s?(?:№\s?)?" + _HOUSE_NUMBER + r"(?![\d/\w])" + _NOT_AN_ADDRESS_NUMBER
+)
+
+STREET_CUE = (
+    r"(?i:вул(?:иця|иці|ицю|ицею)?|ул(?:ица|ице|ицу|ицей)?|просп(?:ект|екту|екті|екте)?|"
+    r"пр-т|пр-ту|пр|пров(?:улок|улку)?|пер(?:еулок|еулке|еулка)?|бул(?:ьвар|ьвару|ьварі|ьваре)?|"
+    r"б-р|пл(?:оща|ощі|ощу|ощадь|ощади)?|наб(?:ережна|ережній|ережна|ережная|ережной)?|"
+    r"шосе|шоссе|узвіз|узвозу|спуск|проїзд|проезд|тупик|майдан|алея|аллея|мкр|ж/м|"
+    r"просек|линия|лінія)"
+)
+# "між будинками Стуса 5", "біля будинку Мілютенка 28", "возле дома Лесная 3"
+HOUSE_WORD_CUE = r"(?i:будин(?:ок|ку|ки|ками|ків|ках)|дом(?:а|ом|ами|ов|ах)?)"
+STREET_CUE_RE = re.compile(r"(?i)(?<![\w])" + STREET_CUE + r"(?:\.|(?=\s))")
+# After a street cue and the street's name (1 to 4 words), a bare number is the house.
+_STREET_NAME = (
+    r"(?:(?:[" + UPPER + r"]\.\s?){1,2}|\d{1,3}-?[" + LOWER + r"]{1,3}\s|[" + UPPER + r"][\w'’ʼ`-]*"
+    r"\.?)"
+)
+STREET_HOUSE_RE = re.compile(
+    r"(?<![\w])(?:" + STREET_CUE + r"\.?\s?|" + HOUSE_WORD_CUE + r"\s(?:по\s|на\s)?)"
+    r"(?:" + _STREET_NAME + r"\s?){1,4}"
+    r"(?:,\s?|\s)(?:(?i:буд\.?|будинок|д\.|дом)\s?)?(?:№\s?)?"
+    + _HOUSE_NUMBER
+    + r"(?![\d/\w])"
+    + _NOT_AN_ADDRESS_NUMBER
+)
+# "... та Ірпінська 2": another street and house in the same list.
+STREET_LIST_CONT_RE = re.compile(
+    r"\s?(?:,|та|і|й|и)\s(?:"
+    + _STREET_NAME
+    + r"\s?){1,3},?\s?(?:№\s?)?"
+    + _HOUSE_NUMBER
+    + r"(?![\d/\w])"
+    + _NOT_AN_ADDRESS_NUMBER
+)
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+def tax_checksum_ok(digits: str) -> bool:
+    """The RNOKPP check digit: weighted sum of the first nine digits mod 11 mod 10."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(w * int(d) for w, d in zip(_TAX_WEIGHTS, digits, strict=False))
+    return (total % 11) % 10 == int(digits[9])
+
+
+def _phone_digits_ok(text: str) -> bool:
+    digits = "".join(c for c in text if c.isdigit())
+    n = len(digits)
+    if n == 10:
+        return digits[0] == "0"
+    if n == 11:
+        return digits.startswith("80")
+    if n == 12:
+        return digits.startswith("380")
+    return False
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span so it neither starts nor ends with a space, a dash or an unpaired bracket."""
+    while start < end and text[start] in " \t\n-":
+        start += 1
+    while end > start and text[end - 1] in " \t\n-(":
+        end -= 1
+    value = text[start:end]
+    if value.startswith("(") and ")" not in value:
+        start += 1
+    if value.endswith(")") and "(" not in value:
+        end -= 1
+    return start, end
+
+
+def find_structured(text: str) -> Iterator[Span]:
+    """Every structured personal value in ``text`` (overlaps allowed; priorities decide)."""
+    if "@" in text:
+        for m in EMAIL_RE.finditer(text):
+            yield ("email", m.start(), m.end(), 90)
+    if _DIGIT_RE.search(text) is None:
+        return
+    for m in IBAN_RE.finditer(text):
+        yield ("iban", m.start(), m.end(), 90)
+    for m in ACCOUNT_RE.finditer(text):
+        yield ("account", m.start(1), m.end(1), 85)
+    for m in TAX_CUE_RE.finditer(text):
+        yield ("tax_number", m.start(1), m.end(1), 85)
+    for m in PASSPORT_CUE_RE.finditer(text):
+        value = m.group(1)
+        digits = sum(c.isdigit() for c in value)
+        if digits in (6, 9) and (digits == 9 or not value[0].isdigit()):
+            yield ("passport", m.start(1), m.end(1), 84)
+    for m in PHONE_CUE_RE.finditer(text):
+        yield from _phones_after_cue(text, m.end())
+    for m in PHONE_RE.finditer(text):
+        if _phone_digits_ok(m.group()):
+            s, e = _strip(text, m.start(), m.end())
+            yield ("phone", s, e, 80)
+    for m in PASSPORT_OLD_RE.finditer(text):
+        yield ("passport", m.start(), m.end(), 75)
+    for m in UNZR_RE.finditer(text):
+        yield ("passport", m.start(), m.end(), 75)
+    for m in TEN_DIGITS_RE.finditer(text):
+        if tax_checksum_ok(m.group()):
+            yield ("tax_number", m.start(), m.end(), 70)
+    for m in CAR_PLATE_RE.finditer(text):
+        yield ("car_plate", m.start(), m.end(), 70)
+    for m in FLAT_RE.finditer(text):
+        yield ("flat", m.start(1), m.end(1), 50)
+        yield from _list_after(text, m.end(1), "flat")
+    for m in HOUSE_RE.finditer(text):
+        yield ("house", m.start(1), m.end(1), 50)
+        yield from _list_after(text, m.end(1), "house")
+    for m in STREET_HOUSE_RE.finditer(text):
+        yield ("house", m.start(1), m.end(1), 45)
+        pos = m.end(1)
+        for _ in range(8):
+            yield from _list_after(text, pos, "house")
+            more = STREET_LIST_CONT_RE.match(text, pos)
+            if more is None:
+                break
+            yield ("house", more.start(1), more.end(1), 45)
+            pos = more.end(1)
+
+
+def _phones_after_cue(text: str, pos: int) -> Iterator[Span]:
+    while True:
+        m = PHONE_AFTER_CUE_RE.match(text, pos)
+        if m is None:
+            return
+        digits = sum(c.isdigit() for c in m.group())
+        if not 7 <= digits <= 12:
+            return
+        s, e = _strip(text, m.start(), m.end())
+        yield ("phone", s, e, 82)
+        sep = PHONE_LIST_SEP_RE.match(text, m.end())
+        if sep is None:
+            return
+        pos = sep.end()
+
+
+def _list_after(text: str, pos: int, kind: str) -> Iterator[Span]:
+    for _ in range(8):
+        m = LIST_CONT_RE.match(text, pos)
+        if m is None:
+            return
+        yield (kind, m.start(1), m.end(1), 40)
+        pos = m.end(1)

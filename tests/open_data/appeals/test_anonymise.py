@@ -1,0 +1,126 @@
+"""The anonymiser on hand-picked sentences; the labelled evaluation set is in test_evaluation.py."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from hromada.open_data.appeals.anonymise import (
+    PLACEHOLDERS,
+    Anonymiser,
+    Finding,
+    coarsen,
+    get_anonymiser,
+)
+from hromada.open_data.appeals.pii_patterns import tax_checksum_ok
+
+
+@pytest.fixture(scope="module")
+def anon() -> Anonymiser:
+    return get_anonymiser()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Мене звати Петренко Іван Іванович, тел. 067 123 45 67, e-mail ivan.petr@gmail.com",
+            "Мене звати [ПІБ], тел. [ТЕЛЕФОН], e-mail [EMAIL]",
+        ),
+        (
+            "Звертався до Онуфрійчука В.М. двічі, телефон (044) 234-56-78, ІПН 1234567890",
+            "Звертався до [ПІБ] двічі, телефон [ТЕЛЕФОН], ІПН [РНОКПП]",
+        ),
+        (
+            "Паспорт КВ 123456, ID-картка 001234567, IBAN UA21 3223 1300 0002 6007 2335 6600 1",
+            "Паспорт [ПАСПОРТ], ID-картка [ПАСПОРТ], IBAN [IBAN]",
+        ),
+        (
+            "Авто АА 1234 ВВ стоїть біля будинку 12А, о/р 123456789",
+            "Авто [НОМЕР_АВТО] стоїть біля будинку [БУДИНОК], о/р [ОСОБОВИЙ_РАХУНОК]",
+        ),
+        (
+            "Меня зовут Сергей Иванов, мой телефон +38 (050) 123-45-67, квартира 5",
+            "Меня зовут [ПІБ], мой телефон [ТЕЛЕФОН], квартира [КВАРТИРА]",
+        ),
+        ("тел. 234-56-78, 2345679", "тел. [ТЕЛЕФОН], [ТЕЛЕФОН]"),
+        (
+            "Прошу вплинути на сусідку з кв. 12 буд. 5 по вул. Шевченка",
+            "Прошу вплинути на сусідку з кв. [КВАРТИРА] буд. [БУДИНОК] по вул. Шевченка",
+        ),
+    ],
+)
+def test_scrub_replaces_personal_data(anon: Anonymiser, text: str, expected: str) -> None:
+    assert anon.scrub(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Маршрут 115 та автобус №5 не ходять з 2015 року, вже 3 тижні.",
+        "Сума 1500 грн, 25 %, о 19:25, 20.11.2013, 318 квартир у будинку.",
+        "Весна прийшла, а віра і надія лишились; любов до міста.",
+        "На вул. Шевченка та просп. Степана Бандери немає світла.",
+        "Відсутність ГВП у Деснянському районі, КП «Житлосервіс» не реагує.",
+    ],
+)
+def test_scrub_keeps_what_is_not_personal(anon: Anonymiser, text: str) -> None:
+    assert anon.scrub(text) == text
+
+
+def test_find_is_sorted_and_non_overlapping(anon: Anonymiser) -> None:
+    text = "Петренко І.І., тел. 0671234567, кв. 5, буд. 7, ivan@ukr.net"
+    found = anon.find(text)
+    assert all(isinstance(f, Finding) for f in found)
+    assert [f.start for f in found] == sorted(f.start for f in found)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(found))
+    assert all(text[f.start : f.end] == f.text for f in found)
+    assert {f.kind for f in found} == {"name", "phone", "flat", "house", "email"}
+
+
+def test_none_and_empty_pass_through(anon: Anonymiser) -> None:
+    assert anon.scrub(None) is None
+    assert anon.scrub("") == ""
+    assert anon.scrub_address(None) is None
+    assert anon.find("") == []
+
+
+def test_scrub_address_keeps_street_and_district(anon: Anonymiser) -> None:
+    assert (
+        anon.scrub_address("Дарницький район, вул. Ревуцького, 7, кв. 33")
+        == "Дарницький район, вул. Ревуцького"
+    )
+    assert anon.scrub_address("вул. Хрещатик, буд. 22/1, кв. 5") == "вул. Хрещатик"
+
+
+def test_placeholders_cover_every_kind() -> None:
+    assert set(PLACEHOLDERS) == {
+        "name", "phone", "email", "tax_number", "passport", "iban",
+        "car_plate", "account", "flat", "house",
+    }  # fmt: skip
+
+
+def test_tax_checksum() -> None:
+    assert tax_checksum_ok("3184710691")
+    assert not tax_checksum_ok("3184710692")
+    assert not tax_checksum_ok("12345")
+
+
+def test_coarsen_grid() -> None:
+    lat, lon = coarsen(50.4501, 30.5234)
+    assert lat is not None and lon is not None
+    # The centre of a ~100 m cell: within ~71 m of the point, and stable inside the cell.
+    dy = (lat - 50.4501) * 111_195
+    dx = (lon - 30.5234) * 111_195 * math.cos(math.radians(lat))
+    assert math.hypot(dx, dy) <= 75
+    assert coarsen(lat, lon) == (lat, lon)
+    assert coarsen(50.45011, 30.52341) == (lat, lon)
+    assert coarsen(None, 30.5) == (None, None)
+    assert coarsen(float("nan"), 30.5) == (None, None)
+    assert coarsen(91.0, 30.5) == (None, None)
+
+
+def test_get_anonymiser_is_shared() -> None:
+    assert get_anonymiser() is get_anonymiser()
