@@ -16,6 +16,7 @@ from litestar.openapi.spec import Contact, License
 from litestar.types import Receive, Scope, Send
 
 from hromada import db
+from hromada.api.datasets import DatasetController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
 from hromada.api.registries import DistrictController, StreetController
@@ -37,6 +38,7 @@ def route_handlers(settings: Settings) -> list[Any]:
         HealthController,
         DistrictController,
         StreetController,
+        DatasetController,
         graphql_controller(settings),
     ]
 
@@ -76,7 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             allow_methods=["GET", "HEAD", "OPTIONS"],
             expose_headers=["X-Request-ID", "ETag", "Link"],
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, exclude_opt_key="skip_compression"
+        ),
         openapi_config=OpenAPIConfig(
             title="hromada API",
             version=API_VERSION,

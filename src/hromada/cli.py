@@ -167,6 +167,47 @@ def demo(
         _serve(settings)
 
 
+@main.command()
+@click.argument("dataset", required=False)
+def publish(dataset: str | None) -> None:
+    """Publish DATASET (default: every dataset): a new version where the content changed."""
+    settings = load_settings()
+
+    async def go() -> list[Any]:
+        from hromada.open_data.catalog.registry import get_dataset
+        from hromada.open_data.catalog.service import publish_all
+        from hromada.progress import ProgressReporter
+
+        pending = await _connect_and_migrate(settings, apply=False)
+        if pending:
+            raise click.ClickException(
+                f"the database is not migrated ({len(pending)} pending migration(s)): "
+                "run `hromada migrate` first"
+            )
+        if dataset:
+            try:
+                get_dataset(settings, dataset)
+            except Exception as exc:
+                raise click.ClickException(str(exc)) from None
+        with ProgressReporter() as reporter:
+            return await publish_all(
+                settings, [dataset] if dataset else None, progress=reporter.update
+            )
+
+    for result in run(go):
+        v = result.version
+        if v is None:
+            click.echo(f"{result.slug}: nothing published")
+        elif result.created:
+            c = v.changes
+            click.echo(
+                f"{result.slug}: version {v.number}, {v.row_count} rows "
+                f"(+{c.rows_added} ~{c.rows_changed} -{c.rows_removed})"
+            )
+        else:
+            click.echo(f"{result.slug}: unchanged, still version {v.number}")
+
+
 def entrypoint() -> None:  # pragma: no cover - thin wrapper
     try:
         main()

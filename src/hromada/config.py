@@ -33,7 +33,10 @@ class Settings:
         "development",
         "development, production, demo or test. Production logs JSON and hides GraphiQL.",
     )
-    data_dir: Path = _field(Path("var"), "Directory for the SQLite file and the search index.")
+    data_dir: Path = _field(
+        Path("var"),
+        "Directory for the SQLite file, the search index and the published dataset files.",
+    )
     database_url: str = _field(
         "",
         "postgresql://user:password@host:port/db for PostgreSQL; empty means SQLite "
@@ -66,6 +69,24 @@ class Settings:
     graphql_max_tokens: int = _field(2000, "Most tokens in one GraphQL query document.")
     api_max_page_size: int = _field(500, "Hard maximum of `limit` on every list.")
     demo_seed: int = _field(1551, "Seed of the demo city generator.")
+    public_url: str = _field(
+        "",
+        "Public base URL (https://data.city.example) used in absolute links of the CKAN, DCAT "
+        "and Data Package views; empty means the URL of each request.",
+    )
+    city_name_uk: str = _field("Харків", "Name of the city in Ukrainian (dataset coverage).")
+    city_name_en: str = _field("Kharkiv", "Name of the city in English (dataset coverage).")
+    city_katottg: str = _field(
+        "UA63120270010096107", "KATOTTG code of the city: spatial coverage of every dataset."
+    )
+    publisher_name_uk: str = _field(
+        "Харківська міська рада", "Publisher of the datasets (Ukrainian name)."
+    )
+    publisher_name_en: str = _field("Kharkiv City Council", "Publisher of the datasets (English).")
+    publisher_edrpou: str = _field("04059243", "EDRPOU code of the publisher.")
+    publisher_email: str = _field(
+        "opendata@city.example", "Contact e-mail of the datasets (DCAT contact point, CKAN)."
+    )
 
     # ------------------------------------------------------------------
     @property
@@ -131,6 +152,16 @@ class Settings:
         for name in ("port", "workers", "api_max_page_size", "graphql_max_depth"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise SettingsError(
+                f"HROMADA_PUBLIC_URL={self.public_url!r}: expected https://host[/prefix]"
+            )
+        if self.publisher_edrpou and not (
+            self.publisher_edrpou.isdigit() and len(self.publisher_edrpou) == 8
+        ):
+            raise SettingsError(
+                f"HROMADA_PUBLISHER_EDRPOU={self.publisher_edrpou!r}: expected 8 digits"
+            )
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
 

@@ -39,6 +39,8 @@ class DemoPart(Protocol):
 
 
 def parts() -> list[DemoPart]:
+    from hromada.open_data.catalog.demo import CatalogDemo
     from hromada.open_data.registries.demo import RegistriesDemo
 
-    return [RegistriesDemo()]
+    # The catalogue publishes what the others wrote: it stays last.
+    return [RegistriesDemo(), CatalogDemo()]

@@ -1,0 +1,1 @@
+"""The dataset catalogue: declared datasets, versions, downloads, CKAN / DCAT / Data Package."""

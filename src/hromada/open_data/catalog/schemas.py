@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime
+
+import msgspec
+
+
+class FileOut(msgspec.Struct):
+    format: str
+    media_type: str
+    sha256: str
+    bytes: int
+    url: str
+
+
+class ChangesOut(msgspec.Struct):
+    rows_added: int
+    rows_changed: int
+    rows_removed: int
+
+
+class VersionOut(msgspec.Struct):
+    number: int
+    created_at: datetime.datetime
+    row_count: int
+    changes: ChangesOut
+    files: list[FileOut]
+
+
+class OrganisationOut(msgspec.Struct):
+    slug: str
+    name_uk: str
+    name_en: str
+    edrpou: str
+
+
+class CoverageOut(msgspec.Struct):
+    katottg: str
+    place_uk: str
+    place_en: str
+    start: str | None
+    end: str | None
+
+
+class FieldOut(msgspec.Struct, omit_defaults=True):
+    name: str
+    type: str
+    title: str = ""
+    description: str = ""
+
+
+class DatasetOut(msgspec.Struct):
+    slug: str
+    title_uk: str
+    title_en: str
+    description_uk: str
+    description_en: str
+    publisher: OrganisationOut
+    licence: str
+    licence_url: str
+    keywords: list[str]
+    themes: list[str]
+    update_frequency: str
+    update_frequency_uk: str
+    coverage: CoverageOut
+    legal_basis: str
+    purpose: str
+    responsible_person: str
+    contact_email: str
+    language: str
+    formats: list[str]
+    schema: dict[str, object]
+    latest_version: VersionOut | None
+    versions: int
+    datapackage_url: str
+
+
+class PublishOut(msgspec.Struct):
+    slug: str
+    created: bool
+    version: VersionOut | None

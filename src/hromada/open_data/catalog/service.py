@@ -1,0 +1,461 @@
+"""Publishing versions and reading the catalogue: the only place the catalogue's queries live.
+
+A version is published in three steps: its files are written into a
+temporary directory beside the others (one pass over the service query), the
+directory is renamed to its number, then the version row is committed. A
+version without a row is invisible, a version with a row is complete, and its
+files are never written again: a download streams an immutable file whatever
+is published meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+from piccolo.engine.postgres import PostgresEngine
+
+from hromada import db
+from hromada.config import Settings
+from hromada.errors import InvalidInput, NotFound
+from hromada.open_data.catalog import urls
+from hromada.open_data.catalog.formats import (
+    MANIFEST,
+    MEDIA_TYPES,
+    Changes,
+    VersionWriter,
+    diff_manifests,
+    file_name,
+)
+from hromada.open_data.catalog.model import Dataset
+from hromada.open_data.catalog.registry import all_datasets, get_dataset
+from hromada.open_data.catalog.schemas import (
+    ChangesOut,
+    CoverageOut,
+    DatasetOut,
+    FieldOut,
+    FileOut,
+    OrganisationOut,
+    PublishOut,
+    VersionOut,
+)
+from hromada.open_data.catalog.tables import DatasetVersion
+from hromada.paging import Page, decode_cursor, make_page
+
+log = logging.getLogger("hromada.catalog")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Version:
+    """A committed version row."""
+
+    slug: str
+    number: int
+    created_at: datetime.datetime
+    row_count: int
+    files: dict[str, dict[str, Any]]
+    content_sha256: str
+    changes: Changes
+
+    def out(self, base_url: str) -> VersionOut:
+        return VersionOut(
+            number=self.number,
+            created_at=self.created_at,
+            row_count=self.row_count,
+            changes=ChangesOut(
+                rows_added=self.changes.added,
+                rows_changed=self.changes.changed,
+                rows_removed=self.changes.removed,
+            ),
+            files=[
+                FileOut(
+                    format=fmt,
+                    media_type=MEDIA_TYPES[fmt],
+                    sha256=info["sha256"],
+                    bytes=info["bytes"],
+                    url=urls.download(base_url, self.slug, self.number, fmt),
+                )
+                for fmt, info in self.files.items()
+            ],
+        )
+
+
+def _version(row: dict[str, Any]) -> Version:
+    files = row["files"]
+    if isinstance(files, str | bytes):
+        files = msgspec.json.decode(files)
+    created = row["created_at"]
+    if isinstance(created, str):
+        created = datetime.datetime.fromisoformat(created)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=datetime.UTC)
+    return Version(
+        slug=row["slug"],
+        number=row["number"],
+        created_at=created,
+        row_count=row["row_count"],
+        files=files,
+        content_sha256=row["content_sha256"],
+        changes=Changes(row["rows_added"], row["rows_changed"], row["rows_removed"]),
+    )
+
+
+def datasets_root(settings: Settings) -> Path:
+    return settings.data_dir / "datasets"
+
+
+def version_dir(settings: Settings, slug: str, number: int) -> Path:
+    return datasets_root(settings) / slug / str(number)
+
+
+# ----------------------------------------------------------------------------------------
+# Reading versions
+
+
+async def latest_version(slug: str) -> Version | None:
+    rows = (
+        await DatasetVersion.select()
+        .where(DatasetVersion.slug == slug)
+        .order_by(DatasetVersion.number, ascending=False)
+        .limit(1)
+    )
+    return _version(rows[0]) if rows else None
+
+
+async def latest_versions() -> dict[str, Version]:
+    rows = await DatasetVersion.raw(
+        "SELECT v.* FROM dataset_version v WHERE v.number = "
+        "(SELECT MAX(w.number) FROM dataset_version w WHERE w.slug = v.slug)"
+    )
+    return {r["slug"]: _version(r) for r in rows}
+
+
+async def first_versions() -> dict[str, Version]:
+    rows = await DatasetVersion.select().where(DatasetVersion.number == 1)
+    return {r["slug"]: _version(r) for r in rows}
+
+
+async def version_counts() -> dict[str, int]:
+    rows = await DatasetVersion.raw("SELECT slug, COUNT(*) AS n FROM dataset_version GROUP BY slug")
+    return {r["slug"]: int(r["n"]) for r in rows}
+
+
+async def get_version(settings: Settings, slug: str, number: int | None) -> Version:
+    """A committed version (the latest when ``number`` is None), or NotFound."""
+    get_dataset(settings, slug)
+    if number is None:
+        found = await latest_version(slug)
+        if found is None:
+            raise NotFound(f"dataset {slug!r} has no published version yet")
+        return found
+    rows = await DatasetVersion.select().where(
+        (DatasetVersion.slug == slug) & (DatasetVersion.number == number)
+    )
+    if not rows:
+        raise NotFound(f"dataset {slug!r} has no version {number}")
+    return _version(rows[0])
+
+
+async def list_versions(
+    settings: Settings, slug: str, *, limit: int, cursor: str | None, base_url: str
+) -> Page[VersionOut]:
+    """Versions, newest first."""
+    get_dataset(settings, slug)
+    after = decode_cursor(cursor, 1)
+    query = DatasetVersion.select().where(DatasetVersion.slug == slug)
+    if after:
+        query = query.where(DatasetVersion.number < int(after[0]))
+    rows = await query.order_by(DatasetVersion.number, ascending=False).limit(limit + 1)
+    page = make_page([_version(r) for r in rows], limit, lambda v: (v.number,))
+    return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
+
+
+def parse_since(since: str | None) -> int | datetime.datetime | None:
+    """``since`` is a version number or an ISO-8601 time."""
+    if since is None or since == "":
+        return None
+    if since.isdigit():
+        return int(since)
+    try:
+        moment = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            "since must be a version number or an ISO-8601 time",
+            errors=[{"where": "query", "name": "since", "message": "not a number or a time"}],
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+async def changes_since(
+    settings: Settings,
+    slug: str,
+    since: str | None,
+    *,
+    limit: int,
+    cursor: str | None,
+    base_url: str,
+) -> Page[VersionOut]:
+    """Versions after ``since`` (a number or a time), oldest first, with their change summaries."""
+    get_dataset(settings, slug)
+    bound = parse_since(since)
+    after = decode_cursor(cursor, 1)
+    query = DatasetVersion.select().where(DatasetVersion.slug == slug)
+    if isinstance(bound, int):
+        query = query.where(DatasetVersion.number > bound)
+    elif isinstance(bound, datetime.datetime):
+        query = query.where(DatasetVersion.created_at > bound)
+    if after:
+        query = query.where(DatasetVersion.number > int(after[0]))
+    rows = await query.order_by(DatasetVersion.number).limit(limit + 1)
+    page = make_page([_version(r) for r in rows], limit, lambda v: (v.number,))
+    return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
+
+
+def version_file(settings: Settings, version: Version, fmt: str) -> Path:
+    """The path of one file of a committed version; NotFound for a format it has not."""
+    if fmt not in version.files:
+        raise NotFound(f"dataset {version.slug!r} has no {fmt} download")
+    path = version_dir(settings, version.slug, version.number) / file_name(fmt)
+    if not path.is_file():
+        raise NotFound(f"the files of {version.slug} version {version.number} are missing")
+    return path
+
+
+def iter_rows(settings: Settings, version: Version) -> Iterator[dict[str, Any]]:
+    """The rows of a version as dicts, read back from its JSON Lines file."""
+    path = version_file(settings, version, "jsonl")
+    decoder = msgspec.json.Decoder(dict[str, Any])
+    with open(path, "rb", buffering=1 << 20) as handle:
+        for line in handle:
+            yield decoder.decode(line)
+
+
+# ----------------------------------------------------------------------------------------
+# Publishing
+
+
+async def publish(settings: Settings, slug: str) -> PublishOut:
+    """Publish ``slug`` now: a new version if its content changed since the latest one.
+
+    The one entry point for publishing: the CLI, the demo and every import call it.
+    """
+    dataset = get_dataset(settings, slug)
+    root = datasets_root(settings) / slug
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    try:
+        result = await _write(dataset, tmp)
+        content = result.files["jsonl"].sha256
+        files = {fmt: {"sha256": f.sha256, "bytes": f.bytes} for fmt, f in result.files.items()}
+        while True:
+            base = await latest_version(slug)
+            if base is not None and base.content_sha256 == content:
+                return PublishOut(slug=slug, created=False, version=base.out(""))
+            old_manifest = (
+                version_dir(settings, slug, base.number) / MANIFEST if base is not None else None
+            )
+            changes = await asyncio.to_thread(diff_manifests, old_manifest, tmp / MANIFEST)
+            version = await _commit(settings, slug, base, tmp, result.rows, files, content, changes)
+            if version is not None:
+                log.info("published %s version %s (%s rows)", slug, version.number, version.rows)
+                return PublishOut(slug=slug, created=True, version=_version(version.row).out(""))
+            # Another publisher committed first: diff against its version and try again.
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+async def _write(dataset: Dataset, directory: Path) -> Any:
+    writer = VersionWriter(dataset, directory)
+    try:
+        count = 0
+        async for row in dataset.rows():
+            writer.add(row)
+            count += 1
+            if count % 5000 == 0:
+                await asyncio.sleep(0)
+    except BaseException:
+        writer.abort()
+        raise
+    return await asyncio.to_thread(writer.close)
+
+
+@dataclass
+class _Committed:
+    number: int
+    rows: int
+    row: dict[str, Any]
+
+
+async def _commit(
+    settings: Settings,
+    slug: str,
+    base: Version | None,
+    tmp: Path,
+    rows: int,
+    files: dict[str, Any],
+    content: str,
+    changes: Changes,
+) -> _Committed | None:
+    async with db.write_transaction():
+        engine = db.current_engine()
+        if isinstance(engine, PostgresEngine):
+            await engine.run_ddl(
+                f"SELECT pg_advisory_xact_lock(hashtext('hromada-catalog:{slug}'))"
+            )
+        current = (
+            await DatasetVersion.select(DatasetVersion.number)
+            .where(DatasetVersion.slug == slug)
+            .order_by(DatasetVersion.number, ascending=False)
+            .limit(1)
+        )
+        current_number = current[0]["number"] if current else 0
+        if current_number != (base.number if base else 0):
+            return None
+        number = current_number + 1
+        target = version_dir(settings, slug, number)
+        if target.exists():
+            # Left by a publish that crashed before its row was committed: never visible.
+            shutil.rmtree(target)
+        os.rename(tmp, target)
+        row: dict[str, Any] = {
+            "slug": slug,
+            "number": number,
+            "created_at": datetime.datetime.now(datetime.UTC).replace(microsecond=0),
+            "row_count": rows,
+            "files": msgspec.json.encode(files).decode(),
+            "content_sha256": content,
+            "rows_added": changes.added,
+            "rows_changed": changes.changed,
+            "rows_removed": changes.removed,
+        }
+        await DatasetVersion.insert(DatasetVersion(**row))
+    return _Committed(number=number, rows=rows, row=row)
+
+
+async def publish_all(
+    settings: Settings, slugs: list[str] | None = None, progress: Progress | None = None
+) -> list[PublishOut]:
+    wanted = slugs or [d.slug for d in all_datasets(settings)]
+    out = []
+    for index, slug in enumerate(wanted):
+        if progress:
+            progress("publish", index, len(wanted))
+        out.append(await publish(settings, slug))
+    if progress:
+        progress("publish", len(wanted), len(wanted))
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# The catalogue
+
+
+def dataset_out(
+    dataset: Dataset, latest: Version | None, versions: int, base_url: str
+) -> DatasetOut:
+    return DatasetOut(
+        slug=dataset.slug,
+        title_uk=dataset.title.uk,
+        title_en=dataset.title.en,
+        description_uk=dataset.description.uk,
+        description_en=dataset.description.en,
+        publisher=OrganisationOut(
+            slug=dataset.publisher.slug,
+            name_uk=dataset.publisher.name.uk,
+            name_en=dataset.publisher.name.en,
+            edrpou=dataset.publisher.edrpou,
+        ),
+        licence=dataset.licence.id,
+        licence_url=dataset.licence.url,
+        keywords=list(dataset.keywords),
+        themes=list(dataset.themes),
+        update_frequency=dataset.frequency.value,
+        update_frequency_uk=dataset.frequency.uk,
+        coverage=CoverageOut(
+            katottg=dataset.coverage.katottg,
+            place_uk=dataset.coverage.place.uk,
+            place_en=dataset.coverage.place.en,
+            start=dataset.coverage.start,
+            end=dataset.coverage.end,
+        ),
+        legal_basis=dataset.legal_basis,
+        purpose=dataset.purpose,
+        responsible_person=dataset.responsible_person,
+        contact_email=dataset.contact_email,
+        language=dataset.language,
+        formats=dataset.formats,
+        schema={
+            **dataset.schema.descriptor(),
+            "fields": [
+                msgspec.to_builtins(FieldOut(f.name, f.type, f.title, f.description))
+                for f in dataset.schema.fields
+            ],
+        },
+        latest_version=latest.out(base_url) if latest else None,
+        versions=versions,
+        datapackage_url=urls.datapackage(base_url, dataset.slug),
+    )
+
+
+def matches_text(dataset: Dataset, q: str) -> bool:
+    haystack = " ".join(
+        [
+            dataset.slug,
+            dataset.title.uk,
+            dataset.title.en,
+            dataset.description.uk,
+            dataset.description.en,
+            *dataset.keywords,
+        ]
+    ).casefold()
+    return all(word in haystack for word in q.casefold().split())
+
+
+async def list_datasets(
+    settings: Settings,
+    *,
+    q: str | None,
+    theme: str | None,
+    publisher: str | None,
+    fmt: str | None,
+    limit: int,
+    cursor: str | None,
+    base_url: str,
+) -> Page[DatasetOut]:
+    after = decode_cursor(cursor, 1)
+    matching = [
+        d
+        for d in all_datasets(settings)
+        if (not q or matches_text(d, q))
+        and (not theme or theme.upper() in d.themes)
+        and (not publisher or publisher in (d.publisher.slug, d.publisher.edrpou))
+        and (not fmt or fmt.lower() in d.formats)
+    ]
+    chosen = [d for d in matching if after is None or d.slug > str(after[0])]
+    page = make_page(chosen[: limit + 1], limit, lambda d: (d.slug,))
+    latest = await latest_versions()
+    counts = await version_counts()
+    items = [
+        dataset_out(d, latest.get(d.slug), counts.get(d.slug, 0), base_url) for d in page.items
+    ]
+    return Page(items=items, next_cursor=page.next_cursor, total=len(matching))
+
+
+async def get_dataset_out(settings: Settings, slug: str, base_url: str) -> DatasetOut:
+    dataset = get_dataset(settings, slug)
+    latest = await latest_version(slug)
+    counts = await version_counts()
+    return dataset_out(dataset, latest, counts.get(slug, 0), base_url)

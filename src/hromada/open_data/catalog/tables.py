@@ -1,0 +1,23 @@
+from piccolo.columns import JSON, BigInt, Integer, Serial, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class DatasetVersion(Table, tablename="dataset_version"):
+    """One published, immutable version of a declared dataset.
+
+    Its files live in ``<data dir>/datasets/<slug>/<number>/``; the row is
+    committed only after they are complete, so a version that has a row is
+    always whole.
+    """
+
+    id = Serial(primary_key=True)
+    slug = Varchar(length=100, index=True)
+    number = Integer()
+    created_at = Timestamptz()
+    row_count = BigInt()
+    # {"csv": {"sha256": "...", "bytes": 123}, ...}
+    files = JSON()
+    content_sha256 = Varchar(length=64)
+    rows_added = BigInt(default=0)
+    rows_changed = BigInt(default=0)
+    rows_removed = BigInt(default=0)

@@ -1,0 +1,33 @@
+"""Where things are: the one place the catalogue's public URLs are spelled.
+
+``base`` is the public base URL without a trailing slash (``""`` gives
+site-relative URLs).
+"""
+
+from __future__ import annotations
+
+API = "/api/v1/datasets"
+
+
+def dataset(base: str, slug: str) -> str:
+    return f"{base}{API}/{slug}"
+
+
+def download(base: str, slug: str, number: int | None, fmt: str) -> str:
+    version = "latest" if number is None else str(number)
+    return f"{base}{API}/{slug}/versions/{version}/download.{fmt}"
+
+
+def datapackage(base: str, slug: str, number: int | None = None) -> str:
+    if number is None:
+        return f"{base}{API}/{slug}/datapackage.json"
+    return f"{base}{API}/{slug}/versions/{number}/datapackage.json"
+
+
+def datastore_dump(base: str, resource_id: str) -> str:
+    return f"{base}/datastore/dump/{resource_id}"
+
+
+def catalog(base: str, fmt: str, page: int | None = None) -> str:
+    suffix = f"?page={page}" if page is not None else ""
+    return f"{base}/catalog.{fmt}{suffix}"

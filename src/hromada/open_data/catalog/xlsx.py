@@ -1,0 +1,159 @@
+"""A streaming XLSX writer: rows go straight into a deflated zip entry, in constant memory.
+
+Strings are written inline (no shared-strings table, which would grow with the
+data); a sheet holds at most Excel's 1,048,576 rows, so longer data continues
+on the next sheet. Every zip entry carries a fixed timestamp: the same rows
+give the same bytes, so a version's sha256 is stable.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+from xml.sax.saxutils import escape
+
+SHEET_MAX_ROWS = 1_048_576
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FLUSH_EVERY = 2000
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "<c/>"
+    if isinstance(value, bool):
+        return f'<c t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            return f'<c t="inlineStr"><is><t>{value}</t></is></c>'
+        return f"<c><v>{value}</v></c>"
+    if isinstance(value, datetime.datetime | datetime.date):
+        value = value.isoformat()
+    text = escape(_ILLEGAL_XML.sub("", str(value)))
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+class XlsxWriter:
+    """``write_row(values)`` for every row, then ``close()``; the header row is written first."""
+
+    def __init__(self, path: Path, header: Sequence[str], sheet_title: str = "data") -> None:
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+        self._header = list(header)
+        self._title = _sheet_title(sheet_title)
+        self._sheets = 0
+        self._rows_in_sheet = 0
+        self._entry: IO[bytes] | None = None
+        self._buffer: list[str] = []
+        self._open_sheet()
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def _open_sheet(self) -> None:
+        self._sheets += 1
+        name = f"xl/worksheets/sheet{self._sheets}.xml"
+        self._entry = self._zip.open(self._info(name), "w", force_zip64=True)
+        self._entry.write(
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            b'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetData>'
+        )
+        self._rows_in_sheet = 0
+        self._append(self._header)
+
+    def _append(self, values: Sequence[Any]) -> None:
+        self._buffer.append("<row>" + "".join(_cell(v) for v in values) + "</row>")
+        self._rows_in_sheet += 1
+        if len(self._buffer) >= _FLUSH_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        assert self._entry is not None
+        if self._buffer:
+            self._entry.write("".join(self._buffer).encode("utf-8"))
+            self._buffer.clear()
+
+    def _close_sheet(self) -> None:
+        assert self._entry is not None
+        self._flush()
+        self._entry.write(b"</sheetData></worksheet>")
+        self._entry.close()
+        self._entry = None
+
+    def write_row(self, values: Sequence[Any]) -> None:
+        if self._rows_in_sheet >= SHEET_MAX_ROWS:
+            self._close_sheet()
+            self._open_sheet()
+        self._append(values)
+
+    def close(self) -> None:
+        self._close_sheet()
+        sheets = range(1, self._sheets + 1)
+        titles = [self._title if n == 1 else f"{self._title[:27]} {n}" for n in sheets]
+        self._write("[Content_Types].xml", _content_types(self._sheets))
+        self._write(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        self._write(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            "<sheets>"
+            + "".join(
+                f'<sheet name="{escape(t)}" sheetId="{n}" r:id="rId{n}"/>'
+                for n, t in zip(sheets, titles, strict=True)
+            )
+            + "</sheets></workbook>",
+        )
+        self._write(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/'
+                f'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet{n}.xml"/>'
+                for n in sheets
+            )
+            + "</Relationships>",
+        )
+        self._zip.close()
+
+    def _write(self, name: str, text: str) -> None:
+        self._zip.writestr(self._info(name), text.encode("utf-8"))
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = re.sub(r"[\[\]:*?/\\]", " ", title).strip() or "data"
+    return cleaned[:31]
+
+
+def _content_types(sheets: int) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for n in range(1, sheets + 1)
+        )
+        + "</Types>"
+    )
