@@ -20,9 +20,11 @@ from hromada.api.datasets import DatasetController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
 from hromada.api.registries import DistrictController, StreetController
+from hromada.api.search import SearchController
 from hromada.config import Settings
 from hromada.graphql.schema import graphql_controller
 from hromada.logs import configure_logging, request_id_middleware
+from hromada.search import runtime as search_runtime
 
 API_VERSION = "1.0.0"
 
@@ -39,6 +41,7 @@ def route_handlers(settings: Settings) -> list[Any]:
         DistrictController,
         StreetController,
         DatasetController,
+        SearchController,
         graphql_controller(settings),
     ]
 
@@ -61,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.effective_log_format)
     engine = db.use_database(settings)
+    state: dict[str, Any] = {"settings": settings, "readiness_checks": {}}
+    search_lifespan = search_runtime.install(settings, state)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -90,8 +95,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
-        lifespan=[lifespan],
-        state=State({"settings": settings, "readiness_checks": {}}),
+        lifespan=[lifespan, search_lifespan],
+        state=State(state),
         debug=False,
         # Logging is configured once, by configure_logging: no second queue handler.
         logging_config=None,

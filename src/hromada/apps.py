@@ -6,4 +6,5 @@ A new domain package adds its ``piccolo_app`` module here and nowhere else.
 PICCOLO_APPS: list[str] = [
     "hromada.open_data.registries.piccolo_app",
     "hromada.open_data.catalog.piccolo_app",
+    "hromada.search.piccolo_app",
 ]

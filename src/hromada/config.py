@@ -58,6 +58,15 @@ class Settings:
     )
     meili_url: str = _field("", "Meilisearch URL; empty means the embedded search engine.")
     meili_key: str = _field("", "Meilisearch API key.")
+    meili_index: str = _field("hromada", "Meilisearch index holding every public document.")
+    search_dir: str = _field(
+        "", "Directory of the embedded search index; empty means `search` in the data directory."
+    )
+    search_indexer: str = _field(
+        "serve",
+        "serve: `hromada serve` keeps the search index up to date in the background; "
+        "off: only `hromada indexer` does.",
+    )
     redis_url: str = _field(
         "", "Redis URL for rate limits and sessions shared by several processes."
     )
@@ -106,6 +115,10 @@ class Settings:
         if self.database_url.startswith("sqlite:///"):
             return Path(self.database_url.removeprefix("sqlite:///"))
         return self.data_dir / "hromada.sqlite3"
+
+    @property
+    def search_path(self) -> Path:
+        return Path(self.search_dir) if self.search_dir else self.data_dir / "search"
 
     @property
     def effective_log_format(self) -> str:
@@ -161,6 +174,12 @@ class Settings:
         ):
             raise SettingsError(
                 f"HROMADA_PUBLISHER_EDRPOU={self.publisher_edrpou!r}: expected 8 digits"
+            )
+        if self.search_indexer not in ("serve", "off"):
+            raise SettingsError(f"HROMADA_SEARCH_INDEXER={self.search_indexer!r}: use serve or off")
+        if not self.meili_index.replace("-", "").replace("_", "").isalnum():
+            raise SettingsError(
+                f"HROMADA_MEILI_INDEX={self.meili_index!r}: letters, digits, - and _ only"
             )
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")

@@ -121,3 +121,90 @@ async def iter_buildings(batch: int = EXPORT_BATCH) -> AsyncIterator[dict[str, A
         if len(rows) < batch:
             return
         after = rows[-1]["id"]
+
+
+# ----------------------------------------------------------------------------
+# Search documents (declared in search.py). Every registry record is public.
+
+
+async def street_documents(codes: list[str]) -> list[dict[str, object]]:
+    rows = await Street.select(
+        Street.code,
+        Street.kind,
+        Street.name,
+        Street.district.code.as_alias("district"),
+        Street.district.name_uk.as_alias("district_name"),
+    ).where(Street.code.is_in(codes))
+    return [
+        {
+            "id": r["code"],
+            "title": f"{r['kind']} {r['name']}",
+            "address": f"{r['district_name']} район",
+            "district": r["district"],
+            "street_kind": r["kind"],
+        }
+        for r in rows
+    ]
+
+
+async def street_codes(after: str | None, limit: int) -> list[str]:
+    query = Street.select(Street.code).order_by(Street.code).limit(limit)
+    if after is not None:
+        query = query.where(Street.code > after)
+    return [r["code"] for r in await query]
+
+
+async def building_documents(ids: list[str]) -> list[dict[str, object]]:
+    numeric = [int(i) for i in ids if i.isdigit()]
+    if not numeric:
+        return []
+    rows = await Building.select(
+        Building.id,
+        Building.number,
+        Building.floors,
+        Building.year_built,
+        Building.street.code.as_alias("street"),
+        Building.street.kind.as_alias("street_kind"),
+        Building.street.name.as_alias("street_name"),
+        Building.district.code.as_alias("district"),
+        Building.district.name_uk.as_alias("district_name"),
+    ).where(Building.id.is_in(numeric))
+    return [
+        {
+            "id": str(r["id"]),
+            "title": f"{r['street_kind']} {r['street_name']}, {r['number']}",
+            "address": f"{r['district_name']} район",
+            "district": r["district"],
+            "street": r["street"],
+            "floors": r["floors"],
+            "year_built": r["year_built"],
+        }
+        for r in rows
+    ]
+
+
+async def building_ids(after: str | None, limit: int) -> list[str]:
+    query = Building.select(Building.id).order_by(Building.id).limit(limit)
+    if after is not None:
+        query = query.where(Building.id > int(after))
+    return [str(r["id"]) for r in await query]
+
+
+async def district_documents(codes: list[str]) -> list[dict[str, object]]:
+    rows = await District.select().where(District.code.is_in(codes))
+    return [
+        {
+            "id": r["code"],
+            "title": f"{r['name_uk']} район",
+            "name_en": r["name_en"],
+            "district": r["code"],
+        }
+        for r in rows
+    ]
+
+
+async def district_codes(after: str | None, limit: int) -> list[str]:
+    query = District.select(District.code).order_by(District.code).limit(limit)
+    if after is not None:
+        query = query.where(District.code > after)
+    return [r["code"] for r in await query]

@@ -1,0 +1,326 @@
+"""The Meilisearch adapter, for production: the official ``meilisearch`` client.
+
+The client is blocking, keeps no HTTP session and mutates a shared headers
+dict on every call, so every call goes through one worker thread of our own
+and the event loop never waits on it. Writes return once Meilisearch has
+queued them; :meth:`MeiliBackend.flush` (and ``wait=True``) waits for the
+last task, which is how the indexer gets read-after-write. Index settings are
+read first and patched only where they differ, so start-up is idempotent.
+
+Refusals become clear errors: a bad API key or an unreachable server is
+``Unavailable`` (503, the operator must act) with Meilisearch's own message;
+a filter or sort Meilisearch rejects is ``InvalidInput`` (422).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import meilisearch
+import requests
+from meilisearch.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchTimeoutError,
+)
+
+from hromada.errors import InvalidInput, Unavailable
+from hromada.search.port import (
+    CROP_WORDS,
+    HIGHLIGHT_POST,
+    HIGHLIGHT_PRE,
+    MAX_TOTAL_HITS,
+    Document,
+    Hit,
+    IndexSettings,
+    SearchQuery,
+    SearchResult,
+    decode_hit_fields,
+)
+from hromada.search.text import normalise_apostrophes
+
+log = logging.getLogger("hromada.search.meili")
+
+T = TypeVar("T")
+
+# Sort first: a client who asks for an order gets that order, as with the embedded engine.
+RANKING_RULES = ["sort", "words", "typo", "proximity", "attribute", "exactness"]
+AUTH_CODES = frozenset(
+    {"invalid_api_key", "missing_authorization_header", "invalid_authorization_header"}
+)
+QUERY_CODES = frozenset(
+    {"invalid_search_filter", "invalid_search_sort", "invalid_search_facets", "invalid_search_q"}
+)
+
+
+def desired_settings(settings: IndexSettings) -> dict[str, Any]:
+    """The Meilisearch index settings that make it behave as the port promises."""
+    return {
+        "searchableAttributes": list(settings.searchable),
+        "filterableAttributes": list(settings.filterable),
+        "sortableAttributes": list(settings.sortable),
+        "rankingRules": RANKING_RULES,
+        "typoTolerance": {
+            "enabled": True,
+            "minWordSizeForTypos": {
+                "oneTypo": settings.one_typo_from,
+                "twoTypos": settings.two_typos_from,
+            },
+        },
+        "synonyms": {k: list(v) for k, v in settings.synonyms.items()},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+        "faceting": {"maxValuesPerFacet": 100},
+    }
+
+
+_UNORDERED = frozenset({"filterableAttributes", "sortableAttributes"})
+
+
+def _same(key: str, current: Any, wanted: Any) -> bool:
+    if isinstance(wanted, dict):
+        if key == "synonyms":
+            return {k: sorted(v) for k, v in (current or {}).items()} == {
+                k: sorted(v) for k, v in wanted.items()
+            }
+        return isinstance(current, dict) and all(
+            _same(k, current.get(k), v) for k, v in wanted.items()
+        )
+    if isinstance(wanted, list) and key in _UNORDERED:
+        names = [c["attributePatterns"] if isinstance(c, dict) else [c] for c in current or []]
+        return sorted(n for group in names for n in group) == sorted(wanted)
+    return bool(current == wanted)
+
+
+def filter_expression(query: SearchQuery) -> list[str]:
+    """The Meilisearch filter for a query: one expression per condition, all must hold."""
+    out: list[str] = []
+    if query.types:
+        out.append(f"type IN [{', '.join(_literal(t) for t in query.types)}]")
+    for name, values in query.filters.items():
+        out.append(f"{_attribute(name)} IN [{', '.join(_literal(v) for v in values)}]")
+    for name, (lo, hi) in query.ranges.items():
+        if lo is not None:
+            out.append(f"{_attribute(name)} >= {int(lo)}")
+        if hi is not None:
+            out.append(f"{_attribute(name)} <= {int(hi)}")
+    return out
+
+
+def _attribute(name: str) -> str:
+    if not name.replace("_", "").isalnum():
+        raise InvalidInput(f"{name!r} is not a field name")
+    return name
+
+
+def _literal(value: str | int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class MeiliBackend:
+    name = "meilisearch"
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        index_uid: str,
+        settings: IndexSettings,
+        *,
+        timeout: int = 5,
+        task_timeout_ms: int = 60_000,
+    ) -> None:
+        self.url = url
+        self.index_uid = index_uid
+        self.settings = settings
+        self.task_timeout_ms = task_timeout_ms
+        self.client = meilisearch.Client(url, api_key or None, timeout=timeout)
+        self.index = self.client.index(index_uid)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meilisearch")
+        self._pending: list[int] = []
+
+    # ------------------------------------------------------------------ plumbing
+    async def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
+        except MeilisearchApiError as exc:
+            raise self._translate(exc) from exc
+        except (MeilisearchCommunicationError, requests.RequestException) as exc:
+            raise Unavailable(
+                f"the search engine (Meilisearch at {self.url}) does not answer"
+            ) from exc
+        except MeilisearchTimeoutError as exc:
+            raise Unavailable(f"Meilisearch at {self.url} did not finish in time") from exc
+
+    def _translate(self, exc: MeilisearchApiError) -> Exception:
+        code = exc.code or ""
+        if code in AUTH_CODES or exc.status_code in (401, 403):
+            log.error("Meilisearch refused the API key: %s (%s)", exc.message, code)
+            return Unavailable(
+                f"the search engine refused hromada's API key (HROMADA_MEILI_KEY): {exc.message}"
+            )
+        if code in QUERY_CODES:
+            return InvalidInput(
+                f"the search engine refused the query: {exc.message}",
+                errors=[
+                    {
+                        "where": "query",
+                        "name": code.removeprefix("invalid_search_"),
+                        "message": exc.message,
+                    }
+                ],
+            )
+        log.error("Meilisearch error %s %s: %s", exc.status_code, code, exc.message)
+        return Unavailable(f"the search engine failed: {exc.message} ({code or exc.status_code})")
+
+    def _wait(self, task_uid: int) -> None:
+        task = self.client.wait_for_task(task_uid, timeout_in_ms=self.task_timeout_ms)
+        if task.status != "succeeded":
+            error = task.error or {}
+            raise RuntimeError(
+                f"Meilisearch task {task_uid} {task.status}: "
+                f"{error.get('message', '')} ({error.get('code', '')})"
+            )
+
+    # ------------------------------------------------------------------ writer side
+    async def configure(self, settings: IndexSettings) -> bool:
+        self.settings = settings
+        return await self._call(self._configure)
+
+    def _configure(self) -> bool:
+        created = False
+        try:
+            self.index.fetch_info()
+        except MeilisearchApiError as exc:
+            if exc.code != "index_not_found":
+                raise
+            info = self.client.create_index(self.index_uid, {"primaryKey": "uid"})
+            self._wait(info.task_uid)
+            created = True
+        current = self.index.get_settings()
+        wanted = desired_settings(self.settings)
+        changes = {k: v for k, v in wanted.items() if not _same(k, current.get(k), v)}
+        if changes:
+            log.info("updating Meilisearch settings: %s", ", ".join(sorted(changes)))
+            info = self.index.update_settings(changes)
+            self._wait(info.task_uid)
+        return created
+
+    async def upsert(self, docs: Sequence[Document], *, wait: bool = False) -> None:
+        if not docs:
+            return
+        info = await self._call(self.index.add_documents, list(docs), primary_key="uid")
+        self._pending.append(info.task_uid)
+        if wait:
+            await self.flush()
+
+    def _delete_ids(self, uids: list[str]) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # ids are still documented
+            return self.index.delete_documents(uids)
+
+    async def delete(self, uids: Sequence[str], *, wait: bool = False) -> None:
+        if not uids:
+            return
+        info = await self._call(self._delete_ids, list(uids))
+        self._pending.append(info.task_uid)
+        if wait:
+            await self.flush()
+
+    async def delete_type(self, doc_type: str, *, wait: bool = False) -> None:
+        info = await self._call(self.index.delete_documents, filter=f"type = {_literal(doc_type)}")
+        self._pending.append(info.task_uid)
+        if wait:
+            await self.flush()
+
+    async def flush(self) -> None:
+        """Wait for the tasks of our writes; any that failed is an error.
+
+        Meilisearch runs an index's tasks in order, so waiting on the last one
+        takes the time; the others are then one quick look each.
+        """
+        pending, self._pending = self._pending, []
+        try:
+            for task_uid in reversed(pending):
+                await self._call(self._wait, task_uid)
+        except BaseException:
+            self._pending = pending + self._pending
+            raise
+
+    async def close(self) -> None:
+        self._pool.shutdown(wait=False)
+
+    # ------------------------------------------------------------------ reading
+    async def count(self) -> int:
+        stats = await self._call(self.index.get_stats)
+        return int(stats.number_of_documents)
+
+    async def ping(self) -> str:
+        try:
+            await self._call(self.client.health)
+            await self._call(self.index.fetch_info)
+        except Unavailable as exc:
+            return exc.detail
+        except InvalidInput as exc:  # pragma: no cover - not a query
+            return exc.detail
+        return "ok"
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        params: dict[str, Any] = {
+            "offset": query.offset,
+            "limit": query.limit,
+            "matchingStrategy": "last",
+            "attributesToHighlight": list(self.settings.searchable),
+            "highlightPreTag": HIGHLIGHT_PRE,
+            "highlightPostTag": HIGHLIGHT_POST,
+        }
+        if self.settings.crop:
+            params["attributesToCrop"] = list(self.settings.crop)
+            params["cropLength"] = CROP_WORDS
+            params["cropMarker"] = "…"
+        conditions = filter_expression(query)
+        if conditions:
+            params["filter"] = " AND ".join(conditions)
+        if query.facets:
+            params["facets"] = list(query.facets)
+        if query.sort is not None:
+            name, descending = query.sort
+            params["sort"] = [f"{_attribute(name)}:{'desc' if descending else 'asc'}"]
+        answer = await self._call(self.index.search, normalise_apostrophes(query.q), params)
+        return self.read_answer(answer)
+
+    def read_answer(self, answer: dict[str, Any]) -> SearchResult:
+        hits: list[Hit] = []
+        for raw in answer.get("hits", []):
+            formatted = raw.get("_formatted") or {}
+            highlights = {
+                name: formatted[name]
+                for name in self.settings.searchable
+                if isinstance(formatted.get(name), str) and HIGHLIGHT_PRE in formatted[name]
+            }
+            hits.append(
+                Hit(
+                    type=str(raw["type"]),
+                    id=str(raw["id"]),
+                    fields=decode_hit_fields(self.settings.kinds, raw),
+                    highlights=highlights,
+                )
+            )
+        facets = {
+            name: {str(k): int(v) for k, v in values.items()}
+            for name, values in (answer.get("facetDistribution") or {}).items()
+        }
+        total = answer.get("estimatedTotalHits", answer.get("totalHits", len(hits)))
+        return SearchResult(
+            hits=hits,
+            facets=facets,
+            estimated_total=int(total),
+            processing_ms=int(answer.get("processingTimeMs", 0)),
+        )

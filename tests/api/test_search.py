@@ -1,0 +1,169 @@
+"""``GET /api/v1/search`` over a small demo city, indexed by the app's own background indexer."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from hromada.app import create_app
+from hromada.config import Settings
+from hromada.demo.city import generate_city
+from hromada.demo.parts import DemoContext
+from hromada.errors import Unavailable
+from hromada.open_data.registries.demo import RegistriesDemo
+
+STREETS = 40
+
+
+def wait_for(check: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+@pytest.fixture
+async def city(clean_db: Settings) -> Settings:
+    plan = generate_city(clean_db.demo_seed, streets=STREETS, buildings=120)
+    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=plan))
+    return clean_db
+
+
+@pytest.fixture
+def search_client(city: Settings, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
+    app = create_app(city.replace(search_dir=str(tmp_path / "search")))
+    with TestClient(app) as client:
+        indexed = wait_for(
+            lambda: (
+                client.get("/api/v1/search", params={"type": "street"}).json().get("total")
+                == STREETS
+            )
+        )
+        assert indexed, "the background indexer did not index the demo streets"
+        yield client
+
+
+def test_search_finds_streets_with_a_typo_and_highlights(
+    search_client: TestClient[Litestar],
+) -> None:
+    streets = search_client.get("/api/v1/streets", params={"limit": 1}).json()["items"]
+    name = streets[0]["name"].split()[0]
+    assert len(name) >= 5
+    typo = name[:2] + name[3:]  # one letter dropped
+    body = search_client.get("/api/v1/search", params={"q": typo, "type": "street"}).json()
+    assert streets[0]["code"] in [h["id"] for h in body["items"]]
+    hit = next(h for h in body["items"] if h["id"] == streets[0]["code"])
+    assert "<em>" in hit["highlights"]["title"]
+    assert hit["fields"]["district"] == streets[0]["district"]
+
+
+def test_filters_and_facets(search_client: TestClient[Litestar]) -> None:
+    everything = search_client.get(
+        "/api/v1/search", params={"facets": "type,district", "limit": 1}
+    ).json()
+    assert everything["facets"]["type"]["street"] == STREETS
+    assert everything["facets"]["type"]["district"] == 9
+    district, count = next(iter(everything["facets"]["district"].items()))
+    one = search_client.get(
+        "/api/v1/search", params={"district": district, "facets": "district", "limit": 100}
+    ).json()
+    assert one["facets"]["district"] == {district: count}
+    assert {h["fields"]["district"] for h in one["items"]} == {district}
+    tall = search_client.get(
+        "/api/v1/search",
+        params={"type": "building", "floors_from": "9", "sort": "-floors", "limit": 100},
+    ).json()
+    floors = [h["fields"]["floors"] for h in tall["items"]]
+    assert floors == sorted(floors, reverse=True) and all(f >= 9 for f in floors)
+
+
+def test_cursor_pages_through_hits(search_client: TestClient[Litestar]) -> None:
+    seen: list[str] = []
+    cursor = None
+    for _ in range(20):
+        params: dict[str, Any] = {"type": "street", "limit": 15}
+        if cursor:
+            params["cursor"] = cursor
+        page = search_client.get("/api/v1/search", params=params).json()
+        seen.extend(h["id"] for h in page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == STREETS == len(set(seen))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x", "bogus": "1"},
+        {"facets": "title"},
+        {"sort": "title"},
+        {"type": "nonsense"},
+        {"limit": "0"},
+        {"limit": "101"},
+        {"cursor": "%%%"},
+        {"q": "слово " * 11},
+        {"q": "я" * 201},
+        {"floors_from": "many"},
+        {"district": ""},
+    ],
+)
+def test_bad_requests_are_422_problems(
+    search_client: TestClient[Litestar], params: dict[str, str]
+) -> None:
+    response = search_client.get("/api/v1/search", params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+class DownEngine:
+    name = "down"
+
+    async def search(self, query: object) -> object:
+        raise Unavailable("the search engine (Meilisearch at http://x) does not answer")
+
+    async def ping(self) -> str:
+        return "the search engine does not answer"
+
+
+def test_search_down_is_a_503_and_the_rest_keeps_working(
+    search_client: TestClient[Litestar],
+) -> None:
+    app = search_client.app
+    real = app.state["search"]
+    app.state["search"] = DownEngine()
+    app.state["readiness_checks"]["search"] = DownEngine().ping
+    try:
+        response = search_client.get("/api/v1/search", params={"q": "сумська"})
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["retry-after"]
+        assert "does not answer" in response.json()["detail"]
+        assert search_client.get("/api/v1/districts").status_code == 200
+        assert search_client.get("/api/v1/streets").status_code == 200
+        ready = search_client.get("/ready")
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["database"] == "ok"
+    finally:
+        app.state["search"] = real
+        app.state["readiness_checks"]["search"] = real.ping
+
+
+def test_ready_reports_search(search_client: TestClient[Litestar]) -> None:
+    assert search_client.get("/ready").json()["checks"]["search"] == "ok"
+
+
+def test_search_without_an_index_is_503(clean_db: Settings, tmp_path: Path) -> None:
+    settings = clean_db.replace(search_dir=str(tmp_path / "none"), search_indexer="off")
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/api/v1/search", params={"q": "будь-що"})
+    assert response.status_code == 503
+    assert "not built" in response.json()["detail"]

@@ -1,0 +1,210 @@
+"""The outbox and the indexer: changes reach the index with their transaction, none lost."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from hromada import db
+from hromada.config import Settings
+from hromada.errors import Unavailable
+from hromada.open_data.registries.tables import Building, District, Street
+from hromada.search.embedded import EmbeddedBackend
+from hromada.search.indexer import IndexerLock, drain_all, drain_once, enqueue_rebuild
+from hromada.search.outbox import enqueue, pending
+from hromada.search.port import Document, SearchQuery
+from hromada.search.registry import document_types
+from hromada.search.registry import settings as index_settings
+from hromada.search.tables import SearchOutbox
+
+
+@pytest.fixture
+async def index(clean_db: Settings, tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
+    backend = EmbeddedBackend(tmp_path / "search", index_settings())
+    await backend.configure(index_settings())
+    yield backend
+    await backend.close()
+
+
+async def make_registry() -> dict[str, list[str]]:
+    """Two districts, three streets, three buildings; returns their document ids."""
+    await District.insert(
+        District(code="kyivskyi", name_uk="Київський", name_en="Kyivskyi", lat=50.0, lon=36.2),
+        District(
+            code="saltivskyi", name_uk="Салтівський", name_en="Saltivskyi", lat=50.0, lon=36.3
+        ),
+    )
+    ids = {r["code"]: r["id"] for r in await District.select(District.id, District.code)}
+    await Street.insert(
+        Street(code="st-1", kind="вулиця", name="Сумська", district=ids["kyivskyi"]),
+        Street(code="st-2", kind="проспект", name="Науки", district=ids["kyivskyi"]),
+        Street(
+            code="st-3", kind="вулиця", name="Гвардійців-Широнінців", district=ids["saltivskyi"]
+        ),
+    )
+    streets = {r["code"]: r["id"] for r in await Street.select(Street.id, Street.code)}
+    await Building.insert(
+        *[
+            Building(
+                street=streets[s],
+                district=ids[d],
+                number=n,
+                lat=50.0,
+                lon=36.2,
+                floors=f,
+                year_built=1960,
+            )
+            for s, d, n, f in [
+                ("st-1", "kyivskyi", "1", 5),
+                ("st-1", "kyivskyi", "2А", 9),
+                ("st-3", "saltivskyi", "10", 16),
+            ]
+        ]
+    )
+    buildings = [str(r["id"]) for r in await Building.select(Building.id)]
+    return {"district": list(ids), "street": list(streets), "building": buildings}
+
+
+async def indexed(backend: EmbeddedBackend, doc_type: str) -> set[str]:
+    result = await backend.search(SearchQuery(types=(doc_type,), limit=1000))
+    return {h.id for h in result.hits}
+
+
+async def test_an_outbox_row_commits_and_rolls_back_with_its_transaction(
+    clean_db: Settings,
+) -> None:
+    await make_registry()
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom):
+        async with db.write_transaction():
+            await enqueue("street", ["st-1"])
+            raise Boom
+    assert await pending() == 0
+    async with db.write_transaction():
+        await enqueue("street", ["st-1", "st-1", "st-2"])
+    assert await pending() == 2  # duplicates in one call collapse
+
+
+async def test_enqueue_refuses_an_unknown_type(clean_db: Settings) -> None:
+    with pytest.raises(Exception, match="no document type"):
+        await enqueue("nonsense", ["1"])
+
+
+async def test_draining_indexes_current_state_and_is_idempotent(
+    index: EmbeddedBackend,
+) -> None:
+    await make_registry()
+    await enqueue("street", ["st-1", "st-2"])
+    assert await drain_once(index) == 2
+    assert await pending() == 0
+    assert await indexed(index, "street") == {"st-1", "st-2"}
+    # The same rows again (a retry after a crash) change nothing.
+    await enqueue("street", ["st-1", "st-2"])
+    await drain_all(index)
+    assert await index.count() == 2
+    hit = (await index.search(SearchQuery(q="сумська"))).hits[0]
+    assert hit.fields["district"] == "kyivskyi"
+    assert hit.highlights["title"] == "вулиця <em>Сумська</em>"
+
+
+async def test_a_row_gone_from_the_database_leaves_the_index(index: EmbeddedBackend) -> None:
+    await make_registry()
+    await enqueue("street", ["st-1", "st-2", "st-3"])
+    await drain_all(index)
+    async with db.write_transaction():
+        await Street.delete().where(Street.code == "st-2")
+        await enqueue("street", ["st-2"], "delete")
+    await drain_all(index)
+    assert await indexed(index, "street") == {"st-1", "st-3"}
+
+
+class FailingEngine:
+    """Wraps a real engine and refuses writes while ``down`` (an unreachable engine)."""
+
+    def __init__(self, inner: EmbeddedBackend) -> None:
+        self.inner = inner
+        self.down = True
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    async def upsert(self, docs: Sequence[Document], *, wait: bool = False) -> None:
+        if self.down:
+            raise Unavailable("engine down")
+        await self.inner.upsert(docs, wait=wait)
+
+
+async def test_rows_stay_while_the_engine_fails_and_go_once_it_works(
+    index: EmbeddedBackend,
+) -> None:
+    await make_registry()
+    await enqueue("street", ["st-1"])
+    engine = FailingEngine(index)
+    with pytest.raises(Unavailable):
+        await drain_once(engine)  # type: ignore[arg-type]
+    rows = await SearchOutbox.select(SearchOutbox.attempts, SearchOutbox.last_error)
+    assert rows == [{"attempts": 1, "last_error": "Unavailable: engine down"}]
+    engine.down = False
+    assert await drain_once(engine) == 1  # type: ignore[arg-type]
+    assert await indexed(index, "street") == {"st-1"}
+
+
+async def test_rebuild_purges_stale_documents(index: EmbeddedBackend) -> None:
+    made = await make_registry()
+    await index.upsert(
+        [{"uid": "street-ghost", "type": "street", "id": "ghost", "title": "вулиця Привид"}]
+    )
+    queued = await enqueue_rebuild(document_types())
+    assert queued == sum(len(v) for v in made.values()) + len(document_types())
+    await drain_all(index)
+    for doc_type, ids in made.items():
+        assert await indexed(index, doc_type) == set(ids)
+    assert await indexed(index, "street") == {"st-1", "st-2", "st-3"}
+
+
+# Every document type says how to make public and non-public records of its own; the
+# test below fails for a type that is missing here.
+PrivacyCase = Callable[[], Awaitable[tuple[set[str], set[str]]]]
+
+
+async def _registry_case(doc_type: str) -> tuple[set[str], set[str]]:
+    made = await make_registry()
+    return set(made[doc_type]), set()  # every registry record is public
+
+
+PRIVACY_CASES: dict[str, PrivacyCase] = {
+    "district": lambda: _registry_case("district"),
+    "street": lambda: _registry_case("street"),
+    "building": lambda: _registry_case("building"),
+}
+
+
+def test_every_document_type_has_a_privacy_case() -> None:
+    assert set(PRIVACY_CASES) == {t.name for t in document_types()}
+
+
+@pytest.mark.parametrize("doc_type", [t.name for t in document_types()])
+async def test_nothing_private_is_ever_indexed(index: EmbeddedBackend, doc_type: str) -> None:
+    public, private = await PRIVACY_CASES[doc_type]()
+    # Both ways in: the outbox naming every record, and a full rebuild.
+    await enqueue(doc_type, sorted(public | private))
+    await drain_all(index)
+    assert await indexed(index, doc_type) == public
+    await enqueue_rebuild([t for t in document_types() if t.name == doc_type])
+    await drain_all(index)
+    assert await indexed(index, doc_type) == public
+    assert not private & await indexed(index, doc_type)
+
+
+def test_one_indexer_per_directory(tmp_path: Path) -> None:
+    first, second = IndexerLock(tmp_path), IndexerLock(tmp_path)
+    assert first.acquire()
+    assert not second.acquire()
+    first.release()
+    assert second.acquire()
+    second.release()
