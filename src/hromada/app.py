@@ -16,11 +16,14 @@ from litestar.openapi.spec import Contact, License
 from litestar.types import Receive, Scope, Send
 
 from hromada import db
+from hromada.api.access import access_middleware
+from hromada.api.auth import AuthController, MeController
 from hromada.api.datasets import DatasetController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
 from hromada.api.registries import DistrictController, StreetController
 from hromada.api.search import SearchController
+from hromada.auth.runtime import AuthRuntime
 from hromada.config import Settings
 from hromada.graphql.schema import graphql_controller
 from hromada.logs import configure_logging, request_id_middleware
@@ -42,20 +45,31 @@ def route_handlers(settings: Settings) -> list[Any]:
         StreetController,
         DatasetController,
         SearchController,
+        AuthController,
+        MeController,
         graphql_controller(settings),
     ]
 
 
 class HromadaApp(Litestar):
-    """Litestar with the request id wrapped around everything, 404s and 405s included.
+    """Litestar with the request id and access control wrapped around everything.
 
-    Litestar's own middleware runs only for matched routes, so the request id
-    is attached one level further out.
+    Litestar's own middleware runs only for matched routes, so the request id,
+    the principal, CSRF checks and rate limits (``api.access``) are attached
+    one level further out: 404s and 405s get them too.
     """
+
+    _outer: Any = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
         if scope["type"] == "http":
-            await request_id_middleware(super().__call__)(scope, receive, send)
+            if self._outer is None:
+                inner: Any = super().__call__
+                runtime = self.state.get("auth")
+                if runtime is not None:
+                    inner = access_middleware(inner, runtime)
+                self._outer = request_id_middleware(inner)
+            await self._outer(scope, receive, send)
         else:
             await super().__call__(scope, receive, send)
 
@@ -63,16 +77,19 @@ class HromadaApp(Litestar):
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, settings.effective_log_format)
+    auth = AuthRuntime(settings)  # refuses to start without an identity secret in production
     engine = db.use_database(settings)
-    state: dict[str, Any] = {"settings": settings, "readiness_checks": {}}
+    state: dict[str, Any] = {"settings": settings, "readiness_checks": {}, "auth": auth}
     search_lifespan = search_runtime.install(settings, state)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.start(engine, settings.database_pool_size)
+        await auth.start()
         try:
             yield
         finally:
+            await auth.stop()
             await db.stop(engine)
 
     return HromadaApp(
@@ -81,7 +98,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "OPTIONS"],
-            expose_headers=["X-Request-ID", "ETag", "Link"],
+            expose_headers=[
+                "X-Request-ID",
+                "ETag",
+                "Link",
+                "RateLimit-Limit",
+                "RateLimit-Remaining",
+                "RateLimit-Reset",
+                "Retry-After",
+            ],
         ),
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=500, exclude_opt_key="skip_compression"

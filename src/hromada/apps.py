@@ -7,4 +7,5 @@ PICCOLO_APPS: list[str] = [
     "hromada.open_data.registries.piccolo_app",
     "hromada.open_data.catalog.piccolo_app",
     "hromada.search.piccolo_app",
+    "hromada.auth.piccolo_app",
 ]

@@ -104,7 +104,17 @@ def _settings_env(settings: Settings) -> dict[str, Any]:
         "WORKERS": settings.workers,
         "DATABASE_URL": settings.database_url,
         "DEMO_SEED": settings.demo_seed,
+        "OIDC_PROVIDERS": settings.oidc_providers,
     }
+
+
+def _require_identity_secret(settings: Settings) -> None:
+    from hromada.auth.runtime import identity_secret
+
+    try:
+        identity_secret(settings)
+    except SettingsError as exc:
+        raise click.ClickException(f"configuration error: {exc}") from None
 
 
 @main.command()
@@ -114,6 +124,7 @@ def _settings_env(settings: Settings) -> dict[str, Any]:
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API. Refuses to start on a database that is not migrated."""
     settings = load_settings(host=host, port=port, workers=workers)
+    _require_identity_secret(settings)
     pending = run(lambda: _connect_and_migrate(settings, apply=False))
     if pending:
         raise click.ClickException(
@@ -164,7 +175,85 @@ def demo(
     else:
         click.echo(f"demo city found in {data_dir} (use --reset to build it again)")
     if not build_only:
-        _serve(settings)
+        idp = None
+        if settings.dev_idp_enabled:
+            from hromada.auth.devidp import start_dev_idp
+
+            public = f"http://{_browser_host(settings.host)}:{settings.port}"
+            idp = start_dev_idp(
+                settings,
+                redirect_base=public,
+                host=settings.host,
+                port=settings.effective_dev_idp_port,
+            )
+            if not base.oidc_providers:  # the demo's own providers unless some are configured
+                settings = settings.replace(oidc_providers=idp.idp.providers_json())
+            click.echo(f"development identity provider on {idp.idp.base_url}/")
+            click.echo(f"  log in     {public}/auth/login/dev-city  (pick a demo person)")
+            click.echo(f"  then       {public}/api/v1/me")
+        try:
+            _serve(settings)
+        finally:
+            if idp is not None:
+                idp.stop()
+
+
+def _browser_host(host: str) -> str:
+    return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104
+
+
+# -- users and roles -----------------------------------------------------------
+@main.group()
+def users() -> None:
+    """Staff roles: grant and revoke moderator, official and admin."""
+
+
+def _auth_runtime() -> Any:
+    from hromada import db
+    from hromada.auth.runtime import AuthRuntime
+
+    settings = load_settings()
+    _require_identity_secret(settings)
+    db.use_database(settings)
+    return AuthRuntime(settings)
+
+
+def _users_call(action: Callable[[Any], Awaitable[T]]) -> T:
+    from hromada.errors import HromadaError
+
+    runtime = _auth_runtime()
+    try:
+        return run(lambda: action(runtime))
+    except HromadaError as exc:
+        raise click.ClickException(exc.detail) from None
+
+
+@users.command("grant")
+@click.argument("subject")
+@click.argument("role", type=click.Choice(["moderator", "official", "admin"]))
+def users_grant(subject: str, role: str) -> None:
+    """Give SUBJECT a staff ROLE.
+
+    SUBJECT is resident:ID (the id /api/v1/me shows) or PROVIDER:SUBJECT (the
+    provider's name and the person's subject there; works before their first
+    login too).
+    """
+    from hromada.auth import service
+
+    out = _users_call(lambda rt: service.grant_role(rt, subject, role))
+    who = f"resident {out.resident_id}" if out.resident_id else "(not logged in yet)"
+    click.echo(f"granted {role} to {subject} {who}")
+
+
+@users.command("revoke")
+@click.argument("subject")
+@click.argument("role", type=click.Choice(["moderator", "official", "admin"]))
+def users_revoke(subject: str, role: str) -> None:
+    """Take a staff ROLE granted with `hromada users grant` away from SUBJECT."""
+    from hromada.auth import service
+
+    removed = _users_call(lambda rt: service.revoke_role(rt, subject, role))
+    click.echo(f"revoked {role} from {subject}" if removed else f"{subject} had no {role} grant")
 
 
 @main.command()

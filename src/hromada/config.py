@@ -71,7 +71,66 @@ class Settings:
         "", "Redis URL for rate limits and sessions shared by several processes."
     )
     admin_token: str = _field(
-        "", "Bearer token for staff endpoints before roles exist; empty turns them off."
+        "",
+        "Bearer token that acts as an admin API key for scripts (imports); "
+        "empty turns it off. People log in and get roles instead.",
+    )
+    public_url: str = _field(
+        "",
+        "Public base URL of hromada (https://data.city.example) used in login redirects; "
+        "empty means the URL the request came in on.",
+    )
+    identity_secret: str = _field(
+        "",
+        "Server secret for person keys (HMAC of the tax number) and CSRF tokens; at least "
+        "32 characters, required outside demo and test mode, never stored in the database.",
+    )
+    oidc_providers: str = _field(
+        "",
+        "Identity providers as a JSON list of objects with name, display_name, kind (oidc or "
+        "idgovua), issuer, client_id, client_secret and optionally roles_claim, tax_id_claim, "
+        "scope (see Logging in). Empty: none; the demo configures its own.",
+    )
+    session_idle_timeout: int = _field(
+        1800, "Seconds of inactivity after which a login session ends."
+    )
+    session_max_age: int = _field(
+        43200, "Seconds after login after which a session ends however active it is."
+    )
+    eligibility_min_age: int = _field(
+        16, "Minimum age to sign petitions and vote in the participatory budget."
+    )
+    eligibility_allow_idps: bool = _field(
+        True,
+        "Whether internally displaced people registered in the community may take part "
+        "besides residents registered at an address inside it.",
+    )
+    community_localities: tuple[str, ...] = _field(
+        ("Харків",),
+        "Comma-separated settlement names of the community: an address in one of them is "
+        "inside the community.",
+    )
+    rate_limit_window: int = _field(60, "Length of a rate-limit window in seconds.")
+    rate_limit_anonymous: int = _field(
+        60, "Requests per window for a client without an API key, per IP address."
+    )
+    rate_limit_resident: int = _field(
+        300, "Requests per window for a logged-in resident (browser session)."
+    )
+    rate_limit_writes: int = _field(
+        30, "State-changing requests per window per resident or API key."
+    )
+    rate_limit_tiers: tuple[str, ...] = _field(
+        ("standard=1000", "partner=10000"),
+        "API key tiers as name=requests per window, comma-separated; the first is the default.",
+    )
+    dev_idp_enabled: bool = _field(
+        True,
+        "Run the development identity provider (demo mode only; it refuses to start in any "
+        "other mode).",
+    )
+    dev_idp_port: int = _field(
+        0, "Port of the development identity provider; 0 means HROMADA_PORT + 1."
     )
     graphql_max_depth: int = _field(10, "Deepest GraphQL query accepted.")
     graphql_max_aliases: int = _field(15, "Most aliases in one GraphQL query.")
@@ -101,6 +160,23 @@ class Settings:
     @property
     def is_development(self) -> bool:
         return self.environment in ("development", "demo", "test")
+
+    @property
+    def is_demo_or_test(self) -> bool:
+        return self.environment in ("demo", "test")
+
+    @property
+    def tiers(self) -> dict[str, int]:
+        """API key tiers in order; the first is the default for a new key."""
+        out: dict[str, int] = {}
+        for tier in self.rate_limit_tiers:
+            name, _, limit = tier.partition("=")
+            out[name.strip()] = int(limit)
+        return out
+
+    @property
+    def effective_dev_idp_port(self) -> int:
+        return self.dev_idp_port or self.port + 1
 
     @property
     def engine(self) -> Literal["sqlite", "postgres"]:
@@ -181,6 +257,28 @@ class Settings:
             raise SettingsError(
                 f"HROMADA_MEILI_INDEX={self.meili_index!r}: letters, digits, - and _ only"
             )
+        for name in ("session_idle_timeout", "session_max_age", "rate_limit_window"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
+        if self.identity_secret and len(self.identity_secret) < 32:
+            raise SettingsError("HROMADA_IDENTITY_SECRET must be at least 32 characters long")
+        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
+            raise SettingsError(
+                f"HROMADA_PUBLIC_URL={self.public_url!r}: expected https://host[:port]"
+            )
+        for tier in self.rate_limit_tiers:
+            name, sep, limit = tier.partition("=")
+            if not sep or not name.strip() or not limit.strip().isdigit() or int(limit) < 1:
+                raise SettingsError(
+                    f"HROMADA_RATE_LIMIT_TIERS has {tier!r}: expected name=requests, "
+                    "e.g. standard=1000"
+                )
+        if not self.rate_limit_tiers:
+            raise SettingsError("HROMADA_RATE_LIMIT_TIERS names no tier")
+        if self.oidc_providers:
+            from hromada.auth.providers import parse_providers
+
+            parse_providers(self.oidc_providers)
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
 
@@ -229,10 +327,19 @@ def _parse(name: str, annotation: Any, raw: str) -> Any:
             return float(raw)
         if kind == "Path":
             return Path(raw)
+        if kind == "bool":
+            lowered = raw.lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(raw)
         if kind.startswith("tuple"):
             return tuple(item.strip() for item in raw.split(",") if item.strip())
     except ValueError:
-        expected = {"int": "a whole number", "float": "a number"}.get(kind, kind)
+        expected = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(
+            kind, kind
+        )
         raise SettingsError(f"{name}={raw!r} is not {expected}") from None
     return raw
 
@@ -263,5 +370,7 @@ def settings_table() -> list[tuple[str, str, str]]:
         default = field.default
         if isinstance(default, tuple):
             default = ",".join(default)
+        elif isinstance(default, bool):
+            default = str(default).lower()
         rows.append((PREFIX + field.name.upper(), str(default), field.metadata["doc"]))
     return rows

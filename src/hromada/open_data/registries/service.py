@@ -208,3 +208,17 @@ async def district_codes(after: str | None, limit: int) -> list[str]:
     if after is not None:
         query = query.where(District.code > after)
     return [r["code"] for r in await query]
+
+
+async def district_of_street(names: list[str]) -> str | None:
+    """Code of the district of the first street whose name matches one of ``names``."""
+    for name in names:
+        row = (
+            await Street.select(Street.district.code.as_alias("district"))
+            .where(Street.name == name)
+            .order_by(Street.code)
+            .first()
+        )
+        if row is not None:
+            return str(row["district"])
+    return None

@@ -1,0 +1,275 @@
+"""Who is calling, may they, and how often: one ASGI layer around every request.
+
+It runs outside Litestar's routing (``HromadaApp`` wraps it around
+everything), so unmatched routes get rate-limit headers and 429s too. For
+each HTTP request it:
+
+1. finds the principal: an ``X-API-Key``, the admin bearer token, a session
+   cookie, or nobody;
+2. counts the request in the principal's bucket (the key's tier, the
+   resident, or the client IP for anonymous calls) plus a per-resident
+   bucket for writes, and answers 429 problem+json with ``Retry-After``
+   when one is exhausted; every response carries ``RateLimit-Limit``,
+   ``RateLimit-Remaining`` and ``RateLimit-Reset``;
+3. refuses a state-changing request authenticated by the session cookie
+   unless it carries the session's CSRF token in ``X-CSRF-Token`` (and, if
+   the browser sent ``Origin``, it is this site).
+
+Handlers read the principal with :func:`principal_of`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlsplit
+
+from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from hromada.auth import service
+from hromada.auth.ratelimit import Decision, check
+from hromada.auth.runtime import AuthRuntime
+from hromada.auth.service import ANONYMOUS, Principal
+from hromada.errors import HromadaError
+from hromada.logs import request_id_var
+
+log = logging.getLogger("hromada.access")
+
+SESSION_COOKIE = "hromada_session"
+CSRF_COOKIE = "hromada_csrf"
+LOGIN_COOKIE = "hromada_login"
+CSRF_HEADER = "x-csrf-token"
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+NOT_COUNTED = ("/health", "/ready")
+_STATE_KEY = "hromada_principal"
+
+
+def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    state = connection.scope.get("state") or {}
+    principal = state.get(_STATE_KEY)
+    return principal if isinstance(principal, Principal) else ANONYMOUS
+
+
+def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthRuntime:
+    runtime: AuthRuntime = connection.app.state["auth"]
+    return runtime
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in scope.get("headers", []):
+        out.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
+    return out
+
+
+def cookies_of(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in header.split(";"):
+        name, sep, value = part.strip().partition("=")
+        if sep and name and name not in out:
+            out[name] = value.strip().strip('"')
+    return out
+
+
+def _problem_body(status: int, detail: str, path: str, title: str | None = None) -> bytes:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+    }
+    if request_id_var.get():
+        body["request_id"] = request_id_var.get()
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def _limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
+    if decision is None:
+        return []
+    return [
+        (b"ratelimit-limit", str(decision.limit).encode()),
+        (b"ratelimit-remaining", str(decision.remaining).encode()),
+        (b"ratelimit-reset", str(decision.reset).encode()),
+    ]
+
+
+async def _send_problem(
+    send: Send,
+    status: int,
+    detail: str,
+    path: str,
+    decision: Decision | None,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    body = _problem_body(status, detail, path)
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        *_limit_headers(decision),
+        *(extra or []),
+    ]
+    start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+    await send(start)
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, detail: str, decision: Decision | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.decision = status, detail, decision
+
+
+def _same_origin(origin: str, host: str, public_url: str) -> bool:
+    if origin == "null":
+        return False
+    allowed = {urlsplit(public_url).netloc} if public_url else set()
+    allowed.add(host)
+    return urlsplit(origin).netloc in allowed
+
+
+def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
+    settings = runtime.settings
+    window = settings.rate_limit_window
+    tiers = settings.tiers
+    bad_key_limit = max(5, settings.rate_limit_anonymous // 6)
+
+    async def resolve(headers: dict[str, str], ip: str) -> tuple[Principal, Decision | None]:
+        api_key = headers.get("x-api-key")
+        if api_key is not None:
+            bucket = f"badkey:{ip}"
+            if await runtime.counter.peek(bucket, window) >= bad_key_limit:
+                decision = await check(runtime.counter, bucket, bad_key_limit, window)
+                raise _Refused(429, "too many invalid API keys from this address", decision)
+            info = await service.lookup_api_key(api_key.strip())
+            if info is None:
+                decision = await check(runtime.counter, bucket, bad_key_limit, window)
+                status = 401 if decision.allowed else 429
+                raise _Refused(
+                    status, "the API key is not valid (unknown, malformed or revoked)", decision
+                )
+            return Principal(
+                kind="api_key",
+                resident_id=info.resident_id,
+                role="resident",
+                api_key_id=info.id,
+                tier=info.tier,
+            ), None
+        authorization = headers.get("authorization", "")
+        if settings.admin_token and authorization[:7].lower() == "bearer ":
+            if hmac.compare_digest(authorization[7:].strip(), settings.admin_token):
+                return Principal(kind="admin_token", role="admin"), None
+            decision = await check(runtime.counter, f"badkey:{ip}", bad_key_limit, window)
+            raise _Refused(
+                401 if decision.allowed else 429, "the bearer token is not valid", decision
+            )
+        session_id = cookies_of(headers.get("cookie", "")).get(SESSION_COOKIE)
+        if session_id:
+            data = await service.resolve_session(runtime, session_id)
+            if data is not None:
+                resident_id = int(data["resident"])
+                return Principal(
+                    kind="session",
+                    resident_id=resident_id,
+                    role=await service.role_of(resident_id, list(data.get("roles", []))),
+                    session_id=session_id,
+                    session=data,
+                ), None
+        return ANONYMOUS, None
+
+    async def limit(principal: Principal, method: str, ip: str) -> Decision:
+        if principal.kind == "api_key":
+            tier = principal.tier or next(iter(tiers))
+            decision = await check(
+                runtime.counter, f"key:{principal.api_key_id}", tiers.get(tier, 1), window
+            )
+        elif principal.kind == "admin_token":
+            decision = await check(runtime.counter, "admin", max(tiers.values()), window)
+        elif principal.kind == "session":
+            decision = await check(
+                runtime.counter,
+                f"resident:{principal.resident_id}",
+                settings.rate_limit_resident,
+                window,
+            )
+        else:
+            decision = await check(
+                runtime.counter, f"ip:{ip}", settings.rate_limit_anonymous, window
+            )
+        if method in UNSAFE and principal.resident_id is not None:
+            writes = await check(
+                runtime.counter,
+                f"write:{principal.resident_id}",
+                settings.rate_limit_writes,
+                window,
+            )
+            if not writes.allowed or writes.remaining < decision.remaining:
+                decision = writes
+        return decision
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in NOT_COUNTED:
+            await app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]  # type: ignore[typeddict-item]
+        headers = _headers(scope)
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        try:
+            principal, _ = await resolve(headers, ip)
+            decision = await limit(principal, method, ip)
+            if not decision.allowed:
+                raise _Refused(429, "rate limit exceeded: slow down", decision)
+            if principal.kind == "session" and method in UNSAFE:
+                origin = headers.get("origin")
+                if origin and not _same_origin(
+                    origin, headers.get("host", ""), settings.public_url
+                ):
+                    raise _Refused(403, "cross-site request refused (Origin)", decision)
+                if not service.csrf_ok(
+                    runtime, principal.session_id or "", headers.get(CSRF_HEADER)
+                ):
+                    raise _Refused(
+                        403,
+                        "missing or wrong X-CSRF-Token: a request made with the session cookie "
+                        "must send the token GET /api/v1/me gives (also in the hromada_csrf "
+                        "cookie)",
+                        decision,
+                    )
+        except _Refused as refused:
+            extra = []
+            if refused.status == 429 and refused.decision is not None:
+                extra.append((b"retry-after", str(refused.decision.reset).encode()))
+            await _send_problem(send, refused.status, refused.detail, path, refused.decision, extra)
+            return
+        except HromadaError as exc:  # the session store or the database cannot answer
+            log.error("access check failed: %s", exc.detail)
+            await _send_problem(send, 503, exc.detail, path, None, [(b"retry-after", b"5")])
+            return
+        except Exception:
+            log.exception("access check failed")
+            await _send_problem(
+                send,
+                503,
+                "sessions or rate limits are unavailable; try again",
+                path,
+                None,
+                [(b"retry-after", b"5")],
+            )
+            return
+        scope.setdefault("state", {})[_STATE_KEY] = principal
+        added = _limit_headers(decision)
+
+        async def send_with_limits(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await app(scope, receive, send_with_limits)
+
+    return middleware

@@ -1,0 +1,11 @@
+"""The development identity provider: demo and test mode only.
+
+``start_dev_idp(settings)`` serves, on its own port, two OpenID Connect
+issuers (``/city`` and ``/bank``: one demo person is known to both under two
+subjects with one tax number) and a stand-in for ID.GOV.UA (``/idgovua``).
+It refuses to start in any other mode.
+"""
+
+from hromada.auth.devidp.app import DevIdp, start_dev_idp
+
+__all__ = ["DevIdp", "start_dev_idp"]

@@ -1,0 +1,57 @@
+"""The auth machinery of one app process: providers, the session store, the counters."""
+
+from __future__ import annotations
+
+import logging
+
+from hromada.auth.identity import EligibilityRules
+from hromada.auth.oidc import Provider, make_provider
+from hromada.auth.providers import parse_providers
+from hromada.auth.ratelimit import Counter, MemoryCounter, RedisCounter
+from hromada.auth.store import DatabaseStore, RedisStore, Store
+from hromada.config import Settings, SettingsError
+
+log = logging.getLogger("hromada.auth")
+
+# Used only in demo and test mode when no secret is configured: person keys made
+# with it are worthless anywhere else, which is the point.
+DEMO_SECRET = "hromada-demo-and-test-identity-secret-never-in-production"  # noqa: S105
+
+
+def identity_secret(settings: Settings) -> str:
+    if settings.identity_secret:
+        return settings.identity_secret
+    if settings.is_demo_or_test:
+        return DEMO_SECRET
+    raise SettingsError(
+        "HROMADA_IDENTITY_SECRET is required outside demo and test mode "
+        "(at least 32 characters, e.g. `openssl rand -hex 32`)"
+    )
+
+
+class AuthRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.secret = identity_secret(settings)
+        self.providers: dict[str, Provider] = {
+            p.name: make_provider(p) for p in parse_providers(settings.oidc_providers)
+        }
+        self.rules = EligibilityRules(
+            min_age=settings.eligibility_min_age, allow_idps=settings.eligibility_allow_idps
+        )
+        self.store: Store = DatabaseStore()
+        self.counter: Counter = MemoryCounter()
+        self._redis = False
+
+    async def start(self) -> None:
+        """Connect to Redis (in the event loop that serves requests) when configured."""
+        if self.settings.redis_url and not self._redis:
+            self.store = RedisStore(self.settings.redis_url)
+            self.counter = RedisCounter(self.settings.redis_url)
+            self._redis = True
+
+    async def stop(self) -> None:
+        if self._redis:
+            await self.store.close()
+            await self.counter.close()
+            self.store, self.counter, self._redis = DatabaseStore(), MemoryCounter(), False
