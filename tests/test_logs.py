@@ -57,7 +57,7 @@ def test_json_format_is_one_object_per_line() -> None:
 
 
 def test_production_logs_json_and_hides_graphiql(clean_db: Settings) -> None:
-    production = clean_db.replace(environment="production")
+    production = clean_db.replace(environment="production", identity_secret="s" * 32)
     assert production.effective_log_format == "json"
     with TestClient(create_app(production)) as client:
         response = client.get("/graphql", headers={"Accept": "text/html"})

@@ -124,13 +124,13 @@ def _require_identity_secret(settings: Settings) -> None:
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API. Refuses to start on a database that is not migrated."""
     settings = load_settings(host=host, port=port, workers=workers)
-    _require_identity_secret(settings)
     pending = run(lambda: _connect_and_migrate(settings, apply=False))
     if pending:
         raise click.ClickException(
             f"the database is not migrated ({len(pending)} pending migration(s)): "
             "run `hromada migrate` first"
         )
+    _require_identity_secret(settings)
     _serve(settings)
 
 

@@ -75,11 +75,6 @@ class Settings:
         "Bearer token that acts as an admin API key for scripts (imports); "
         "empty turns it off. People log in and get roles instead.",
     )
-    public_url: str = _field(
-        "",
-        "Public base URL of hromada (https://data.city.example) used in login redirects; "
-        "empty means the URL the request came in on.",
-    )
     identity_secret: str = _field(
         "",
         "Server secret for person keys (HMAC of the tax number) and CSRF tokens; at least "
@@ -262,10 +257,6 @@ class Settings:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
         if self.identity_secret and len(self.identity_secret) < 32:
             raise SettingsError("HROMADA_IDENTITY_SECRET must be at least 32 characters long")
-        if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
-            raise SettingsError(
-                f"HROMADA_PUBLIC_URL={self.public_url!r}: expected https://host[:port]"
-            )
         for tier in self.rate_limit_tiers:
             name, sep, limit = tier.partition("=")
             if not sep or not name.strip() or not limit.strip().isdigit() or int(limit) < 1:
