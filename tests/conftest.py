@@ -135,7 +135,10 @@ def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real public data beside the project (``../shared/data``); skip if absent."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "data"
+    # ../shared/data beside the repository, or beside the worktree's parent.
+    here = Path(__file__).resolve()
+    candidates = [parent / "shared" / "data" for parent in here.parents[1:4]]
+    path = next((c for c in candidates if c.is_dir()), candidates[1])
     if not path.is_dir():
         pytest.skip(f"real test data not found at {path}")
     return path
@@ -156,3 +159,47 @@ def empty_database_url(engine_name: str, base_settings: Settings, tmp_path: Path
     finally:
         db.use_database(base_settings)
         asyncio.run(_pg_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+class LiveServer:
+    """A real uvicorn server on a free port, in a thread of its own (its own event loop)."""
+
+    def __init__(self, app: Litestar) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._server.serve(sockets=[self._socket])), daemon=True
+        )
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=20)
+        self._socket.close()
+
+
+@pytest.fixture
+def live_server(app: Litestar) -> Iterator[LiveServer]:
+    """The app served over real HTTP on a free port (for real clients: ckanapi, frictionless)."""
+    with LiveServer(app) as server:
+        yield server

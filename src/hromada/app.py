@@ -18,6 +18,7 @@ from litestar.types import Receive, Scope, Send
 from hromada import db
 from hromada.api.access import access_middleware
 from hromada.api.auth import AuthController, MeController
+from hromada.api.ckan import CkanController, DatastoreDumpController
 from hromada.api.datasets import DatasetController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
@@ -47,6 +48,8 @@ def route_handlers(settings: Settings) -> list[Any]:
         SearchController,
         AuthController,
         MeController,
+        CkanController,
+        DatastoreDumpController,
         graphql_controller(settings),
     ]
 

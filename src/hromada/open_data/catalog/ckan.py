@@ -1,0 +1,746 @@
+"""The catalogue as CKAN sees it: packages, resources, organisations, package_search, datastore.
+
+Field names and shapes follow CKAN 2.10 as data.gov.ua serves them, custom
+fields included (``purpose_of_collecting_information``, ``update_frequency``,
+``language``). Only datasets with at least one published version are CKAN
+packages: a package's resources point at the latest version's files.
+This module knows nothing of HTTP: ``api/ckan.py`` wraps it in CKAN's envelope.
+"""
+
+from __future__ import annotations
+
+import datetime
+import heapq
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+from hromada.config import Settings
+from hromada.open_data.catalog import service, urls
+from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
+from hromada.open_data.catalog.model import Dataset, Organisation
+from hromada.open_data.catalog.registry import all_datasets, organisations
+
+CKAN_VERSION = "2.10.4"
+ROWS_MAX = 1000
+DATASTORE_ROWS_MAX = 32000
+DATASTORE_DEFAULT_LIMIT = 100
+
+
+class CkanNotFound(Exception):
+    pass
+
+
+class CkanValidationError(Exception):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(str(errors))
+        self.errors = errors
+
+
+class CkanSearchQueryError(Exception):
+    pass
+
+
+def ckan_time(moment: datetime.datetime) -> str:
+    """CKAN's timestamps: naive UTC ISO-8601 with microseconds."""
+    return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+EPOCH = datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+
+
+def organization_dict(org: Organisation, package_count: int | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": org.ckan_id,
+        "name": org.slug,
+        "title": org.name.uk,
+        "display_name": org.name.uk,
+        "description": f"{org.name.uk} ({org.name.en}), ЄДРПОУ {org.edrpou}",
+        "edrpou": org.edrpou,
+        "created": ckan_time(EPOCH),
+        "is_organization": True,
+        "state": "active",
+        "image_url": "",
+        "image_display_url": "",
+        "type": "organization",
+        "approval_status": "approved",
+        "revision_id": org.ckan_id,
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def resource_dict(
+    dataset: Dataset, latest: service.Version, fmt: str, position: int, base: str
+) -> dict[str, Any]:
+    info = latest.files[fmt]
+    created = ckan_time(latest.created_at)
+    return {
+        "id": dataset.resource_id(fmt),
+        "package_id": dataset.ckan_id,
+        "name": f"{dataset.slug}.{fmt}",
+        "description": f"{dataset.title.uk} — {CKAN_FORMATS[fmt]}, версія {latest.number}",
+        "format": CKAN_FORMATS[fmt],
+        "mimetype": MEDIA_TYPES[fmt],
+        "mimetype_inner": None,
+        "url": urls.download(base, dataset.slug, None, fmt),
+        "url_type": None,
+        "size": info["bytes"],
+        "file_size": str(info["bytes"]),  # data.gov.ua's field, a string there
+        "hash": f"sha256:{info['sha256']}",
+        "created": created,
+        "last_modified": created,
+        "metadata_modified": created,
+        "position": position,
+        "state": "active",
+        "datastore_active": True,
+        "cache_url": None,
+        "cache_last_updated": None,
+        "resource_type": None,
+        "revision_id": latest.content_sha256[:32],
+        "version": str(latest.number),
+    }
+
+
+def package_dict(
+    dataset: Dataset, latest: service.Version, first: service.Version | None, base: str
+) -> dict[str, Any]:
+    org = dataset.publisher
+    resources = [
+        resource_dict(dataset, latest, fmt, i, base)
+        for i, fmt in enumerate(f for f in dataset.formats if f in latest.files)
+    ]
+    tags = [
+        {
+            "id": str(msgspec.json.encode(["tag", k]).hex()[:32]),
+            "name": k,
+            "display_name": k,
+            "state": "active",
+            "vocabulary_id": None,
+        }
+        for k in dataset.keywords
+    ]
+    extras = {
+        "title_en": dataset.title.en,
+        "notes_en": dataset.description.en,
+        "legal_basis": dataset.legal_basis,
+        "edrpou": org.edrpou,
+        "spatial_katottg": dataset.coverage.katottg,
+        "spatial_text": dataset.coverage.place.uk,
+        "temporal_start": dataset.coverage.start or "",
+        "temporal_end": dataset.coverage.end or "",
+        "themes": ",".join(dataset.themes),
+        "row_count": str(latest.row_count),
+    }
+    return {
+        "id": dataset.ckan_id,
+        "name": dataset.slug,
+        "title": dataset.title.uk,
+        "notes": dataset.description.uk,
+        "url": urls.dataset(base, dataset.slug),
+        "version": str(latest.number),
+        "type": "dataset",
+        "state": "active",
+        "private": False,
+        "isopen": True,
+        "license_id": dataset.licence.ckan_id,
+        "license_title": dataset.licence.title,
+        "license_url": dataset.licence.url,
+        "author": org.name.uk,
+        "author_email": dataset.contact_email or org.email,
+        "maintainer": dataset.responsible_person,
+        "maintainer_email": dataset.contact_email or org.email,
+        "metadata_created": ckan_time((first or latest).created_at),
+        "metadata_modified": ckan_time(latest.created_at),
+        "owner_org": org.ckan_id,
+        "organization": organization_dict(org),
+        "creator_user_id": org.ckan_id,
+        "revision_id": latest.content_sha256[:32],
+        "purpose_of_collecting_information": dataset.purpose,
+        "update_frequency": dataset.frequency.value,
+        "language": "ua" if dataset.language == "uk" else dataset.language,
+        "title_chosen": "false",
+        "tag_string": ",".join(dataset.keywords),
+        "tags": tags,
+        "num_tags": len(tags),
+        "groups": [
+            {"id": t.lower(), "name": t.lower(), "title": t, "display_name": t}
+            for t in dataset.themes
+        ],
+        "resources": resources,
+        "num_resources": len(resources),
+        "extras": [{"key": k, "value": v} for k, v in extras.items()],
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
+    }
+
+
+async def packages(settings: Settings, base: str) -> list[dict[str, Any]]:
+    """Every published dataset as a CKAN package, ordered by name."""
+    latest = await service.latest_versions()
+    first = await service.first_versions()
+    return [
+        package_dict(d, latest[d.slug], first.get(d.slug), base)
+        for d in all_datasets(settings)
+        if d.slug in latest
+    ]
+
+
+async def package_show(settings: Settings, id_or_name: str, base: str) -> dict[str, Any]:
+    for package in await packages(settings, base):
+        if id_or_name in (package["id"], package["name"]):
+            return package
+    raise CkanNotFound("Dataset not found")
+
+
+async def resource_show(settings: Settings, resource_id: str, base: str) -> dict[str, Any]:
+    for package in await packages(settings, base):
+        for resource in package["resources"]:
+            if resource["id"] == resource_id:
+                return resource
+    raise CkanNotFound("Resource was not found.")
+
+
+async def organization_list(settings: Settings, all_fields: bool) -> list[Any]:
+    counts: dict[str, int] = {}
+    for package in await packages(settings, ""):
+        counts[package["organization"]["name"]] = counts.get(package["organization"]["name"], 0) + 1
+    orgs = organisations(settings)
+    if all_fields:
+        return [organization_dict(o, counts.get(o.slug, 0)) for o in orgs]
+    return [o.slug for o in orgs]
+
+
+async def organization_show(
+    settings: Settings, id_or_name: str, include_datasets: bool, base: str
+) -> dict[str, Any]:
+    for org in organisations(settings):
+        if id_or_name in (org.slug, org.ckan_id):
+            own = [p for p in await packages(settings, base) if p["owner_org"] == org.ckan_id]
+            out = organization_dict(org, len(own))
+            out["users"] = []
+            out["extras"] = [{"key": "edrpou", "value": org.edrpou}]
+            if include_datasets:
+                out["packages"] = own
+            return out
+    raise CkanNotFound("Organization was not found.")
+
+
+# ----------------------------------------------------------------------------------------
+# package_search: a small Solr-like query language over the packages
+
+
+_CLAUSE = re.compile(
+    r"""\s*(?P<op>[+-]?)(?P<field>[A-Za-z_][\w.]*):
+        (?P<value>"(?:[^"\\]|\\.)*"|[\[{][^\]}]*[\]}]|[^\s()]+)""",
+    re.VERBOSE,
+)
+_TEXT_FIELDS = ("name", "title", "notes", "tags", "title_en", "notes_en", "organization_title")
+_SORTABLE = {
+    "id",
+    "name",
+    "title",
+    "title_string",
+    "metadata_modified",
+    "metadata_created",
+    "score",
+    "num_resources",
+    "num_tags",
+}
+_FIELDS = {
+    "id",
+    "name",
+    "title",
+    "notes",
+    "text",
+    "organization",
+    "owner_org",
+    "tags",
+    "res_format",
+    "license_id",
+    "metadata_modified",
+    "metadata_created",
+    "groups",
+    "dataset_type",
+    "type",
+    "state",
+    "capacity",
+    "update_frequency",
+    "language",
+    "num_resources",
+    "num_tags",
+    "res_name",
+    "site_id",
+    "entity_type",
+}
+
+
+def _index(package: dict[str, Any]) -> dict[str, list[str]]:
+    extras = {e["key"]: e["value"] for e in package["extras"]}
+    return {
+        "id": [package["id"]],
+        "name": [package["name"]],
+        "title": [package["title"]],
+        "title_string": [package["title"]],
+        "notes": [package["notes"]],
+        "title_en": [extras.get("title_en", "")],
+        "notes_en": [extras.get("notes_en", "")],
+        "organization": [package["organization"]["name"]],
+        "organization_title": [package["organization"]["title"]],
+        "owner_org": [package["owner_org"]],
+        "tags": [t["name"] for t in package["tags"]],
+        "res_format": [r["format"] for r in package["resources"]],
+        "res_name": [r["name"] for r in package["resources"]],
+        "license_id": [package["license_id"]],
+        "metadata_modified": [package["metadata_modified"]],
+        "metadata_created": [package["metadata_created"]],
+        "groups": [g["name"] for g in package["groups"]],
+        "dataset_type": ["dataset"],
+        "type": ["dataset"],
+        "entity_type": ["package"],
+        "state": ["active"],
+        "capacity": ["public"],
+        "site_id": ["hromada"],
+        "update_frequency": [package["update_frequency"]],
+        "language": [package["language"]],
+        "num_resources": [str(package["num_resources"])],
+        "num_tags": [str(package["num_tags"])],
+    }
+
+
+def _solr_time(value: str, now: datetime.datetime) -> datetime.datetime:
+    text = value.strip()
+    if text.upper().startswith("NOW"):
+        moment = now
+        rest = text[3:]
+        for sign, amount, unit in re.findall(r"([+-])(\d+)(DAYS?|HOURS?|MINUTES?|YEARS?)", rest):
+            seconds = {"D": 86400, "H": 3600, "M": 60, "Y": 365 * 86400}[unit[0]]
+            delta = datetime.timedelta(seconds=int(amount) * seconds)
+            moment = moment + delta if sign == "+" else moment - delta
+        return moment
+    try:
+        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise CkanSearchQueryError(f"Invalid date in query: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+
+
+@dataclass
+class _Clause:
+    field: str
+    value: str
+    negate: bool
+
+    def matches(self, index: dict[str, list[str]], now: datetime.datetime) -> bool:
+        found = self._matches(index, now)
+        return not found if self.negate else found
+
+    def _matches(self, index: dict[str, list[str]], now: datetime.datetime) -> bool:
+        value = self.value
+        if self.field == "text":
+            return _text_match(index, value.strip('"'))
+        values = index.get(self.field, [])
+        if value[:1] in "[{" and value[-1:] in "]}":
+            parts = re.split(r"\s+TO\s+", value[1:-1].strip())
+            if len(parts) != 2:
+                raise CkanSearchQueryError(f"Invalid range {value!r}: expected [A TO B]")
+            low, high = (p.strip() for p in parts)
+            inclusive = value[0] == "["
+            lo: Any
+            hi: Any
+            for candidate in values:
+                if self.field in ("metadata_modified", "metadata_created"):
+                    subject: Any = _solr_time(candidate, now)
+                    lo = None if low == "*" else _solr_time(low, now)
+                    hi = None if high == "*" else _solr_time(high, now)
+                elif self.field in ("num_resources", "num_tags"):
+                    subject = int(candidate)
+                    lo = None if low == "*" else _int(low)
+                    hi = None if high == "*" else _int(high)
+                else:
+                    subject = candidate
+                    lo = None if low == "*" else low
+                    hi = None if high == "*" else high
+                if (lo is None or (subject >= lo if inclusive else subject > lo)) and (
+                    hi is None or (subject <= hi if inclusive else subject < hi)
+                ):
+                    return True
+            return False
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1].replace('\\"', '"')
+        if value == "*":
+            return bool(values)
+        if "*" in value:
+            pattern = re.compile(
+                "^" + ".*".join(re.escape(p) for p in value.split("*")) + "$", re.IGNORECASE
+            )
+            return any(pattern.match(v) for v in values)
+        return any(v == value or v.casefold() == value.casefold() for v in values)
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CkanSearchQueryError(f"Invalid number in query: {text!r}") from None
+
+
+def _text_match(index: dict[str, list[str]], text: str) -> bool:
+    haystack = " ".join(v for f in _TEXT_FIELDS for v in index.get(f, [])).casefold()
+    return all(word in haystack for word in text.casefold().split())
+
+
+def parse_query(query: str) -> tuple[list[_Clause], str]:
+    """Field clauses and the remaining free text of a q or fq string."""
+    clauses: list[_Clause] = []
+    text: list[str] = []
+    position = 0
+    query = query.strip()
+    while position < len(query):
+        match = _CLAUSE.match(query, position)
+        if match:
+            field = match["field"]
+            if field not in _FIELDS and not field.startswith("extras_"):
+                raise CkanSearchQueryError(f"undefined field {field}")
+            clauses.append(_Clause(field, match["value"], match["op"] == "-"))
+            position = match.end()
+            continue
+        token_match = re.compile(r"\s*(\S+)").match(query, position)
+        if token_match is None:
+            break
+        token = token_match.group(1)
+        position = token_match.end()
+        if token in ("AND", "&&", "+"):
+            continue
+        if token in ("OR", "||", "NOT") or token.startswith("(") or token.endswith(")"):
+            raise CkanSearchQueryError(
+                f"unsupported query syntax {token!r}: use field:value clauses joined by spaces"
+            )
+        if token == "*:*":  # noqa: S105 - the match-all query, not a password
+            continue
+        text.append(token)
+    return clauses, " ".join(text)
+
+
+def _parse_sort(sort: str) -> list[tuple[str, bool]]:
+    keys: list[tuple[str, bool]] = []
+    for part in sort.split(","):
+        bits = part.split()
+        if not bits:
+            continue
+        if len(bits) != 2 or bits[1].lower() not in ("asc", "desc"):
+            raise CkanSearchQueryError(
+                f"Can't determine a Sort Order (asc or desc) in sort spec {part.strip()!r}"
+            )
+        if bits[0] not in _SORTABLE:
+            raise CkanSearchQueryError(f"can not sort on undefined field: {bits[0]}")
+        keys.append((bits[0], bits[1].lower() == "desc"))
+    return keys
+
+
+def _facet_fields(raw: Any) -> list[str]:
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        try:
+            raw = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            raw = [raw]
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
+        raise CkanValidationError({"facet.field": ["Must be a JSON list of field names"]})
+    return raw
+
+
+def to_int(params: dict[str, Any], name: str, default: int, minimum: int = 0) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise CkanValidationError({name: ["Invalid integer"]}) from None
+    if value < minimum:
+        raise CkanValidationError({name: [f"Must be a natural number ({minimum} or more)"]})
+    return value
+
+
+async def package_search(settings: Settings, params: dict[str, Any], base: str) -> dict[str, Any]:
+    rows = min(to_int(params, "rows", 10), ROWS_MAX)
+    start = to_int(params, "start", 0)
+    sort = str(params.get("sort") or "score desc, metadata_modified desc")
+    sort_keys = _parse_sort(sort)
+    facet_fields = _facet_fields(params.get("facet.field"))
+    facet_limit = to_int(params, "facet.limit", 50, minimum=-1)
+    facet_mincount = to_int(params, "facet.mincount", 1)
+    q_clauses, q_text = parse_query(str(params.get("q") or ""))
+    fq_clauses, fq_text = parse_query(str(params.get("fq") or ""))
+    clauses = q_clauses + fq_clauses
+    now = datetime.datetime.now(datetime.UTC)
+
+    matched = []
+    for package in await packages(settings, base):
+        index = _index(package)
+        if all(c.matches(index, now) for c in clauses) and _text_match(
+            index, f"{q_text} {fq_text}"
+        ):
+            matched.append((package, index))
+
+    for field, descending in reversed(sort_keys):
+        if field == "score":
+            continue
+        key_field = "title" if field == "title_string" else field
+        if field in ("num_resources", "num_tags"):
+            matched.sort(key=lambda m, f=key_field: int(m[1][f][0]), reverse=descending)  # type: ignore[misc]
+        else:
+            matched.sort(key=lambda m, f=key_field: m[1][f][0], reverse=descending)  # type: ignore[misc]
+
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field in facet_fields:
+        counts: dict[str, int] = {}
+        for _package, index in matched:
+            for value in set(index.get(field, [])):
+                counts[value] = counts.get(value, 0) + 1
+        items = sorted(
+            ((v, n) for v, n in counts.items() if n >= facet_mincount), key=lambda i: (-i[1], i[0])
+        )
+        if facet_limit >= 0:
+            items = items[:facet_limit]
+        facets[field] = dict(items)
+        search_facets[field] = {
+            "title": field,
+            "items": [
+                {"name": v, "display_name": _display(settings, field, v), "count": n}
+                for v, n in items
+            ],
+        }
+    return {
+        "count": len(matched),
+        "facets": facets,
+        "results": [p for p, _ in matched[start : start + rows]],
+        "sort": sort,
+        "search_facets": search_facets,
+    }
+
+
+def _display(settings: Settings, field: str, value: str) -> str:
+    if field == "organization":
+        for org in organisations(settings):
+            if org.slug == value:
+                return org.name.uk
+    return value
+
+
+async def package_list(settings: Settings, params: dict[str, Any]) -> list[str]:
+    names = [p["name"] for p in await packages(settings, "")]
+    offset = to_int(params, "offset", 0)
+    limit = params.get("limit")
+    if limit is None or limit == "":
+        return names[offset:]
+    return names[offset : offset + to_int(params, "limit", 0)]
+
+
+# ----------------------------------------------------------------------------------------
+# DataStore: the latest version's rows, read back from its JSON Lines file
+
+
+_DATASTORE_TYPES = {
+    "string": "text",
+    "integer": "int",
+    "number": "numeric",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+}
+
+
+async def resolve_resource(
+    settings: Settings, resource_id: str
+) -> tuple[Dataset, service.Version, str]:
+    latest = await service.latest_versions()
+    for dataset in all_datasets(settings):
+        for fmt in dataset.formats:
+            if dataset.resource_id(fmt) == resource_id and dataset.slug in latest:
+                return dataset, latest[dataset.slug], fmt
+    raise CkanNotFound(f'Resource "{resource_id}" was not found.')
+
+
+def _as_dict(params: dict[str, Any], name: str) -> dict[str, Any] | None:
+    raw = params.get(name)
+    if raw is None or raw == "" or raw == {}:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            return None if name == "q" else _bad(name, "Not a JSON object")
+    if not isinstance(raw, dict):
+        return None if name == "q" else _bad(name, "Not a JSON object")
+    return raw
+
+
+def _bad(name: str, message: str) -> Any:
+    raise CkanValidationError({name: [message]})
+
+
+def _cell_text(value: Any) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "" if value is None else str(value)
+
+
+class _Desc:
+    """Reverses the order of a sort key component."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Desc) -> bool:
+        return bool(other.value < self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Desc) and self.value == other.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def datastore_search_sync(
+    settings: Settings, dataset: Dataset, version: service.Version, params: dict[str, Any]
+) -> dict[str, Any]:
+    """Filter, search, sort and page a version's rows in one pass with bounded memory."""
+    resource_id = params["resource_id"]
+    names = dataset.schema.names
+    limit = min(to_int(params, "limit", DATASTORE_DEFAULT_LIMIT), DATASTORE_ROWS_MAX)
+    offset = to_int(params, "offset", 0)
+    include_total = str(params.get("include_total", True)).lower() not in ("false", "0", "no")
+    records_format = str(params.get("records_format") or "objects")
+    if records_format not in ("objects", "lists"):
+        _bad("records_format", "Value must be one of ['objects', 'lists']")
+
+    filters = _as_dict(params, "filters") or {}
+    for name in filters:
+        if name not in names and name != "_id":
+            _bad("filters", f'field "{name}" not in table')
+    wanted_filters = {
+        k: {_cell_text(x) for x in (v if isinstance(v, list) else [v])} for k, v in filters.items()
+    }
+
+    q_raw = params.get("q")
+    q_fields = _as_dict(params, "q")
+    q_text = "" if q_fields is not None or q_raw is None else str(q_raw)
+    for name in q_fields or {}:
+        if name not in names:
+            _bad("q", f'field "{name}" not in table')
+
+    fields_raw = params.get("fields")
+    if fields_raw in (None, "", []):
+        fields = ["_id", *names]
+    else:
+        fields = (
+            [f.strip() for f in fields_raw.split(",")]
+            if isinstance(fields_raw, str)
+            else [str(f) for f in fields_raw]
+        )
+        for name in fields:
+            if name not in names and name != "_id":
+                _bad("fields", f'field "{name}" not in table')
+
+    sort_keys: list[tuple[str, bool]] = []
+    sort_raw = params.get("sort")
+    if sort_raw:
+        parts = sort_raw.split(",") if isinstance(sort_raw, str) else list(sort_raw)
+        for part in parts:
+            bits = str(part).strip().strip('"').split()
+            if not bits:
+                continue
+            name = bits[0].strip('"')
+            direction = bits[1].lower() if len(bits) > 1 else "asc"
+            if (name not in names and name != "_id") or direction not in ("asc", "desc"):
+                _bad("sort", f'field "{name}" not in table or bad direction')
+            sort_keys.append((name, direction == "desc"))
+
+    def matching() -> Iterator[dict[str, Any]]:
+        for number, row in enumerate(service.iter_rows(settings, version), start=1):
+            row["_id"] = number
+            if any(_cell_text(row.get(k)) not in v for k, v in wanted_filters.items()):
+                continue
+            if q_text:
+                haystack = " ".join(_cell_text(v) for v in row.values()).casefold()
+                if not all(word in haystack for word in q_text.casefold().split()):
+                    continue
+            if q_fields and not all(
+                str(v).casefold() in _cell_text(row.get(k)).casefold() for k, v in q_fields.items()
+            ):
+                continue
+            yield row
+
+    def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for name, descending in sort_keys:
+            value = row.get(name)
+            part = (value is None, value if value is not None else 0)
+            out.append(_Desc(part) if descending else part)
+        return tuple(out)
+
+    total = 0
+    if sort_keys:
+        if offset + limit > DATASTORE_ROWS_MAX:
+            _bad("offset", f"offset + limit may be at most {DATASTORE_ROWS_MAX} when sorting")
+        keep = offset + limit
+        kept: list[Any] = []
+        for row in matching():
+            total += 1
+            kept.append((sort_key(row), row["_id"], row))
+            if len(kept) >= 2 * keep + 1000:
+                kept = heapq.nsmallest(keep, kept, key=lambda i: (i[0], i[1]))
+        ordered = heapq.nsmallest(keep, kept, key=lambda i: (i[0], i[1]))
+        page = [item[2] for item in ordered[offset:keep]]
+    else:
+        page = []
+        for row in matching():
+            if offset <= total < offset + limit:
+                page.append(row)
+            total += 1
+            if not include_total and total >= offset + limit:
+                break
+
+    types = {f.name: _DATASTORE_TYPES[f.type] for f in dataset.schema.fields}
+    records: list[Any]
+    if records_format == "lists":
+        records = [[r.get(f) for f in fields] for r in page]
+    else:
+        records = [{f: r.get(f) for f in fields} for r in page]
+    action = "/api/3/action/datastore_search"
+    result: dict[str, Any] = {
+        "include_total": include_total,
+        "resource_id": resource_id,
+        "fields": [{"id": f, "type": "int" if f == "_id" else types[f]} for f in fields],
+        "records_format": records_format,
+        "records": records,
+        "limit": limit,
+        "offset": offset,
+        "_links": {
+            "start": f"{action}?resource_id={resource_id}",
+            "next": f"{action}?offset={offset + limit}&resource_id={resource_id}",
+        },
+    }
+    if include_total:
+        result["total"] = total
+        result["total_was_estimated"] = False
+    if filters:
+        result["filters"] = filters
+    if q_raw:
+        result["q"] = q_raw
+    if sort_raw:
+        result["sort"] = sort_raw
+    return result
