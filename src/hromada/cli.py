@@ -105,6 +105,8 @@ def _settings_env(settings: Settings) -> dict[str, Any]:
         "DATABASE_URL": settings.database_url,
         "DEMO_SEED": settings.demo_seed,
         "OIDC_PROVIDERS": settings.oidc_providers,
+        "MEILI_URL": settings.meili_url,
+        "SEARCH_DIR": settings.search_dir,
     }
 
 
@@ -162,6 +164,8 @@ def demo(
     settings = base.replace(
         environment="demo",
         database_url="",
+        meili_url="",
+        search_dir="",
         data_dir=data_dir,
         host=host or base.host,
         port=port or base.port,
@@ -295,6 +299,78 @@ def publish(dataset: str | None) -> None:
             )
         else:
             click.echo(f"{result.slug}: unchanged, still version {v.number}")
+
+
+async def _ready_database(settings: Settings) -> None:
+    pending = await _connect_and_migrate(settings, apply=False)
+    if pending:
+        raise click.ClickException(
+            f"the database is not migrated ({len(pending)} pending migration(s)): "
+            "run `hromada migrate` first"
+        )
+
+
+@main.command()
+@click.argument("doc_type", required=False)
+def reindex(doc_type: str | None) -> None:
+    """Rebuild the search index from the database (DOC_TYPE: one document type only).
+
+    With a running `hromada serve` or `hromada indexer` holding the index, the
+    rebuild is queued for it; otherwise it runs here, with a progress bar.
+    """
+    settings = load_settings()
+
+    async def go() -> tuple[int, int, bool]:
+        from hromada import db
+        from hromada.errors import HromadaError
+        from hromada.progress import ProgressReporter
+        from hromada.search.indexer import run_reindex
+
+        await _ready_database(settings)
+        engine = db.use_database(settings)
+        await db.start(engine, settings.database_pool_size)
+        try:
+            with ProgressReporter() as reporter:
+                return await run_reindex(
+                    settings, [doc_type] if doc_type else None, reporter.update
+                )
+        except HromadaError as exc:
+            raise click.ClickException(exc.detail) from None
+        finally:
+            await db.stop(engine)
+
+    queued, done, here = run(go)
+    if here:
+        click.echo(f"search index rebuilt: {done} outbox rows handled")
+    else:
+        click.echo(
+            f"queued {queued} documents: the running indexer (hromada serve / hromada "
+            "indexer) is indexing them"
+        )
+
+
+@main.command()
+def indexer() -> None:
+    """Keep the search index up to date from the outbox until stopped (Ctrl-C).
+
+    Use it with HROMADA_SEARCH_INDEXER=off to index outside the web processes.
+    """
+    settings = load_settings()
+
+    async def go() -> None:
+        from hromada import db
+        from hromada.search.indexer import run_indexer
+
+        await _ready_database(settings)
+        engine = db.use_database(settings)
+        await db.start(engine, settings.database_pool_size)
+        try:
+            click.echo(f"indexing into {settings.meili_url or settings.search_path}")
+            await run_indexer(settings)
+        finally:
+            await db.stop(engine)
+
+    run(go)
 
 
 def entrypoint() -> None:  # pragma: no cover - thin wrapper

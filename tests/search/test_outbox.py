@@ -10,7 +10,7 @@ import pytest
 from hromada import db
 from hromada.config import Settings
 from hromada.errors import Unavailable
-from hromada.open_data.registries.tables import Building, District, Street
+from hromada.open_data.registries.tables import Street
 from hromada.search.embedded import EmbeddedBackend
 from hromada.search.indexer import IndexerLock, drain_all, drain_once, enqueue_rebuild
 from hromada.search.outbox import enqueue, pending
@@ -19,6 +19,8 @@ from hromada.search.registry import document_types
 from hromada.search.registry import settings as index_settings
 from hromada.search.tables import SearchOutbox
 
+from .conftest import make_registry  # type: ignore[import-not-found]
+
 
 @pytest.fixture
 async def index(clean_db: Settings, tmp_path: Path) -> AsyncIterator[EmbeddedBackend]:
@@ -26,45 +28,6 @@ async def index(clean_db: Settings, tmp_path: Path) -> AsyncIterator[EmbeddedBac
     await backend.configure(index_settings())
     yield backend
     await backend.close()
-
-
-async def make_registry() -> dict[str, list[str]]:
-    """Two districts, three streets, three buildings; returns their document ids."""
-    await District.insert(
-        District(code="kyivskyi", name_uk="Київський", name_en="Kyivskyi", lat=50.0, lon=36.2),
-        District(
-            code="saltivskyi", name_uk="Салтівський", name_en="Saltivskyi", lat=50.0, lon=36.3
-        ),
-    )
-    ids = {r["code"]: r["id"] for r in await District.select(District.id, District.code)}
-    await Street.insert(
-        Street(code="st-1", kind="вулиця", name="Сумська", district=ids["kyivskyi"]),
-        Street(code="st-2", kind="проспект", name="Науки", district=ids["kyivskyi"]),
-        Street(
-            code="st-3", kind="вулиця", name="Гвардійців-Широнінців", district=ids["saltivskyi"]
-        ),
-    )
-    streets = {r["code"]: r["id"] for r in await Street.select(Street.id, Street.code)}
-    await Building.insert(
-        *[
-            Building(
-                street=streets[s],
-                district=ids[d],
-                number=n,
-                lat=50.0,
-                lon=36.2,
-                floors=f,
-                year_built=1960,
-            )
-            for s, d, n, f in [
-                ("st-1", "kyivskyi", "1", 5),
-                ("st-1", "kyivskyi", "2А", 9),
-                ("st-3", "saltivskyi", "10", 16),
-            ]
-        ]
-    )
-    buildings = [str(r["id"]) for r in await Building.select(Building.id)]
-    return {"district": list(ids), "street": list(streets), "building": buildings}
 
 
 async def indexed(backend: EmbeddedBackend, doc_type: str) -> set[str]:

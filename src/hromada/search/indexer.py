@@ -278,3 +278,46 @@ async def running_indexer(settings: Settings, backend: SearchBackend, **kw: Any)
         with contextlib.suppress(asyncio.CancelledError):
             await task
         indexer.close()
+
+
+async def run_reindex(
+    settings: Settings, type_names: Sequence[str] | None = None, progress: Progress | None = None
+) -> tuple[int, int, bool]:
+    """``hromada reindex``: queue a rebuild and, unless an indexer is running, do it now.
+
+    Returns (rows queued, rows indexed here, whether this process indexed). When a
+    running ``hromada serve`` or ``hromada indexer`` holds the index, it does the work.
+    """
+    types = [document_type(n) for n in type_names] if type_names else list(document_types())
+    backend = make_backend(settings)
+    indexer = Indexer(settings, backend)
+    try:
+        if not indexer.lock.acquire():
+            return await enqueue_rebuild(types, progress), 0, False
+        await indexer.configure()
+        if indexer.needs_rebuild:  # a new index: everything, not only what was asked
+            types = list(document_types())
+            indexer.needs_rebuild = False
+        queued = await enqueue_rebuild(types, progress)
+        done = await drain_all(backend, progress, batch=2000)
+        return queued, done, True
+    finally:
+        await backend.close()
+        indexer.close()
+
+
+async def run_indexer(settings: Settings) -> None:
+    """``hromada indexer``: drain the outbox until stopped."""
+    backend = make_backend(settings)
+    indexer = Indexer(settings, backend)
+    try:
+        if not indexer.lock.acquire():
+            log.info(
+                "another indexer (pid %s) holds %s: waiting to take over",
+                indexer.lock.holder(),
+                indexer.lock.path,
+            )
+        await indexer.run()
+    finally:
+        await backend.close()
+        indexer.close()

@@ -142,6 +142,8 @@ class MeiliBackend:
         self.task_timeout_ms = task_timeout_ms
         self.client = meilisearch.Client(url, api_key or None, timeout=timeout)
         self.index = self.client.index(index_uid)
+        # Without a key the client sends "Authorization: Bearer None", which a
+        # Meilisearch without a master key ignores and one with a key refuses.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="meilisearch")
         self._pending: list[int] = []
 
@@ -161,24 +163,26 @@ class MeiliBackend:
 
     def _translate(self, exc: MeilisearchApiError) -> Exception:
         code = exc.code or ""
+        # The client appends a hint about versions to every message: not ours to show.
+        message = str(exc.message).split(". Hint: ")[0]
         if code in AUTH_CODES or exc.status_code in (401, 403):
-            log.error("Meilisearch refused the API key: %s (%s)", exc.message, code)
+            log.error("Meilisearch refused the API key: %s (%s)", message, code)
             return Unavailable(
-                f"the search engine refused hromada's API key (HROMADA_MEILI_KEY): {exc.message}"
+                f"the search engine refused hromada's API key (HROMADA_MEILI_KEY): {message}"
             )
         if code in QUERY_CODES:
             return InvalidInput(
-                f"the search engine refused the query: {exc.message}",
+                f"the search engine refused the query: {message}",
                 errors=[
                     {
                         "where": "query",
                         "name": code.removeprefix("invalid_search_"),
-                        "message": exc.message,
+                        "message": message,
                     }
                 ],
             )
-        log.error("Meilisearch error %s %s: %s", exc.status_code, code, exc.message)
-        return Unavailable(f"the search engine failed: {exc.message} ({code or exc.status_code})")
+        log.error("Meilisearch error %s %s: %s", exc.status_code, code, message)
+        return Unavailable(f"the search engine failed: {message} ({code or exc.status_code})")
 
     def _wait(self, task_uid: int) -> None:
         task = self.client.wait_for_task(task_uid, timeout_in_ms=self.task_timeout_ms)
