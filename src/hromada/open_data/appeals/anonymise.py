@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hromada.open_data.appeals.names import NameDetector
@@ -60,8 +61,14 @@ def language(text: str) -> str:
 class Anonymiser:
     """Finds and replaces personal data. Thread-safe; build it once (``get_anonymiser``)."""
 
-    def __init__(self, names: NameDetector | None = None) -> None:
+    def __init__(self, names: NameDetector | None = None, street_names: Iterable[str] = ()) -> None:
         self.names = names or NameDetector()
+        self.add_street_names(street_names)
+
+    def add_street_names(self, names: Iterable[str]) -> None:
+        """Street names of the city (e.g. from the streets registry): a lone word of one of
+        them ("по Скляренка") is read as the street, not as a person."""
+        self.names.add_street_names(names)
 
     def find(self, text: str) -> list[Finding]:
         """Every personal value in ``text``: non-overlapping, sorted by position."""

@@ -18,7 +18,7 @@ groups of adjacent capitalised words and initials:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -50,16 +50,42 @@ class WordInfo(NamedTuple):
 
     @property
     def common(self) -> bool:
-        """A known ordinary word that is rarely, if ever, a name."""
-        return self.known and self.nameish < 0.3
+        """A known ordinary word that is rarely a surname and never a first name."""
+        return self.known and self.nameish < 0.3 and self.first + self.patronymic < 0.05
 
     @property
     def given(self) -> bool:
         """Can be a first name or a patronymic."""
-        return self.first + self.patronymic >= 0.3
+        return self.first + self.patronymic >= 0.05
 
 
 NOT_A_NAME = WordInfo(0.0, 0.0, 0.0, True)
+
+# First names the Ukrainian dictionary knows only as ordinary nouns (lemmas).
+EXTRA_FIRST_NAMES = frozenset(
+    [
+        "володимир",
+        "богдан",
+        "всеволод",
+        "святослав",
+        "мирослав",
+        "ростислав",
+        "владислав",
+        "станіслав",
+        "вячеслав",
+        "в'ячеслав",
+        "в’ячеслав",
+        "ярополк",
+        "любомир",
+    ]
+)
+
+# Patronymics the dictionaries miss ("Володимирович"): -ович/-евич/-йович, -івна/-ївна/-овна/-евна,
+# -ічна/-инична, in any case. Used only when every reading of the word is a noun.
+PATRONYMIC_RE = re.compile(
+    r"(?:[оеєё]вич|[йь]ович|[ьй]евич)(?:а|у|ем|еві|ові|і|ом|е)?$"
+    r"|(?:[іїо]вн|[ьй]?евн|[іи]чн|иничн)(?:а|и|і|у|ою|о|ы|е|ой)$"
+)
 
 # Capitalised words and initials. Words may carry an apostrophe or a hyphen (double surnames).
 _WORD = (
@@ -77,13 +103,17 @@ _WORD = (
     + UPPER
     + r"'’ʼ`]+)*"
 )
+CYR_UPPER = "А-ЯІЇЄҐЁ"
+# The first character is a plain character class (the regex engine then jumps from capital to
+# capital); the character before it is checked by a two-character look-behind.
 CANDIDATE_RE = re.compile(
-    r"(?P<init>(?<![\w.])[" + UPPER + r"]\.(?:\s?[" + UPPER + r"]\.){0,2})"
-    r"|(?P<word>(?<![\w'’ʼ`-])" + _WORD + r"(?![\w'’ʼ`]))"
+    r"[" + UPPER + r"](?:"
+    r"(?P<init>(?<=[" + CYR_UPPER + r"])(?<![\w.].)\.(?:\s?[" + CYR_UPPER + r"]\.){0,2})"
+    r"|(?P<word>(?<![\w'’ʼ`-].)" + _WORD[len("[" + UPPER + "]") :] + r"(?![\w'’ʼ`])))"
 )
 # Any word (lower case too), used after a cue.
 ANY_WORD_RE = re.compile(
-    r"\s*(?P<init>[" + UPPER + r"]\.(?:\s?[" + UPPER + r"]\.){0,2})"
+    r"\s*(?P<init>[" + CYR_UPPER + r"]\.(?:\s?[" + CYR_UPPER + r"]\.){0,2})"
     r"|\s*(?P<word>["
     + UPPER
     + LOWER
@@ -118,8 +148,193 @@ _WEAK_CUES = (
     r"лікар(?:я|ю)?|врач(?:а|у)?|дільничн(?:ий|ого|ому)|участков(?:ый|ого|ому)|"
     r"ФОП|ФЛП|СПД|ПП|я(?=\s*,)"
 )
+_STRONG_CUE_WORDS = frozenset(
+    [
+        "звати",
+        "звуть",
+        "зовут",
+        "прізвище",
+        "фамилия",
+        "піб",
+        "п.і.б.",
+        "фио",
+        "ф.и.о.",
+        "заявник",
+        "заявниця",
+        "заявника",
+        "заявнику",
+        "заявниці",
+        "заявницею",
+        "заявником",
+        "заявники",
+        "заявитель",
+        "заявителя",
+        "заявителю",
+        "заявителем",
+        "заявительница",
+        "заявительницы",
+        "повагою",
+        "уважением",
+        "підпис",
+        "подпись",
+    ]
+)
+_WEAK_CUE_WORDS = frozenset(
+    [
+        "гр.",
+        "гр-н",
+        "гр-ка",
+        "гр-ки",
+        "гр-на",
+        "громадянин",
+        "громадянка",
+        "громадянина",
+        "громадянки",
+        "громадянину",
+        "громадянці",
+        "громадянином",
+        "громадянкою",
+        "гражданин",
+        "гражданина",
+        "гражданину",
+        "гражданином",
+        "гражданка",
+        "гражданки",
+        "гражданке",
+        "гражданку",
+        "гражданкой",
+        "пан",
+        "пані",
+        "пана",
+        "панові",
+        "паном",
+        "пане",
+        "п.",
+        "сусід",
+        "сусідка",
+        "сусідки",
+        "сусідку",
+        "сусіда",
+        "сусіду",
+        "сусідом",
+        "сусідці",
+        "сусідкою",
+        "сосед",
+        "соседка",
+        "соседки",
+        "соседку",
+        "соседа",
+        "соседу",
+        "соседом",
+        "соседке",
+        "соседкой",
+        "мешканець",
+        "мешканка",
+        "мешканця",
+        "мешканки",
+        "мешканцю",
+        "мешканкою",
+        "жилец",
+        "жилица",
+        "жильца",
+        "жилицы",
+        "власник",
+        "власниця",
+        "власника",
+        "власниці",
+        "власником",
+        "власницею",
+        "собственник",
+        "собственница",
+        "собственника",
+        "собственницы",
+        "господин",
+        "господина",
+        "господину",
+        "госпожа",
+        "госпожи",
+        "госпоже",
+        "госпожу",
+        "шановний",
+        "шановна",
+        "шановні",
+        "шановного",
+        "уважаемый",
+        "уважаемая",
+        "уважаемые",
+        "депутат",
+        "депутата",
+        "депутатові",
+        "депутату",
+        "депутатом",
+        "голова",
+        "голови",
+        "голові",
+        "директор",
+        "директора",
+        "директору",
+        "директорові",
+        "директором",
+        "начальник",
+        "начальника",
+        "начальнику",
+        "начальникові",
+        "начальником",
+        "інженер",
+        "інженера",
+        "інженеру",
+        "інспектор",
+        "інспектора",
+        "інспектору",
+        "двірник",
+        "двірника",
+        "двірнику",
+        "дворник",
+        "дворника",
+        "дворнику",
+        "сантехнік",
+        "сантехніка",
+        "сантехніку",
+        "сантехник",
+        "сантехника",
+        "сантехнику",
+        "майстер",
+        "мастер",
+        "лікар",
+        "лікаря",
+        "лікарю",
+        "врач",
+        "врача",
+        "врачу",
+        "дільничний",
+        "дільничного",
+        "дільничному",
+        "участковый",
+        "участкового",
+        "участковому",
+        "фоп",
+        "флп",
+        "спд",
+        "пп",
+    ]
+)
+# Only the strong cues are looked for on their own: a lower-case name can follow them
+# ("мене звати іван"). Capitalised names after any cue are found through their group.
+_STRONG_GATE = ("зва", "зву", "зов", "прізвищ", "фамил", "піб", "п.і.б", "фио", "ф.и.о", "заяв",
+                "повагою", "уважени", "підпис", "подпис")  # fmt: skip
+
+
+def cue_kind(word: str) -> str | None:
+    """``"strong"``, ``"weak"`` or None for a lower-cased word before a name."""
+    if word in _STRONG_CUE_WORDS:
+        return "strong"
+    if word in _WEAK_CUE_WORDS:
+        return "weak"
+    return None
+
+
 CUE_RE = re.compile(
-    r"(?<![\w])(?:(?P<strong>" + _STRONG_CUES + r")|(?P<weak>" + _WEAK_CUES + r"))"
+    r"(?<![\w.])(?:(?P<strong>" + _STRONG_CUES + r"))(?!\w)"
     r"(?=[\s,:.\-–—]*[" + UPPER + LOWER + r"])[\s,:\-–—]*",
     re.IGNORECASE,
 )
@@ -127,6 +342,11 @@ CUE_RE = re.compile(
 # Words before a group that make it a place, not a person.
 _PLACE_BEFORE = frozenset(
     [
+        "бульв",
+        "бульв.",
+        "бул.",
+        "просп",
+        "наб.",
         "вул",
         "вул.",
         "вулиця",
@@ -136,6 +356,23 @@ _PLACE_BEFORE = frozenset(
         "ул",
         "ул.",
         "улица",
+        "улицы",
+        "улиц",
+        "вулиць",
+        "проспекта",
+        "переулка",
+        "бульвара",
+        "перехрестя",
+        "перехресті",
+        "перекресток",
+        "перекрестке",
+        "перекрестка",
+        "академіка",
+        "академика",
+        "генерала",
+        "маршала",
+        "героїв",
+        "героев",
         "улице",
         "улицу",
         "улицей",
@@ -222,15 +459,6 @@ _PLACE_BEFORE = frozenset(
         "ст",
         "ст.",
         "ст.м.",
-        "район",
-        "району",
-        "районі",
-        "р-н",
-        "р-ну",
-        "обл",
-        "обл.",
-        "область",
-        "області",
         "урочище",
         "парк",
         "парку",
@@ -271,8 +499,14 @@ _PLACE_BEFORE = frozenset(
 # Words after a group that make it a place.
 _PLACE_AFTER = frozenset(
     [
-        "вул",
-        "вул.",
+        "районе",
+        "района",
+        "районом",
+        "районах",
+        "районі",
+        "рда",
+        "райдержадміністрації",
+        "райдержадміністрація",
         "вулиця",
         "вулиці",
         "вулицю",
@@ -325,15 +559,22 @@ _PLACE_AFTER = frozenset(
         "р-н",
     ]
 )
+_PLACE_WORDS = _PLACE_BEFORE | _PLACE_AFTER
+# A town is one word: "м. Києва Петренко І.І." keeps "Києва" and goes on with the rest.
+_TOWN_BEFORE = frozenset(
+    ["м", "м.", "г", "г.", "с", "с.", "смт", "місто", "міста", "місті", "город", "города", "село"]
+)
 _QUOTES = frozenset("«\"„“”'’")
+_STREET_WORD_RE = re.compile(r"[" + UPPER + r"][" + LOWER + r"'’ʼ-]+")
+_BEHALF_RE = re.compile(r"(?i)(?:від|от)\s+$")
 _PREV_WORD_RE = re.compile(r"([\w.'’/-]+)\s*$")
 _NEXT_RE = re.compile(
     r"\s*,?\s*(?:(?P<num>\d{1,4})(?![\d\s()-]*\d{3})|(?P<word>[^\W\d][\w.'’/-]*))"
 )
 
 
-class Group(NamedTuple):
-    parts: list[tuple[int, int, str, bool]]  # start, end, text, is_initials
+# start, end, text, is the initials, the word's analysis (None for initials)
+Part = tuple[int, int, str, bool, "WordInfo | None"]
 
 
 class NameDetector:
@@ -347,6 +588,27 @@ class NameDetector:
             "ru": pymorphy3.MorphAnalyzer(lang="ru"),
         }
         self.info = lru_cache(maxsize=cache_size)(self._info)
+        self.street_words: set[str] = set()
+
+    def add_street_names(self, names: Iterable[str]) -> None:
+        """Teach the detector the city's street names ("Скляренка", "Бальзака").
+
+        A lone capitalised word that is part of a street name then stays, even without
+        "вул." before it. First names and patronymics are not taken from street names: a
+        first name alone in an appeal is still a person.
+        """
+        for name in names:
+            for word in _STREET_WORD_RE.findall(name):
+                low = word.lower()
+                if len(low) < 4 or low in self.street_words:
+                    continue
+                info = self.info(low, "uk")
+                if info.first + info.patronymic == 0:
+                    self.street_words.add(low)
+
+    def morph(self, lang: str) -> Any:
+        """The pymorphy3 analyser of ``"uk"`` or ``"ru"``."""
+        return self._morph[lang]
 
     # -- dictionary ---------------------------------------------------------------------
     def _analyse(self, lang: str, word: str) -> WordInfo:
@@ -355,13 +617,15 @@ class NameDetector:
         if not parses:
             return WordInfo(0.0, 0.0, 0.0, False)
         known = bool(morph.word_is_known(word))
+        if PATRONYMIC_RE.search(word) and all(p.tag.POS == "NOUN" for p in parses):
+            return WordInfo(0.0, 0.0, 1.0, True)
         weights = [0.0, 0.0, 0.0]
         if lang == "uk":
             # The Ukrainian dictionary has no frequencies: weigh distinct lexemes equally.
             lexemes: dict[tuple[str, str], int] = {}
             for p in parses:
                 tag = p.tag
-                flag = 3
+                flag = 0 if p.normal_form in EXTRA_FIRST_NAMES else 3
                 for i, name in enumerate(_NAME_TAGS):
                     if name in tag:
                         flag = i
@@ -413,79 +677,186 @@ class NameDetector:
     def find(self, text: str, lang: str = "uk") -> Iterator[tuple[int, int]]:
         """Spans of person names in ``text``."""
         taken: list[tuple[int, int]] = []
-        for m in CUE_RE.finditer(text):
-            span = self._after_cue(text, m.end(), strong=m.group("strong") is not None, lang=lang)
+        low = text.lower()
+        maybe_strong = any(stem in low for stem in _STRONG_GATE)
+        if maybe_strong:
+            for m in CUE_RE.finditer(text):
+                span = self._after_cue(text, m.end(), strong=True, lang=lang)
+                if span is not None:
+                    taken.append(span)
+        for group in self._groups(text, lang, maybe_strong):
+            span = self._judge(text, group, lang)
             if span is not None:
                 taken.append(span)
-        for group in self._groups(text):
-            span = self._judge(text, group, lang)
-            if span is None:
-                continue
-            s, e = span
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            taken.append(span)
+        if len(taken) < 2:
+            return iter(taken)
+        # Overlapping spans (a cue and a group that found the same name) become one.
         taken.sort()
-        return iter(taken)
+        merged = [taken[0]]
+        for s, e in taken[1:]:
+            ms, me = merged[-1]
+            if s < me:
+                merged[-1] = (ms, max(me, e))
+            else:
+                merged.append((s, e))
+        return iter(merged)
 
-    def _groups(self, text: str) -> Iterator[list[tuple[int, int, str, bool]]]:
-        group: list[tuple[int, int, str, bool]] = []
+    def _groups(self, text: str, lang: str, maybe_strong: bool) -> Iterator[list[Part]]:
+        """Runs of adjacent capitalised words and initials that could hold a name.
+
+        A run of ordinary words only ("Прошу", "Добрий день") is dropped here, unless a strong
+        cue could turn it into a name.
+        """
+        info = self.info
+        group: list[Part] = []
+        interesting = False
         last_end = -1
+        skipping = False  # after a capitalised street word ("Проспект Петра Григоренка")
         for m in CANDIDATE_RE.finditer(text):
             start, end = m.span()
             is_init = m.group("init") is not None
-            if group and not _joins(text, last_end, start):
-                yield group
-                group = []
-            group.append((start, end, m.group(), is_init))
+            joined = last_end >= 0 and _joins(text, last_end, start)
             last_end = end
-        if group:
+            if not joined:
+                skipping = False
+                if group and (interesting or maybe_strong):
+                    yield group
+                group = []
+                interesting = False
+            if skipping:
+                continue
+            word = m.group()
+            if is_init:
+                group.append((start, end, word, True, None))
+                interesting = True
+                continue
+            low = word.lower()
+            if low in _PLACE_WORDS:
+                skipping = True
+                if group and (interesting or maybe_strong):
+                    yield group
+                group = []
+                interesting = False
+                continue
+            word_info = info(low, lang)
+            if not word_info.common or low in _WEAK_CUE_WORDS:
+                interesting = True
+            group.append((start, end, word, False, word_info))
+        if group and (interesting or maybe_strong):
             yield group
 
     def _judge(
-        self, text: str, group: list[tuple[int, int, str, bool]], lang: str
+        self,
+        text: str,
+        group: list[Part],
+        lang: str,
     ) -> tuple[int, int] | None:
+        cue = None
+        while group and not group[0][3] and cue_kind(group[0][2].lower()) is not None:
+            cue = cue_kind(group[0][2].lower())  # "Сусід Петренко", "Пані Надія"
+            group = group[1:]
+        if not group:
+            return None
         start = group[0][0]
-        if _place_before(text, start):
+        if cue is None:
+            cue = _cue_before(text, start)
+        cue_span = self._cue_span(group, cue == "strong", lang) if cue is not None else None
+        place = None if cue is not None else _place_before(text, start)
+        if place == "town" and len(group) > 1:
+            group = group[1:]
+            start = group[0][0]
+        elif place is not None:
             return None
         words = [p for p in group if not p[3]]
         if not words:
             return None
-        has_init = len(words) < len(group)
-        infos = [self.info(w[2].lower(), lang) for w in words]
         end = group[-1][1]
-        if _place_after(text, end, len(words), has_init):
+        has_init = len(words) < len(group)
+        infos = [p[4] for p in group]
+        full = has_init or any(i is not None and i.patronymic >= 0.5 for i in infos)
+        if not full and _place_after(text, end, len(words), has_init):
             return None
-        if has_init:
-            # Initials next to any word that is not an ordinary one make a name.
-            if all(i.common for i in infos):
-                return None
-            # Keep from the first name-like part to the last one.
-            parts = [p for p in group if p[3] or not self.info(p[2].lower(), lang).common]
-            return _span_of(parts)
+        marked: set[int] = set()
+        # Initials next to a word: "Петренко І.І.", "В. М. Коваль". Two initials make even an
+        # ordinary word a surname ("Мельник О.С." in Russian text); one initial does not.
+        for k, part in enumerate(group):
+            if not part[3]:
+                continue
+            double = sum(c == "." for c in part[2]) >= 2
+            if not double and part[2].lower() in _PLACE_BEFORE:
+                continue  # "м. Київ", "с. Троєщина", "г. Киев"
+            for n in (k - 1, k + 1):
+                info = infos[n] if 0 <= n < len(group) else None
+                if info is None:
+                    continue
+                if not info.common or (double and not (n == 0 and _sentence_start(text, start))):
+                    marked.update((k, n))
+        # Runs of adjacent words that are not ordinary ones.
         shouting = all(w[2].isupper() for w in words)
         runs: list[list[int]] = [[]]
-        for idx, info in enumerate(infos):
-            if info.common:
+        for k, info in enumerate(infos):
+            if info is None or info.common:
                 runs.append([])
             else:
-                runs[-1].append(idx)
-        best: list[int] = []
+                runs[-1].append(k)
         for run in runs:
+            run_infos = [infos[k] for k in run]
             if len(run) >= 2:
-                run_infos = [infos[i] for i in run]
-                if any(i.given for i in run_infos) and (
-                    sum(1 for i in run_infos if i.known and i.nameish >= 0.3) >= 2
-                    or any(i.strong and i.given for i in run_infos)
+                if any(i.given for i in run_infos if i) and (
+                    sum(1 for i in run_infos if i and i.known and i.nameish >= 0.3) >= 2
+                    or any(i.strong and i.given for i in run_infos if i)
                 ):
-                    best.extend(run)
+                    marked.update(run)
+                    if not any(i.surname >= 0.3 for i in run_infos if i):
+                        # A first name and a patronymic: the surname may be an ordinary word
+                        # next to them ("Садова Тетяну Андріївну").
+                        after, before = run[-1] + 1, run[0] - 1
+                        if after < len(group) and not group[after][3]:
+                            marked.add(after)
+                        elif (
+                            before >= 0
+                            and not group[before][3]
+                            and not (before == 0 and _sentence_start(text, start))
+                        ):
+                            marked.add(before)
             elif len(run) == 1 and not shouting:
-                info = infos[run[0]]
+                info = run_infos[0]
+                if info is None:
+                    continue
                 if info.strong:
-                    best.extend(run)
-        if not best:
+                    if group[run[0]][2].lower() not in self.street_words:
+                        marked.update(run)
+                elif (
+                    info.first >= 0.5
+                    and run[0] + 1 < len(group)
+                    and not group[run[0] + 1][3]
+                    and not (run[0] == 0 and _sentence_start(text, start))
+                ):
+                    marked.update((run[0], run[0] + 1))  # "Зоряну Садова"
+        if not marked:
+            return cue_span
+        span = group[min(marked)][0], group[max(marked)][1]
+        if cue_span is not None:
+            span = min(span[0], cue_span[0]), max(span[1], cue_span[1])
+        return span
+
+    def _cue_span(self, group: list[Part], strong: bool, lang: str) -> tuple[int, int] | None:
+        """The name right after a cue: up to three words and their initials."""
+        end = -1
+        words = 0
+        for _, e, word, is_init, info in group:
+            if not is_init and info is not None:
+                if word.isupper() and len(word) > 1:
+                    ok = not info.common and info.nameish >= 0.3
+                else:
+                    ok = strong or not info.common
+                if not ok or words >= 3:
+                    break
+                words += 1
+            end = e
+        if words == 0:
             return None
-        return words[min(best)][0], words[max(best)][1]
+        return group[0][0], end
 
     def _after_cue(self, text: str, pos: int, *, strong: bool, lang: str) -> tuple[int, int] | None:
         start = end = -1
@@ -500,7 +871,9 @@ class NameDetector:
                 s, e = m.span("word")
                 word = m.group("word")
                 info = self.info(word.lower(), lang)
-                if word[0].isupper():
+                if word.isupper() and len(word) > 1:
+                    ok = not info.common and info.nameish >= 0.3
+                elif word[0].isupper():
                     ok = strong or not info.common
                 else:
                     ok = info.known and info.nameish >= 0.5
@@ -518,31 +891,71 @@ class NameDetector:
         return start, end
 
 
+def _prev_word(text: str, start: int, seps: str) -> tuple[str, int, str]:
+    """The word before ``start`` (skipping ``seps``), where it starts, and the separators."""
+    low_bound = max(0, start - 32)
+    i = start - 1
+    while i >= low_bound and text[i] in seps:
+        i -= 1
+    j = i
+    while j >= low_bound and (text[j].isalnum() or text[j] in ".'’/-_"):
+        j -= 1
+    return text[j + 1 : i + 1], j + 1, text[i + 1 : start]
+
+
+def _cue_before(text: str, start: int) -> str | None:
+    raw, _, sep = _prev_word(text, start, " \t\n,:-–—")
+    if not raw:
+        return None
+    word = raw.lower()
+    if word == "я" and "," in sep:
+        return "weak"  # "Я, Петренко Іван, прошу"
+    kind = cue_kind(word)
+    if kind is None and "." in word[:-1]:
+        kind = cue_kind(word.rsplit(".", 2)[-2] + ".")  # "гр.Петренко"
+    return kind
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"«„“'":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;"
+
+
 def _joins(text: str, end: int, start: int) -> bool:
     gap = text[end:start]
     return len(gap) <= 2 and (gap == "" or gap.isspace()) and "\n" not in gap
 
 
-def _span_of(parts: list[tuple[int, int, str, bool]]) -> tuple[int, int] | None:
+def _span_of(parts: list[Part]) -> tuple[int, int] | None:
     if not parts:
         return None
     return parts[0][0], parts[-1][1]
 
 
-def _place_before(text: str, start: int) -> bool:
+def _place_before(text: str, start: int) -> str | None:
+    """``"street"`` after a street word or an opening quote, ``"town"`` after "м."/"с.", or None."""
+    if start > 0 and text[start - 1] in _QUOTES:
+        return "street"
     i = start - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
-    if i >= 0 and text[i] in _QUOTES:
-        return True
-    m = _PREV_WORD_RE.search(text, max(0, start - 24), start)
-    if m is None:
-        return False
-    word = m.group(1).lower()
+    if i >= 0 and text[i] in "«„":
+        return "street"
+    raw, word_start, _ = _prev_word(text, start, " \t")
+    if not raw:
+        return None
+    word = raw.lower()
+    if word not in _PLACE_BEFORE and "." in word:
+        word = word.rsplit(".", 2)[-2] + "."  # "вул.Шевченка", "ст.м."
+    if word in _TOWN_BEFORE:
+        return "town"
+    if word in ("імені", "имени") and _BEHALF_RE.search(text, max(0, word_start - 6), word_start):
+        return None  # "від імені Петренка", "от имени Ивановой": a person
     if word in _PLACE_BEFORE:
-        return True
-    # "вул.Шевченка", "ст.м."
-    return "." in word and word.rsplit(".", 2)[-2] + "." in _PLACE_BEFORE
+        return "street"
+    return None
 
 
 def _place_after(text: str, end: int, words: int, has_init: bool) -> bool:

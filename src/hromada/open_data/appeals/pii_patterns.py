@@ -9,7 +9,8 @@ it also looks like a phone number).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 Span = tuple[str, int, int, int]
 
@@ -80,6 +81,7 @@ ACCOUNT_RE = re.compile(
     r"лиц\.\s?сч[её]?т?\.?|абонентськ[а-яіїє]*\s+(?:номер|рахун)[а-яіїє]*|"
     r"абонентск[а-я]*\s+(?:номер|сч[её]т)[а-я]*|номер\s+абонента|рахун(?:ок|ку)\s+№|"
     r"сч[её]т[а-я]*\s+№|особового\s+рахунку|особовий\s+номер)"
+    r"(?:\s+(?:сусіда|сусідки|соседа|соседки|мій|мого|моєї|мой|моего|моей|номер|квартири|квартиры))?"
     r"[\s.:№#\-]{0,6}(\d(?:[\s\-/]?\d){3,19})(?![\d\w])"
 )
 
@@ -113,7 +115,7 @@ LIST_CONT_RE = re.compile(
 
 STREET_CUE = (
     r"(?i:вул(?:иця|иці|ицю|ицею)?|ул(?:ица|ице|ицу|ицей)?|просп(?:ект|екту|екті|екте)?|"
-    r"пр-т|пр-ту|пр|пров(?:улок|улку)?|пер(?:еулок|еулке|еулка)?|бул(?:ьвар|ьвару|ьварі|ьваре)?|"
+    r"пр-т|пр-ту|пр|пров(?:улок|улку)?|пер(?:еулок|еулке|еулка)?|бульв|бул(?:ьвар|ьвару|ьварі|ьваре)?|"
     r"б-р|пл(?:оща|ощі|ощу|ощадь|ощади)?|наб(?:ережна|ережній|ережна|ережная|ережной)?|"
     r"шосе|шоссе|узвіз|узвозу|спуск|проїзд|проезд|тупик|майдан|алея|аллея|мкр|ж/м|"
     r"просек|линия|лінія)"
@@ -127,7 +129,7 @@ _STREET_NAME = (
     r"\.?)"
 )
 STREET_HOUSE_RE = re.compile(
-    r"(?<![\w])(?:" + STREET_CUE + r"\.?\s?|" + HOUSE_WORD_CUE + r"\s(?:по\s|на\s)?)"
+    r"(?<![\w])(?:" + STREET_CUE + r"(?:\.\s?|\s)|" + HOUSE_WORD_CUE + r"\s(?:по\s|на\s)?)"
     r"(?:" + _STREET_NAME + r"\s?){1,4}"
     r"(?:,\s?|\s)(?:(?i:буд\.?|будинок|д\.|дом)\s?)?(?:№\s?)?"
     + _HOUSE_NUMBER
@@ -181,55 +183,174 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_DIGIT_RUN_RE = re.compile(r"\d+")
+_PHONE_GATE_RE = re.compile(r"0[\s\-()]{0,2}[3-9]")
+_IBAN_GATE = ("ua", "уа", "uа", "уa")
+
+
+def _account(text: str, i: int) -> Iterator[Span]:
+    m = ACCOUNT_RE.match(text, i)
+    if m is not None:
+        yield ("account", m.start(1), m.end(1), 85)
+
+
+def _tax(text: str, i: int) -> Iterator[Span]:
+    m = TAX_CUE_RE.match(text, i)
+    if m is not None:
+        yield ("tax_number", m.start(1), m.end(1), 85)
+
+
+def _passport(text: str, i: int) -> Iterator[Span]:
+    m = PASSPORT_CUE_RE.match(text, i)
+    if m is not None:
+        value = m.group(1)
+        digits = sum(c.isdigit() for c in value)
+        if digits in (6, 9) and (digits == 9 or not value[0].isdigit()):
+            yield ("passport", m.start(1), m.end(1), 84)
+
+
+def _phone_cue(text: str, i: int) -> Iterator[Span]:
+    m = PHONE_CUE_RE.match(text, i)
+    if m is not None:
+        yield from _phones_after_cue(text, m.end())
+
+
+def _flat(text: str, i: int) -> Iterator[Span]:
+    m = FLAT_RE.match(text, i)
+    if m is not None:
+        yield ("flat", m.start(1), m.end(1), 50)
+        yield from _list_after(text, m.end(1), "flat")
+
+
+def _house(text: str, i: int) -> Iterator[Span]:
+    m = HOUSE_RE.match(text, i)
+    if m is not None:
+        yield ("house", m.start(1), m.end(1), 50)
+        yield from _list_after(text, m.end(1), "house")
+
+
+def _street_house(text: str, i: int) -> Iterator[Span]:
+    m = STREET_HOUSE_RE.match(text, i)
+    if m is None:
+        return
+    yield ("house", m.start(1), m.end(1), 45)
+    pos = m.end(1)
+    for _ in range(8):
+        yield from _list_after(text, pos, "house")
+        more = STREET_LIST_CONT_RE.match(text, pos)
+        if more is None:
+            break
+        yield ("house", more.start(1), more.end(1), 45)
+        pos = more.end(1)
+
+
+# Where a cue-led detector can start: a lower-cased stem of every alternative of its cue. The
+# text is searched for each stem with str.find (fast, in C), and the detector's regular
+# expression is tried only there, instead of being run over the whole text.
+_CUE_STEMS: dict[str, tuple[Callable[[str, int], Iterator[Span]], ...]] = {}
+
+
+def _stems(handler: Callable[[str, int], Iterator[Span]], stems: str) -> None:
+    """Register the stems (space-separated; "|" stands for a space inside a stem)."""
+    for stem in (s.replace("|", " ") for s in stems.split()):
+        _CUE_STEMS[stem] = (*_CUE_STEMS.get(stem, ()), handler)
+
+
+_stems(_account, "особ о/р о. ос. лицев лиц. л/с л. абонент номер рахун счет счёт")
+_stems(_tax, "іпн рнокпп рнукпн інн инн ипн дрфо ідент идент податков налогов код")
+_stems(_passport, "паспорт id айді посвідч удостовер документ")
+_stems(_phone_cue, "тел моб тлф т. ph контактн номер зателеф позвон звон")
+_stems(_flat, "кв")
+_stems(_house, "буд д. дом ж/б б-к")
+_stems(
+    _street_house,
+    "вул ул. ул| улиц просп пр-т пр. пр| пров. пров| провул проїзд проезд просек пер. пер| "
+    "переул бул. бул| бульв б-р пл. пл| площ наб. наб| набереж шосе шоссе узвіз узвоз спуск "
+    "тупик майдан алея алеї аллея мкр ж/м лінія лінії линия будин дом",
+)
+
+
+def _trie(words: list[str]) -> str:
+    """One regular expression for a set of strings, as a trie: the engine tries only the
+    branches of the character it sees, and skips ahead to the next possible first character."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+_CUE_STEM_RE = re.compile(_trie(sorted(_CUE_STEMS)))
+
+
+def _cue_hits(text: str, low: str) -> Iterator[Span]:
+    for m in _CUE_STEM_RE.finditer(low):
+        i = m.start()
+        if i and (low[i - 1].isalnum() or low[i - 1] == "_"):
+            continue
+        word = m.group()
+        done: set[Callable[[str, int], Iterator[Span]]] = set()
+        for k in range(1, len(word) + 1):
+            for handler in _CUE_STEMS.get(word[:k], ()):
+                if handler not in done:
+                    done.add(handler)
+                    yield from handler(text, i)
+
+
 def find_structured(text: str) -> Iterator[Span]:
     """Every structured personal value in ``text`` (overlaps allowed; priorities decide)."""
     if "@" in text:
         for m in EMAIL_RE.finditer(text):
             yield ("email", m.start(), m.end(), 90)
-    if _DIGIT_RE.search(text) is None:
+    runs = [(m.start(), m.end()) for m in _DIGIT_RUN_RE.finditer(text)]
+    if not runs:
         return
-    for m in IBAN_RE.finditer(text):
-        yield ("iban", m.start(), m.end(), 90)
-    for m in ACCOUNT_RE.finditer(text):
-        yield ("account", m.start(1), m.end(1), 85)
-    for m in TAX_CUE_RE.finditer(text):
-        yield ("tax_number", m.start(1), m.end(1), 85)
-    for m in PASSPORT_CUE_RE.finditer(text):
-        value = m.group(1)
-        digits = sum(c.isdigit() for c in value)
-        if digits in (6, 9) and (digits == 9 or not value[0].isdigit()):
-            yield ("passport", m.start(1), m.end(1), 84)
-    for m in PHONE_CUE_RE.finditer(text):
-        yield from _phones_after_cue(text, m.end())
-    for m in PHONE_RE.finditer(text):
-        if _phone_digits_ok(m.group()):
-            s, e = _strip(text, m.start(), m.end())
+    low = text.lower()
+    if len(low) != len(text):  # a few characters change length when lower-cased
+        low = "".join(c.lower()[:1] or c for c in text)
+    if any(stem in low for stem in _IBAN_GATE):
+        for m in IBAN_RE.finditer(text):
+            yield ("iban", m.start(), m.end(), 90)
+    yield from _cue_hits(text, low)
+    size = len(text)
+    phone_end = -1
+    hit: re.Match[str] | None
+    for g in _PHONE_GATE_RE.finditer(text):
+        if g.start() < phone_end:
+            continue
+        hit = PHONE_RE.search(text, max(0, g.start() - 8), min(size, g.start() + 40))
+        if hit is not None and hit.end() > phone_end and _phone_digits_ok(hit.group()):
+            s, e = _strip(text, hit.start(), hit.end())
+            phone_end = hit.end()
             yield ("phone", s, e, 80)
-    for m in PASSPORT_OLD_RE.finditer(text):
-        yield ("passport", m.start(), m.end(), 75)
-    for m in UNZR_RE.finditer(text):
-        yield ("passport", m.start(), m.end(), 75)
-    for m in TEN_DIGITS_RE.finditer(text):
-        if tax_checksum_ok(m.group()):
-            yield ("tax_number", m.start(), m.end(), 70)
-    for m in CAR_PLATE_RE.finditer(text):
-        yield ("car_plate", m.start(), m.end(), 70)
-    for m in FLAT_RE.finditer(text):
-        yield ("flat", m.start(1), m.end(1), 50)
-        yield from _list_after(text, m.end(1), "flat")
-    for m in HOUSE_RE.finditer(text):
-        yield ("house", m.start(1), m.end(1), 50)
-        yield from _list_after(text, m.end(1), "house")
-    for m in STREET_HOUSE_RE.finditer(text):
-        yield ("house", m.start(1), m.end(1), 45)
-        pos = m.end(1)
-        for _ in range(8):
-            yield from _list_after(text, pos, "house")
-            more = STREET_LIST_CONT_RE.match(text, pos)
-            if more is None:
-                break
-            yield ("house", more.start(1), more.end(1), 45)
-            pos = more.end(1)
+    for s, e in runs:
+        n = e - s
+        if n == 4:
+            hit = CAR_PLATE_RE.search(text, max(0, s - 4), min(size, e + 5))
+            if hit is not None:
+                yield ("car_plate", hit.start(), hit.end(), 70)
+        elif n == 6:
+            hit = PASSPORT_OLD_RE.search(text, max(0, s - 6), min(size, e + 1))
+            if hit is not None:
+                yield ("passport", hit.start(), hit.end(), 75)
+        elif n == 8:
+            hit = UNZR_RE.match(text, s)
+            if hit is not None:
+                yield ("passport", hit.start(), hit.end(), 75)
+        elif n == 10:
+            hit = TEN_DIGITS_RE.match(text, s)
+            if hit is not None and tax_checksum_ok(hit.group()):
+                yield ("tax_number", hit.start(), hit.end(), 70)
 
 
 def _phones_after_cue(text: str, pos: int) -> Iterator[Span]:
