@@ -203,3 +203,28 @@ def live_server(app: Litestar) -> Iterator[LiveServer]:
     """The app served over real HTTP on a free port (for real clients: ckanapi, frictionless)."""
     with LiveServer(app) as server:
         yield server
+
+
+@pytest.fixture
+async def small_city(clean_db: Settings) -> AsyncIterator[Settings]:
+    """A small city in the registries (15 streets, 80 buildings); no dataset published yet."""
+    import shutil
+
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.catalog.service import datasets_root
+    from hromada.open_data.registries.demo import RegistriesDemo
+
+    city = generate_city(clean_db.demo_seed, streets=15, buildings=80)
+    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=city))
+    yield clean_db
+    shutil.rmtree(datasets_root(clean_db), ignore_errors=True)
+
+
+@pytest.fixture
+async def published(small_city: Settings) -> Settings:
+    """``small_city`` with version 1 of every dataset published."""
+    from hromada.open_data.catalog.service import publish_all
+
+    await publish_all(small_city)
+    return small_city

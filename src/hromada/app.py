@@ -19,7 +19,7 @@ from hromada import db
 from hromada.api.access import access_middleware
 from hromada.api.auth import AuthController, MeController
 from hromada.api.ckan import CkanController, DatastoreDumpController
-from hromada.api.datasets import DatasetController
+from hromada.api.datasets import DatasetController, DcatController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
 from hromada.api.registries import DistrictController, StreetController
@@ -45,6 +45,7 @@ def route_handlers(settings: Settings) -> list[Any]:
         DistrictController,
         StreetController,
         DatasetController,
+        DcatController,
         SearchController,
         AuthController,
         MeController,

@@ -15,13 +15,6 @@ import httpx
 import pytest
 
 from hromada.config import Settings
-from hromada.open_data.catalog import service
-
-
-@pytest.fixture
-async def published(small_city: Settings) -> Settings:
-    await service.publish_all(small_city)
-    return small_city
 
 
 @pytest.fixture

@@ -18,12 +18,6 @@ from hromada.open_data.registries.tables import Building
 
 
 @pytest.fixture
-async def published(small_city: Settings) -> Settings:
-    await service.publish_all(small_city)
-    return small_city
-
-
-@pytest.fixture
 def api(published: Settings):
     with TestClient(create_app(published)) as client:
         yield client

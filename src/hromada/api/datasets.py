@@ -9,7 +9,7 @@ from litestar.params import FromPath, QueryParameter
 
 from hromada.api.downloads import base_url, file_response
 from hromada.errors import InvalidInput, NotFound
-from hromada.open_data.catalog import datapackage, service
+from hromada.open_data.catalog import datapackage, dcat, service
 from hromada.open_data.catalog.formats import MEDIA_TYPES
 from hromada.open_data.catalog.registry import get_dataset
 from hromada.open_data.catalog.schemas import DatasetOut, VersionOut
@@ -165,3 +165,46 @@ async def _datapackage(
         media_type="application/json",
         headers={"ETag": f'"dp-{found.content_sha256[:32]}-{found.number}"'},
     )
+
+
+class DcatController(Controller):
+    path = "/"
+    tags = ["datasets"]  # noqa: RUF012
+
+    @get(
+        "/catalog.jsonld",
+        summary="The catalogue in DCAT-AP 3 (JSON-LD), paged with hydra:next",
+        media_type="application/ld+json",
+    )
+    async def jsonld(
+        self,
+        request: Request[Any, Any, Any],
+        page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=dcat.MAX_PER_PAGE)] = dcat.MAX_PER_PAGE,
+    ) -> Response[Any]:
+        return await _dcat(request, "jsonld", page, per_page)
+
+    @get(
+        "/catalog.ttl",
+        summary="The catalogue in DCAT-AP 3 (Turtle), paged with hydra:next",
+        media_type="text/turtle",
+    )
+    async def turtle(
+        self,
+        request: Request[Any, Any, Any],
+        page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=dcat.MAX_PER_PAGE)] = dcat.MAX_PER_PAGE,
+    ) -> Response[Any]:
+        return await _dcat(request, "ttl", page, per_page)
+
+
+async def _dcat(
+    request: Request[Any, Any, Any], fmt: str, page: int, per_page: int
+) -> Response[Any]:
+    settings = request.app.state["settings"]
+    body, pages = await dcat.catalog_page(settings, base_url(request), fmt, page, per_page)
+    if page > pages:
+        raise NotFound(f"the catalogue has {pages} page(s) of {per_page}")
+    if fmt == "ttl":
+        return Response(content=str(body), media_type="text/turtle; charset=utf-8")
+    return Response(content=body, media_type="application/ld+json")

@@ -1,0 +1,304 @@
+"""The catalogue in DCAT-AP 3, as JSON-LD and Turtle, paged with Hydra.
+
+A small triple builder and two serialisers: no RDF library is needed at
+runtime (the tests parse the output back with rdflib). One page holds up to
+``per_page`` datasets with their distributions, publisher and contact point;
+the page's ``hydra:PartialCollectionView`` links the first, previous, next and
+last pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from hromada.config import Settings
+from hromada.open_data.catalog import service, urls
+from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
+from hromada.open_data.catalog.model import Dataset, Organisation
+from hromada.open_data.catalog.registry import all_datasets
+
+PREFIXES = {
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "dct": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": "http://www.w3.org/2006/vcard/ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "spdx": "http://spdx.org/rdf/terms#",
+    "hydra": "http://www.w3.org/ns/hydra/core#",
+    "adms": "http://www.w3.org/ns/adms#",
+    "locn": "http://www.w3.org/ns/locn#",
+}
+EU = "http://publications.europa.eu/resource/authority/"
+FILE_TYPES = {
+    "csv": "CSV",
+    "json": "JSON",
+    "jsonl": "JSON_LINES",
+    "geojson": "GEOJSON",
+    "xlsx": "XLSX",
+}
+IANA = "https://www.iana.org/assignments/media-types/"
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class IRI:
+    value: str
+
+
+@dataclass(frozen=True)
+class BNode:
+    id: str
+
+
+@dataclass(frozen=True)
+class Lit:
+    value: str
+    datatype: str | None = None  # a prefixed name such as "xsd:date"
+    lang: str | None = None
+
+
+Term = IRI | BNode | Lit
+Node = IRI | BNode
+
+
+class Graph:
+    def __init__(self) -> None:
+        self.triples: list[tuple[Node, str, Term]] = []
+        self._bnodes = 0
+
+    def bnode(self) -> BNode:
+        self._bnodes += 1
+        return BNode(f"b{self._bnodes}")
+
+    def add(self, s: Node, p: str, o: Term | str | None) -> None:
+        if o is None or o == "":
+            return
+        self.triples.append((s, p, Lit(o) if isinstance(o, str) else o))
+
+    # --------------------------------------------------------------------------------
+    def turtle(self) -> str:
+        lines = [f"@prefix {k}: <{v}> ." for k, v in PREFIXES.items()]
+        lines.append("")
+        for subject, pairs in self._grouped().items():
+            body = " ;\n    ".join(
+                f"{'a' if p == 'rdf:type' else p} {self._ttl(o)}" for p, o in pairs
+            )
+            lines.append(f"{self._ttl(subject)}\n    {body} .\n")
+        return "\n".join(lines)
+
+    def _ttl(self, term: Term) -> str:
+        if isinstance(term, IRI):
+            if ":" in term.value and term.value.split(":", 1)[0] in PREFIXES:
+                return term.value
+            return "<" + _escape_iri(term.value) + ">"
+        if isinstance(term, BNode):
+            return f"_:{term.id}"
+        text = (
+            term.value.replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+        if term.lang:
+            return f'"{text}"@{term.lang}'
+        if term.datatype:
+            return f'"{text}"^^{term.datatype}'
+        return f'"{text}"'
+
+    def jsonld(self) -> dict[str, Any]:
+        nodes = []
+        for subject, pairs in self._grouped().items():
+            node: dict[str, Any] = {"@id": self._id(subject)}
+            for p, o in pairs:
+                if p == "rdf:type":
+                    assert isinstance(o, IRI)
+                    node.setdefault("@type", []).append(o.value)
+                    continue
+                node.setdefault(p, []).append(self._json_term(o))
+            nodes.append(node)
+        return {"@context": dict(PREFIXES), "@graph": nodes}
+
+    def _id(self, node: Node) -> str:
+        return f"_:{node.id}" if isinstance(node, BNode) else node.value
+
+    def _json_term(self, term: Term) -> dict[str, Any]:
+        if isinstance(term, IRI | BNode):
+            return {"@id": self._id(term)}
+        out: dict[str, Any] = {"@value": term.value}
+        if term.lang:
+            out["@language"] = term.lang
+        elif term.datatype:
+            out["@type"] = term.datatype
+        return out
+
+    def _grouped(self) -> dict[Node, list[tuple[str, Term]]]:
+        grouped: dict[Node, list[tuple[str, Term]]] = {}
+        for s, p, o in self.triples:
+            grouped.setdefault(s, []).append((p, o))
+        return grouped
+
+
+def _escape_iri(value: str) -> str:
+    return "".join(f"%{ord(c):02X}" if c in ' <>"{}|^`\\' or ord(c) < 0x21 else c for c in value)
+
+
+def _time(moment: datetime.datetime) -> Lit:
+    text = moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat()
+    return Lit(text.replace("+00:00", "Z"), "xsd:dateTime")
+
+
+def _organisation(g: Graph, base: str, org: Organisation) -> IRI:
+    node = IRI(f"{base}/organisations/{org.slug}")
+    g.add(node, "rdf:type", IRI("foaf:Organization"))
+    g.add(node, "rdf:type", IRI("foaf:Agent"))
+    g.add(node, "foaf:name", Lit(org.name.uk, lang="uk"))
+    g.add(node, "foaf:name", Lit(org.name.en, lang="en"))
+    g.add(node, "dct:identifier", org.edrpou)
+    g.add(node, "skos:notation", Lit(org.edrpou, "xsd:string"))
+    if org.email:
+        g.add(node, "foaf:mbox", IRI(f"mailto:{org.email}"))
+    return node
+
+
+def _dataset(
+    g: Graph, base: str, dataset: Dataset, latest: service.Version, first: service.Version
+) -> IRI:
+    node = IRI(urls.dataset(base, dataset.slug))
+    g.add(node, "rdf:type", IRI("dcat:Dataset"))
+    g.add(node, "dct:identifier", dataset.slug)
+    g.add(node, "dct:title", Lit(dataset.title.uk, lang="uk"))
+    g.add(node, "dct:title", Lit(dataset.title.en, lang="en"))
+    g.add(node, "dct:description", Lit(dataset.description.uk, lang="uk"))
+    g.add(node, "dct:description", Lit(dataset.description.en, lang="en"))
+    for keyword in dataset.keywords:
+        g.add(node, "dcat:keyword", Lit(keyword, lang="uk"))
+    for theme in dataset.themes:
+        g.add(node, "dcat:theme", IRI(f"{EU}data-theme/{theme}"))
+    g.add(node, "dct:publisher", _organisation(g, base, dataset.publisher))
+    language = "UKR" if dataset.language == "uk" else "ENG"
+    g.add(node, "dct:language", IRI(f"{EU}language/{language}"))
+    g.add(node, "dct:accrualPeriodicity", IRI(f"{EU}frequency/{dataset.frequency.eu}"))
+    g.add(node, "dct:issued", _time(first.created_at))
+    g.add(node, "dct:modified", _time(latest.created_at))
+    g.add(node, "dcat:version", str(latest.number))
+    g.add(node, "dcat:landingPage", IRI(urls.dataset(base, dataset.slug)))
+    g.add(node, "dct:conformsTo", IRI(urls.datapackage(base, dataset.slug)))
+    if dataset.legal_basis:
+        g.add(node, "dct:source", Lit(dataset.legal_basis, lang="uk"))
+    if dataset.purpose:
+        g.add(node, "dct:provenance", _provenance(g, dataset.purpose))
+
+    contact = g.bnode()
+    g.add(contact, "rdf:type", IRI("vcard:Organization"))
+    g.add(contact, "vcard:fn", dataset.responsible_person or dataset.publisher.name.uk)
+    if dataset.contact_email:
+        g.add(contact, "vcard:hasEmail", IRI(f"mailto:{dataset.contact_email}"))
+    g.add(node, "dcat:contactPoint", contact)
+
+    coverage = dataset.coverage
+    place = g.bnode()
+    g.add(place, "rdf:type", IRI("dct:Location"))
+    g.add(place, "skos:notation", Lit(coverage.katottg, "xsd:string"))
+    g.add(place, "skos:prefLabel", Lit(coverage.place.uk, lang="uk"))
+    g.add(place, "skos:prefLabel", Lit(coverage.place.en, lang="en"))
+    g.add(place, "locn:geographicName", Lit(coverage.place.uk, lang="uk"))
+    g.add(node, "dct:spatial", place)
+    if coverage.start or coverage.end:
+        period = g.bnode()
+        g.add(period, "rdf:type", IRI("dct:PeriodOfTime"))
+        if coverage.start:
+            g.add(period, "dcat:startDate", Lit(coverage.start, "xsd:date"))
+        if coverage.end:
+            g.add(period, "dcat:endDate", Lit(coverage.end, "xsd:date"))
+        g.add(node, "dct:temporal", period)
+
+    for fmt in dataset.formats:
+        info = latest.files.get(fmt)
+        if info is None:
+            continue
+        dist = IRI(f"{urls.dataset(base, dataset.slug)}#{fmt}")
+        g.add(node, "dcat:distribution", dist)
+        g.add(dist, "rdf:type", IRI("dcat:Distribution"))
+        g.add(dist, "dct:title", Lit(f"{dataset.title.uk} ({CKAN_FORMATS[fmt]})", lang="uk"))
+        g.add(dist, "dcat:accessURL", IRI(urls.dataset(base, dataset.slug)))
+        download = urls.download(base, dataset.slug, latest.number, fmt)
+        g.add(dist, "dcat:downloadURL", IRI(download))
+        g.add(dist, "dcat:mediaType", IRI(f"{IANA}{MEDIA_TYPES[fmt]}"))
+        g.add(dist, "dct:format", IRI(f"{EU}file-type/{FILE_TYPES[fmt]}"))
+        g.add(dist, "dcat:byteSize", Lit(str(info["bytes"]), "xsd:nonNegativeInteger"))
+        g.add(dist, "dct:license", IRI(dataset.licence.url))
+        g.add(dist, "dct:modified", _time(latest.created_at))
+        checksum = g.bnode()
+        g.add(checksum, "rdf:type", IRI("spdx:Checksum"))
+        g.add(checksum, "spdx:algorithm", IRI("spdx:checksumAlgorithm_sha256"))
+        g.add(checksum, "spdx:checksumValue", Lit(info["sha256"], "xsd:hexBinary"))
+        g.add(dist, "spdx:checksum", checksum)
+    return node
+
+
+def _provenance(g: Graph, text: str) -> BNode:
+    node = g.bnode()
+    g.add(node, "rdf:type", IRI("dct:ProvenanceStatement"))
+    g.add(node, "rdf:value", Lit(text, lang="uk"))
+    return node
+
+
+async def catalog_graph(
+    settings: Settings, base: str, page: int, per_page: int
+) -> tuple[Graph, int, int]:
+    latest = await service.latest_versions()
+    first = await service.first_versions()
+    published = [d for d in all_datasets(settings) if d.slug in latest]
+    pages = max(1, -(-len(published) // per_page))
+    g = Graph()
+    catalog = IRI(f"{base}/catalog")
+    g.add(catalog, "rdf:type", IRI("dcat:Catalog"))
+    g.add(catalog, "dct:title", Lit(f"Відкриті дані: {settings.city_name_uk}", lang="uk"))
+    g.add(catalog, "dct:title", Lit(f"Open data: {settings.city_name_en}", lang="en"))
+    g.add(
+        catalog,
+        "dct:description",
+        Lit(f"Набори відкритих даних міста {settings.city_name_uk}", lang="uk"),
+    )
+    g.add(catalog, "foaf:homepage", IRI(f"{base}/"))
+    g.add(catalog, "dct:language", IRI(f"{EU}language/UKR"))
+    g.add(catalog, "dcat:themeTaxonomy", IRI(f"{EU}data-theme"))
+    if latest:
+        g.add(catalog, "dct:modified", _time(max(v.created_at for v in latest.values())))
+    if published:
+        g.add(catalog, "dct:publisher", _organisation(g, base, published[0].publisher))
+    for dataset in published[(page - 1) * per_page : page * per_page]:
+        newest = latest[dataset.slug]
+        oldest = first.get(dataset.slug) or newest
+        g.add(catalog, "dcat:dataset", _dataset(g, base, dataset, newest, oldest))
+    return g, pages, len(published)
+
+
+async def catalog_page(
+    settings: Settings, base: str, fmt: str, page: int, per_page: int
+) -> tuple[str | dict[str, Any], int]:
+    """One page of the catalogue (Turtle text or a JSON-LD document) and the number of pages."""
+    graph, pages, total = await catalog_graph(settings, base, page, per_page)
+    suffix = f"&per_page={per_page}" if per_page != MAX_PER_PAGE else ""
+
+    def link(n: int) -> IRI:
+        return IRI(urls.catalog(base, fmt, n) + suffix)
+
+    view = link(page)
+    graph.add(IRI(f"{base}/catalog"), "hydra:view", view)
+    graph.add(view, "rdf:type", IRI("hydra:PartialCollectionView"))
+    graph.add(view, "hydra:first", link(1))
+    graph.add(view, "hydra:last", link(pages))
+    if page > 1:
+        graph.add(view, "hydra:previous", link(min(page - 1, pages)))
+    if page < pages:
+        graph.add(view, "hydra:next", link(page + 1))
+    graph.add(IRI(f"{base}/catalog"), "hydra:totalItems", Lit(str(total), "xsd:integer"))
+    if fmt == "ttl":
+        return graph.turtle(), pages
+    return graph.jsonld(), pages
