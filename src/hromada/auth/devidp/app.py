@@ -268,6 +268,8 @@ class DevIdp:
             ],
             openapi_config=None,
             debug=False,
+            # The process's logging is hromada's (logs.configure_logging), not a second setup.
+            logging_config=None,
         )
 
 
