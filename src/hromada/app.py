@@ -17,11 +17,13 @@ from litestar.types import Receive, Scope, Send
 
 from hromada import db
 from hromada.api.access import access_middleware
+from hromada.api.appeals import AppealController, AppealImportController
 from hromada.api.auth import AuthController, MeController
 from hromada.api.ckan import CkanController, DatastoreDumpController
 from hromada.api.datasets import DatasetController, DcatController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
+from hromada.api.open311 import Open311Controller
 from hromada.api.registries import DistrictController, StreetController
 from hromada.api.search import SearchController
 from hromada.auth.runtime import AuthRuntime
@@ -51,6 +53,9 @@ def route_handlers(settings: Settings) -> list[Any]:
         MeController,
         CkanController,
         DatastoreDumpController,
+        AppealController,
+        AppealImportController,
+        Open311Controller,
         graphql_controller(settings),
     ]
 

@@ -8,4 +8,5 @@ PICCOLO_APPS: list[str] = [
     "hromada.open_data.catalog.piccolo_app",
     "hromada.search.piccolo_app",
     "hromada.auth.piccolo_app",
+    "hromada.open_data.appeals.piccolo_app",
 ]

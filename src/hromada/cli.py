@@ -419,6 +419,88 @@ def anonymiser_eval(
         raise SystemExit(1)
 
 
+@main.group(name="import")
+def import_group() -> None:
+    """Import data into the database (appeals, district lists)."""
+
+
+@import_group.command(name="appeals")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "csv", "jsonl", "kyiv1551-api", "kyiv1551-2015"]),
+    default="auto",
+    show_default=True,
+    help="Format of FILE; auto decides from its first bytes and header.",
+)
+@click.option(
+    "--allow-rejects",
+    is_flag=True,
+    help="Import the good rows even if some are bad (default: one bad row stops it all).",
+)
+def import_appeals(file: Path, fmt: str, allow_rejects: bool) -> None:
+    """Import an appeals export: anonymised, in one transaction, updating by id."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.appeals import service
+    from hromada.progress import ProgressReporter
+
+    settings = load_settings()
+
+    size = file.stat().st_size
+
+    async def go() -> Any:
+        await _connect_and_migrate(settings, apply=True)
+        with file.open("rb") as handle, ProgressReporter() as reporter:
+
+            def progress(rows: int) -> None:
+                reporter.update("appeals (kB read)", min(handle.tell(), size) // 1024, size // 1024)
+
+            return await service.import_file(
+                handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress
+            )
+
+    try:
+        report = run(go)
+    except HromadaError as exc:
+        raise click.ClickException(f"{file}: {exc.detail}") from None
+    for error in report.errors:
+        where = f"line {error.line}" + (f", {error.column}" if error.column else "")
+        click.echo(f"{file}: {where}: {error.reason}", err=True)
+    if report.errors_truncated:
+        click.echo(f"{file}: … more bad rows not listed", err=True)
+    click.echo(
+        f"{report.format}: read {report.read}, imported {report.imported}, "
+        f"updated {report.updated}, unchanged {report.unchanged}, "
+        f"rejected {report.rejected}, repeated {report.repeated}, {report.seconds:.1f} s"
+    )
+    if not report.applied:
+        raise click.ClickException(
+            f"{report.rejected} bad row(s): nothing was imported "
+            "(fix them, or pass --allow-rejects to import the rest)"
+        )
+
+
+@import_group.command(name="districts")
+@click.argument("city")
+def import_districts(city: str) -> None:
+    """Add a built-in city's districts to the registry (known: kyiv)."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.appeals.districts import load_built_in
+
+    settings = load_settings()
+
+    async def go() -> tuple[int, int]:
+        await _connect_and_migrate(settings, apply=True)
+        return await load_built_in(city)
+
+    try:
+        added, present = run(go)
+    except HromadaError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{city}: added {added} district(s), {present} already there")
+
+
 def entrypoint() -> None:  # pragma: no cover - thin wrapper
     try:
         main()

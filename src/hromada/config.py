@@ -150,6 +150,15 @@ class Settings:
     publisher_email: str = _field(
         "opendata@city.example", "Contact e-mail of the datasets (DCAT contact point, CKAN)."
     )
+    demo_appeals: int = _field(
+        200000, "Appeals the demo city gets (over three years up to the build date)."
+    )
+    appeals_k: int = _field(
+        5, "Smallest group of appeals statistics show; smaller groups are suppressed."
+    )
+    appeals_import_max_bytes: int = _field(
+        512 * 1024 * 1024, "Largest appeals file the staff import endpoint accepts, in bytes."
+    )
 
     # ------------------------------------------------------------------
     @property
@@ -233,7 +242,7 @@ class Settings:
             raise SettingsError(
                 f"HROMADA_LOG_LEVEL={self.log_level!r}: use DEBUG, INFO, WARNING or ERROR"
             )
-        for name in ("port", "workers", "api_max_page_size", "graphql_max_depth"):
+        for name in ("port", "workers", "api_max_page_size", "graphql_max_depth", "appeals_k"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
         if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):
@@ -270,6 +279,10 @@ class Settings:
             from hromada.auth.providers import parse_providers
 
             parse_providers(self.oidc_providers)
+        if self.demo_appeals < 0:
+            raise SettingsError("HROMADA_DEMO_APPEALS must not be negative")
+        if self.appeals_import_max_bytes < 1024:
+            raise SettingsError("HROMADA_APPEALS_IMPORT_MAX_BYTES must be at least 1024")
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
 

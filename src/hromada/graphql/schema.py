@@ -12,6 +12,7 @@ from strawberry.litestar import BaseContext, make_graphql_controller
 from strawberry.tools import merge_types
 
 from hromada.config import Settings
+from hromada.graphql.appeals import AppealsQuery
 from hromada.graphql.catalog import CatalogQuery
 from hromada.graphql.registries import RegistriesQuery
 
@@ -23,7 +24,7 @@ class MetaQuery:
         return "1"
 
 
-Query = merge_types("Query", (MetaQuery, RegistriesQuery, CatalogQuery))
+Query = merge_types("Query", (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery))
 
 
 class Context(BaseContext, kw_only=True):

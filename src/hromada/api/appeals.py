@@ -1,0 +1,176 @@
+"""REST for appeals: the public list, one appeal, statistics, the service catalogue,
+and the staff import."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+
+from hromada.api.admin import require_admin_token
+from hromada.config import Settings
+from hromada.errors import InvalidInput, TooLarge
+from hromada.open_data.appeals import service
+from hromada.open_data.appeals.filters import build_filters, split_list
+from hromada.open_data.appeals.formats import FORMATS
+from hromada.open_data.appeals.schemas import (
+    AppealOut,
+    CategoryOut,
+    ImportReport,
+    StatsOut,
+)
+from hromada.paging import DEFAULT_LIMIT, Page, check_limit
+
+Query = QueryParameter
+
+FILTER_DOC = {
+    "district": "District code (see /api/v1/districts).",
+    "category": "Category code (see /api/v1/appeals/categories).",
+    "status": "Comma-separated statuses: " + ", ".join(service.STATUSES) + ".",
+    "received_from": "ISO 8601 date or time, inclusive.",
+    "received_to": "ISO 8601 date or time, exclusive.",
+}
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    return request.app.state["settings"]
+
+
+class AppealController(Controller):
+    path = "/api/v1/appeals"
+    tags = ["appeals"]  # noqa: RUF012
+
+    @get("/", summary="Published appeals, newest first (keyset pagination)")
+    async def list_appeals(
+        self,
+        request: Request[Any, Any, Any],
+        district: Annotated[str | None, Query(description=FILTER_DOC["district"])] = None,
+        category: Annotated[str | None, Query(description=FILTER_DOC["category"])] = None,
+        status: Annotated[str | None, Query(description=FILTER_DOC["status"])] = None,
+        channel: Annotated[str | None, Query()] = None,
+        executor: Annotated[str | None, Query()] = None,
+        received_from: Annotated[str | None, Query(description=FILTER_DOC["received_from"])] = None,
+        received_to: Annotated[str | None, Query(description=FILTER_DOC["received_to"])] = None,
+        resolved_from: Annotated[str | None, Query()] = None,
+        resolved_to: Annotated[str | None, Query()] = None,
+        overdue: Annotated[bool | None, Query()] = None,
+        sort: Annotated[
+            str, Query(description="-received_at (default), received_at, id or -id")
+        ] = "-received_at",
+        limit: Annotated[int, Query(ge=1)] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, Query()] = None,
+    ) -> Page[AppealOut]:
+        filters = build_filters(
+            district=district,
+            category=category,
+            status=status,
+            channel=channel,
+            executor=executor,
+            received_from=received_from,
+            received_to=received_to,
+            resolved_from=resolved_from,
+            resolved_to=resolved_to,
+            overdue=overdue,
+        )
+        return await service.list_appeals(
+            filters,
+            sort=sort,
+            limit=check_limit(limit, _settings(request).api_max_page_size),
+            cursor=cursor,
+        )
+
+    @get("/stats", summary="Appeal statistics by group (small groups suppressed)")
+    async def appeal_stats(
+        self,
+        request: Request[Any, Any, Any],
+        group_by: Annotated[
+            str,
+            Query(
+                description="Up to three of: " + ", ".join(service.GROUPS) + " (comma-separated)"
+            ),
+        ] = "district",
+        district: Annotated[str | None, Query()] = None,
+        category: Annotated[str | None, Query()] = None,
+        status: Annotated[str | None, Query()] = None,
+        channel: Annotated[str | None, Query()] = None,
+        executor: Annotated[str | None, Query()] = None,
+        received_from: Annotated[str | None, Query()] = None,
+        received_to: Annotated[str | None, Query()] = None,
+        resolved_from: Annotated[str | None, Query()] = None,
+        resolved_to: Annotated[str | None, Query()] = None,
+        overdue: Annotated[bool | None, Query()] = None,
+    ) -> StatsOut:
+        filters = build_filters(
+            district=district,
+            category=category,
+            status=status,
+            channel=channel,
+            executor=executor,
+            received_from=received_from,
+            received_to=received_to,
+            resolved_from=resolved_from,
+            resolved_to=resolved_to,
+            overdue=overdue,
+        )
+        return await service.stats(filters, split_list(group_by), k=_settings(request).appeals_k)
+
+    @get("/categories", summary="The service catalogue derived from the appeals")
+    async def categories(self) -> dict[str, list[CategoryOut]]:
+        return {"items": await service.list_categories()}
+
+    @get("/{appeal_id:int}", summary="One published appeal")
+    async def get_appeal(self, appeal_id: FromPath[int]) -> AppealOut:
+        return await service.get_appeal(appeal_id)
+
+
+class AppealImportController(Controller):
+    path = "/api/v1/admin/imports/appeals"
+    tags = ["admin"]  # noqa: RUF012
+    guards = [require_admin_token]  # noqa: RUF012
+
+    @post(
+        "/",
+        summary="Import an appeals file (staff)",
+        description=(
+            "The request body is the file itself (CSV, JSON Lines, Kyiv 1551 API JSON or "
+            "the 1551 portal scrape; gzip accepted). One import is one transaction: with a "
+            "bad row nothing is written and the answer (422) lists every bad row, unless "
+            "allow_rejects=true."
+        ),
+        request_max_body_size=None,
+        status_code=200,
+    )
+    async def import_appeals(
+        self,
+        request: Request[Any, Any, Any],
+        format: Annotated[str, Query(description="auto, " + ", ".join(FORMATS[1:]))] = "auto",
+        allow_rejects: Annotated[bool, Query()] = False,
+    ) -> ImportReport:
+        cap = _settings(request).appeals_import_max_bytes
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise TooLarge(f"the file is larger than {cap} bytes")
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > cap:
+                    raise TooLarge(f"the file is larger than {cap} bytes")
+                spool.write(chunk)
+            spool.seek(0)
+            report = await service.import_file(
+                spool,
+                fmt=format,
+                allow_rejects=allow_rejects,
+            )
+        if not report.applied:
+            raise InvalidInput(
+                f"{report.rejected} bad row(s); nothing was imported",
+                errors=[
+                    {"where": "body", "line": e.line, "name": e.column or "", "message": e.reason}
+                    for e in report.errors
+                ],
+            )
+        return report

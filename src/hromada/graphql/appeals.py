@@ -1,0 +1,213 @@
+"""GraphQL for appeals: the same filters and statistics as REST, through the same service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from hromada.open_data.appeals import service
+from hromada.open_data.appeals.filters import build_filters
+from hromada.open_data.appeals.schemas import AppealFilters, AppealOut, StatsGroup
+from hromada.paging import DEFAULT_LIMIT, check_limit
+
+
+@strawberry.type(description="A published appeal: anonymised text, coarse location")
+class Appeal:
+    id: int
+    source_id: str
+    received_at: dt.datetime
+    deadline_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    status: str
+    closed: bool
+    overdue: bool
+    resolution_hours: float | None
+    channel: str | None
+    category_code: str | None
+    category: str | None
+    category_group: str | None
+    district_code: str | None
+    district: str | None
+    street: str | None
+    lat: float | None
+    lon: float | None
+    executor: str | None
+    text: str | None
+    answer: str | None
+
+    @classmethod
+    def of(cls, out: AppealOut) -> Appeal:
+        return cls(**{f: getattr(out, f) for f in out.__struct_fields__})
+
+
+@strawberry.type
+class AppealEdge:
+    cursor: str
+    node: Appeal
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="A keyset connection: pass pageInfo.endCursor as `after`")
+class AppealConnection:
+    edges: list[AppealEdge]
+    page_info: PageInfo
+
+
+@strawberry.input
+class AppealFilter:
+    district: str | None = None
+    category: str | None = None
+    status: list[str] | None = None
+    channel: str | None = None
+    executor: str | None = None
+    received_from: dt.datetime | None = None
+    received_to: dt.datetime | None = None
+    resolved_from: dt.datetime | None = None
+    resolved_to: dt.datetime | None = None
+    overdue: bool | None = None
+
+    def to_filters(self) -> AppealFilters:
+        return build_filters(
+            district=self.district,
+            category=self.category,
+            status=self.status or [],
+            channel=self.channel,
+            executor=self.executor,
+            received_from=self.received_from,
+            received_to=self.received_to,
+            resolved_from=self.resolved_from,
+            resolved_to=self.resolved_to,
+            overdue=self.overdue,
+        )
+
+
+@strawberry.enum
+class AppealGroup(Enum):
+    DISTRICT = "district"
+    CATEGORY = "category"
+    STATUS = "status"
+    EXECUTOR = "executor"
+    CHANNEL = "channel"
+    MONTH = "month"
+    WEEK = "week"
+
+
+@strawberry.enum
+class AppealSort(Enum):
+    RECEIVED_DESC = "-received_at"
+    RECEIVED_ASC = "received_at"
+    ID_ASC = "id"
+    ID_DESC = "-id"
+
+
+@strawberry.type
+class GroupKey:
+    name: str
+    value: str | None
+
+
+@strawberry.type
+class AppealStatsGroup:
+    key: list[GroupKey]
+    count: int
+    resolved: int
+    on_time_pct: float | None
+    median_resolution_hours: float | None
+    p90_resolution_hours: float | None
+    overdue: int
+
+    @classmethod
+    def of(cls, group: StatsGroup) -> AppealStatsGroup:
+        return cls(
+            key=[GroupKey(name=k, value=v) for k, v in group.key.items()],
+            count=group.count,
+            resolved=group.resolved,
+            on_time_pct=group.on_time_pct,
+            median_resolution_hours=group.median_resolution_hours,
+            p90_resolution_hours=group.p90_resolution_hours,
+            overdue=group.overdue,
+        )
+
+
+@strawberry.type
+class AppealStats:
+    group_by: list[str]
+    k: int
+    groups: list[AppealStatsGroup]
+    suppressed_groups: int
+    truncated: bool
+    total: AppealStatsGroup | None
+
+
+@strawberry.type
+class AppealCategory:
+    code: str
+    name: str
+    group: str | None
+    appeals: int
+
+
+@strawberry.type
+class AppealsQuery:
+    @strawberry.field(description="Published appeals, newest first (keyset pagination)")
+    async def appeals(
+        self,
+        info: Info,
+        filter: AppealFilter | None = None,
+        sort: AppealSort = AppealSort.RECEIVED_DESC,
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+    ) -> AppealConnection:
+        limit = check_limit(first, info.context.settings.api_max_page_size)
+        filters = filter.to_filters() if filter else AppealFilters()
+        page = await service.list_appeals(filters, sort=sort.value, limit=limit, cursor=after)
+        edges = [
+            AppealEdge(cursor=service.cursor_for(a, sort.value), node=Appeal.of(a))
+            for a in page.items
+        ]
+        return AppealConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor
+            ),
+        )
+
+    @strawberry.field(description="One published appeal, or null")
+    async def appeal(self, id: int) -> Appeal | None:
+        found = await service.get_appeals([id])
+        return Appeal.of(found[0]) if found else None
+
+    @strawberry.field(description="Statistics by group; groups below k appeals are suppressed")
+    async def appeal_stats(
+        self,
+        info: Info,
+        group_by: list[AppealGroup],
+        filter: AppealFilter | None = None,
+    ) -> AppealStats:
+        filters = filter.to_filters() if filter else AppealFilters()
+        out = await service.stats(
+            filters, [g.value for g in group_by], k=info.context.settings.appeals_k
+        )
+        return AppealStats(
+            group_by=out.group_by,
+            k=out.k,
+            groups=[AppealStatsGroup.of(g) for g in out.groups],
+            suppressed_groups=out.suppressed_groups,
+            truncated=out.truncated,
+            total=AppealStatsGroup.of(out.total) if out.total else None,
+        )
+
+    @strawberry.field(description="The service catalogue derived from the appeals")
+    async def appeal_categories(self) -> list[AppealCategory]:
+        return [
+            AppealCategory(code=c.code, name=c.name, group=c.group, appeals=c.appeals)
+            for c in await service.list_categories()
+        ]

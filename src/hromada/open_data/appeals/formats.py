@@ -1,0 +1,529 @@
+"""Readers for the three appeal sources, streamed in bounded memory.
+
+Every reader turns a binary stream into ``Record``s: the line a record starts
+on and its fields under hromada's canonical names, still as the source wrote
+them. Checking values is the importer's job; a reader only refuses a file
+that is not what it claims to be (binary, not UTF-8, a header that is not an
+appeals header, a line or record longer than ``MAX_RECORD_CHARS``), by
+raising :class:`FileRefused`.
+
+Formats:
+
+``csv``            hromada's CSV (UTF-8 with or without BOM, comma or semicolon)
+``jsonl``          hromada's JSON Lines, one appeal object per line
+``kyiv1551-api``   Kyiv 1551 open-data API: the monthly JSON array (or JSON Lines)
+``kyiv1551-2015``  the 2013–2015 scrape of the 1551 portal (CSV)
+``auto``           decided from the first bytes and the header
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from hromada.errors import InvalidInput
+
+FORMATS = ("auto", "csv", "jsonl", "kyiv1551-api", "kyiv1551-2015")
+MAX_RECORD_CHARS = 200_000
+SNIFF_BYTES = 64 * 1024
+
+COLUMNS = (
+    "id",
+    "received_at",
+    "channel",
+    "category",
+    "district",
+    "address",
+    "text",
+    "status",
+    "executor",
+    "deadline_at",
+    "resolved_at",
+    "confidential",
+    "lat",
+    "lon",
+    "answer",
+)
+REQUIRED = ("id", "received_at")
+
+# Header names a city's export may use, folded by ``_header_key``.
+HEADER_ALIASES: dict[str, str] = {
+    **{c: c for c in COLUMNS},
+    "category_group": "category_group",
+    "номер": "id",
+    "ід": "id",
+    "№": "id",
+    "номер_звернення": "id",
+    "дата_надходження": "received_at",
+    "надійшло": "received_at",
+    "дата_звернення": "received_at",
+    "канал": "channel",
+    "канал_надходження": "channel",
+    "категорія": "category",
+    "група": "category_group",
+    "район": "district",
+    "адреса": "address",
+    "текст": "text",
+    "зміст": "text",
+    "текст_звернення": "text",
+    "статус": "status",
+    "виконавець": "executor",
+    "термін": "deadline_at",
+    "термін_виконання": "deadline_at",
+    "контрольна_дата": "deadline_at",
+    "дата_виконання": "resolved_at",
+    "вирішено": "resolved_at",
+    "дата_вирішення": "resolved_at",
+    "конфіденційне": "confidential",
+    "конфіденційно": "confidential",
+    "конфіденційність": "confidential",
+    "широта": "lat",
+    "довгота": "lon",
+    "відповідь": "answer",
+}
+
+KYIV_2015_HEADER = ("CallCode", "CallDate", "CallZType", "CallZText")
+KYIV_API_KEYS = ("receivedDateTime", "accrualMethod", "organizationName")
+
+
+class FileRefused(InvalidInput):
+    """The file is not an appeals file of the format it claims; nothing was read from it."""
+
+    title = "File refused"
+
+
+@dataclass
+class Record:
+    line: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    # A problem found while reading this one record (bad JSON, wrong field count).
+    problem: str | None = None
+
+
+def _header_key(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().strip('"').lower())
+
+
+# ---------------------------------------------------------------------------
+# Opening: gzip, binary and encoding checks
+
+
+def open_text(binary: IO[bytes]) -> tuple[IO[str], bytes]:
+    """A text stream over ``binary`` (gzip is unpacked) and its first bytes.
+
+    Works on streams that cannot seek (an upload): the sniffed bytes are put
+    back in front of the rest.
+    """
+    head = _read_up_to(binary, 2)
+    stream: Any = _Prefixed(head, binary)
+    if head == b"\x1f\x8b":
+        stream = gzip.GzipFile(fileobj=stream, mode="rb")
+    sniff = _read_up_to(stream, SNIFF_BYTES)
+    if not sniff.strip():
+        raise FileRefused("the file is empty")
+    if _looks_binary(sniff):
+        raise FileRefused("the file is binary (it is full of control bytes), not CSV or JSON text")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sniff, final=False)
+    except UnicodeDecodeError as exc:
+        raise FileRefused(
+            f"the file is not UTF-8 text (undecodable byte at offset {exc.start})"
+        ) from None
+    except (OSError, EOFError) as exc:
+        raise FileRefused(f"the file cannot be read: {exc}") from None
+    buffered = io.BufferedReader(_Prefixed(sniff, stream), buffer_size=SNIFF_BYTES)
+    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline="")
+    return text, sniff
+
+
+_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13)) + b"\x7f"
+
+
+def _looks_binary(sniff: bytes) -> bool:
+    """Text has at most a stray control byte (real exports do have a few NULs)."""
+    controls = len(sniff) - len(sniff.translate(None, _CONTROL_BYTES))
+    return controls > max(8, len(sniff) // 200)
+
+
+def _read_up_to(stream: IO[bytes], size: int) -> bytes:
+    parts = []
+    while size > 0:
+        try:
+            data = stream.read(size)
+        except (OSError, EOFError) as exc:
+            raise FileRefused(f"the file cannot be read: {exc}") from None
+        if not data:
+            break
+        parts.append(data)
+        size -= len(data)
+    return b"".join(parts)
+
+
+class _Prefixed(io.RawIOBase):
+    """``prefix`` then the rest of ``stream``; closing it leaves ``stream`` open."""
+
+    def __init__(self, prefix: bytes, stream: IO[bytes]) -> None:
+        self._prefix = prefix
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        try:
+            data = self._stream.read(len(buffer))
+        except (OSError, EOFError) as exc:
+            raise FileRefused(f"the file cannot be read: {exc}") from None
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def tell(self) -> int:
+        return self._stream.tell() - len(self._prefix)
+
+
+def detect(sniff: bytes) -> str:
+    text = sniff.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()
+    if text.startswith("["):
+        return "kyiv1551-api"
+    if text.startswith("{"):
+        first = text.split("\n", 1)[0]
+        return "kyiv1551-api" if any(f'"{k}"' in first for k in KYIV_API_KEYS) else "jsonl"
+    header = text.split("\n", 1)[0]
+    if all(name in header for name in KYIV_2015_HEADER):
+        return "kyiv1551-2015"
+    return "csv"
+
+
+# ---------------------------------------------------------------------------
+# Lines and records with a length cap
+
+
+def capped_lines(text: IO[str], start_line: int = 1) -> Iterator[str]:
+    """Physical lines (ends kept), refusing one longer than ``MAX_RECORD_CHARS``."""
+    number = start_line
+    while True:
+        try:
+            line = text.readline(MAX_RECORD_CHARS + 1)
+        except UnicodeDecodeError:
+            raise FileRefused(f"line {number} is not UTF-8 text") from None
+        if not line:
+            return
+        if len(line) > MAX_RECORD_CHARS:
+            raise FileRefused(
+                f"line {number} is longer than {MAX_RECORD_CHARS} characters: not an appeals file"
+            )
+        if "\x00" in line:
+            # Real exports carry a stray NUL inside a text now and then; a binary
+            # file is caught by the sniff in ``open_text``.
+            line = line.replace("\x00", "")
+        number += 1
+        yield line
+
+
+def read(binary: IO[bytes], fmt: str = "auto") -> tuple[str, Iterator[Record]]:
+    """The format actually read and the records of ``binary``."""
+    if fmt not in FORMATS:
+        raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    text, sniff = open_text(binary)
+    if fmt == "auto":
+        fmt = detect(sniff)
+    if fmt == "csv":
+        records = _read_hromada_csv(text)
+    elif fmt == "jsonl":
+        records = _read_hromada_jsonl(text)
+    elif fmt == "kyiv1551-2015":
+        records = _read_kyiv_2015(text)
+    else:
+        records = _read_kyiv_api(text, sniff)
+    return fmt, records
+
+
+# ---------------------------------------------------------------------------
+# hromada CSV and JSON Lines
+
+
+def _csv_rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    lines = capped_lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=False)
+    csv.field_size_limit(MAX_RECORD_CHARS)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise FileRefused(f"line {start}: not readable as CSV ({exc})") from None
+        yield start, row
+
+
+def _map_header(names: list[str], *, what: str) -> list[str]:
+    mapped = [HEADER_ALIASES.get(_header_key(n), "") for n in names]
+    unknown = [n for n, m in zip(names, mapped, strict=True) if not m]
+    missing = [c for c in REQUIRED if c not in mapped]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing))
+        if unknown:
+            shown = ", ".join(repr(u[:40]) for u in unknown[:5])
+            parts.append(f"unknown {shown}" + (" …" if len(unknown) > 5 else ""))
+        raise FileRefused(
+            f"the {what} is not an appeals header ({'; '.join(parts)}); expected the columns "
+            + ", ".join(COLUMNS)
+        )
+    seen: set[str] = set()
+    for name in mapped:
+        if name in seen:
+            raise FileRefused(f"the {what} names the column {name!r} twice")
+        seen.add(name)
+    return mapped
+
+
+def _read_hromada_csv(text: IO[str]) -> Iterator[Record]:
+    first = text.readline(MAX_RECORD_CHARS + 1)
+    if len(first) > MAX_RECORD_CHARS:
+        raise FileRefused(f"line 1 is longer than {MAX_RECORD_CHARS} characters")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    header = next(csv.reader([first], delimiter=delimiter), [])
+    columns = _map_header(header, what="header")
+    width = len(columns)
+    for line, row in _csv_rows(text, delimiter):
+        line += 1  # the header was line 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            yield Record(line, problem=f"expected {width} fields, found {len(row)}")
+            continue
+        yield Record(line, dict(zip(columns, row, strict=True)))
+
+
+def _read_hromada_jsonl(text: IO[str]) -> Iterator[Record]:
+    checked = False
+    for number, raw in enumerate(capped_lines(text), start=1):
+        if not raw.strip():
+            continue
+        try:
+            value = json.loads(raw)
+        except ValueError as exc:
+            if not checked:
+                raise FileRefused(f"line {number} is not JSON: {exc}") from None
+            yield Record(number, problem=f"not JSON ({exc})")
+            continue
+        if not isinstance(value, dict):
+            if not checked:
+                raise FileRefused(f"line {number} is not a JSON object")
+            yield Record(number, problem="not a JSON object")
+            continue
+        columns = _map_header([str(k) for k in value], what=f"object on line {number}")
+        checked = True
+        yield Record(number, dict(zip(columns, value.values(), strict=True)))
+
+
+# ---------------------------------------------------------------------------
+# Kyiv 1551 open-data API
+
+_TOKENS = re.compile(r'[\\"{}\[\]\n]')
+
+
+def iter_json_objects(text: IO[str]) -> Iterator[tuple[int, str]]:
+    """(line, text) of every object in a JSON array or a stream of JSON objects.
+
+    A scanner over strings and brackets: it never holds more than one record
+    (capped at ``MAX_RECORD_CHARS``), so a monthly dump of 100 MB streams.
+    """
+    record_depth: int | None = None
+    depth = 0
+    in_string = False
+    carry_escape = False  # a backslash ended the previous chunk
+    line = 1
+    pieces: list[str] = []
+    size = 0
+    record_line = 0
+    inside = False  # within a record
+    while True:
+        try:
+            chunk = text.read(65536)
+        except UnicodeDecodeError:
+            raise FileRefused(f"line {line} is not UTF-8 text") from None
+        if not chunk:
+            break
+        skip_at = 0 if carry_escape else -1
+        carry_escape = False
+        begin = 0 if inside else -1
+        for match in _TOKENS.finditer(chunk):
+            i = match.start()
+            mark = match.group()
+            if i == skip_at:
+                continue
+            if mark == "\n":
+                line += 1
+                continue
+            if in_string:
+                if mark == "\\":
+                    skip_at = i + 1
+                    if skip_at == len(chunk):
+                        carry_escape = True
+                elif mark == '"':
+                    in_string = False
+                continue
+            if mark == '"':
+                in_string = True
+            elif mark in "{[":
+                if record_depth is None:
+                    record_depth = 1 if mark == "[" else 0
+                if depth == record_depth and mark == "{":
+                    begin = i
+                    inside = True
+                    record_line = line
+                    pieces = []
+                    size = 0
+                depth += 1
+            else:
+                depth -= 1
+                if depth < 0:
+                    raise FileRefused(f"line {line}: unbalanced JSON brackets")
+                if inside and depth == record_depth:
+                    pieces.append(chunk[begin : i + 1])
+                    if size + i + 1 - begin > MAX_RECORD_CHARS:
+                        raise FileRefused(
+                            f"the record starting on line {record_line} is longer than "
+                            f"{MAX_RECORD_CHARS} characters: not an appeals file"
+                        )
+                    yield record_line, "".join(pieces)
+                    pieces = []
+                    inside = False
+                    begin = -1
+        if inside:
+            pieces.append(chunk[begin:])
+            size += len(chunk) - begin
+            if size > MAX_RECORD_CHARS:
+                raise FileRefused(
+                    f"the record starting on line {record_line} is longer than "
+                    f"{MAX_RECORD_CHARS} characters: not an appeals file"
+                )
+    if in_string or depth != 0:
+        raise FileRefused(f"the JSON ends in the middle of a record (line {line})")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "" or value.lower() == "null":
+            return None
+    return value
+
+
+_RDA = re.compile(r"\(([^()]*?)\s*(?:РДА|райдержадміністрац\w*)\)", re.IGNORECASE)
+
+
+def kyiv_api_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """Canonical fields of one 1551 API record (``"null"`` strings and padding dropped)."""
+    get = {k: _clean(v) for k, v in obj.items()}
+    street = get.get("addressThoroughfare")
+    parts = [
+        street,
+        get.get("addressLocatorDesignator"),
+        get.get("addressLocatorBuilding"),
+    ]
+    address = ", ".join(str(p) for p in parts if p) if street else None
+    district = get.get("addressAdminUnitL3") or get.get("addressAdminUnitL4")
+    organisation = get.get("organizationName")
+    if not district and isinstance(organisation, str):
+        found = _RDA.search(organisation)
+        if found:
+            district = found.group(1)
+    source_id = get.get("uid") or get.get("Id")
+    return {
+        "id": None if source_id is None else str(source_id),
+        "received_at": get.get("receivedDateTime"),
+        "channel": get.get("accrualMethod"),
+        "category_group": get.get("kind"),
+        "category": get.get("content") or get.get("kind"),
+        "district": district,
+        "district_inferred": True,
+        "address": address,
+        "status": get.get("status"),
+        "executor": organisation,
+        "answer": get.get("result"),
+        "confidential": False,
+    }
+
+
+def _read_kyiv_api(text: IO[str], sniff: bytes) -> Iterator[Record]:
+    first_char = sniff.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()[:1]
+    if first_char not in ("[", "{"):
+        raise FileRefused("a Kyiv 1551 API file is a JSON array or JSON Lines of objects")
+    checked = False
+    for line, raw in iter_json_objects(text):
+        try:
+            obj = json.loads(raw)
+        except ValueError as exc:
+            yield Record(line, problem=f"not JSON ({exc})")
+            continue
+        if not checked:
+            if not any(k in obj for k in KYIV_API_KEYS) or "receivedDateTime" not in obj:
+                raise FileRefused(
+                    f"the record on line {line} is not a Kyiv 1551 API record (no receivedDateTime)"
+                )
+            checked = True
+        yield Record(line, kyiv_api_fields(obj))
+
+
+# ---------------------------------------------------------------------------
+# Kyiv 1551 portal scrape, 2013–2015
+
+_OFFICIAL = re.compile(r"\s*\[[^\]]*\]\s*$")
+
+
+def _read_kyiv_2015(text: IO[str]) -> Iterator[Record]:
+    rows = _csv_rows(text, ",")
+    try:
+        _, header = next(rows)
+    except StopIteration:
+        raise FileRefused("the file is empty") from None
+    missing = [name for name in KYIV_2015_HEADER if name not in header]
+    if missing:
+        raise FileRefused("not the 1551 portal scrape: its header lacks " + ", ".join(missing))
+    width = len(header)
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != width:
+            yield Record(line, problem=f"expected {width} fields, found {len(row)}")
+            continue
+        raw = dict(zip(header, row, strict=True))
+        get = {k: _clean(v) for k, v in raw.items()}
+        executor = get.get("CallZManager")
+        if isinstance(executor, str):
+            # "КП ”ЖЕО - 109” [Прізвище Ім'я По батькові]": the official's name is dropped.
+            executor = _OFFICIAL.sub("", executor) or None
+        public = get.get("PublicAgree")
+        yield Record(
+            line,
+            {
+                "id": get.get("CallCode"),
+                "received_at": get.get("CallDate"),
+                "deadline_at": get.get("CallZCdate"),
+                "status": get.get("StatusTitle"),
+                "category": get.get("CallZType"),
+                "executor": executor,
+                "text": get.get("CallZText"),
+                "lat": get.get("PX"),
+                "lon": get.get("PY"),
+                "confidential": public is not None and public != "1",
+            },
+        )

@@ -1,0 +1,58 @@
+"""Appeals to the city's contact centre, as published: anonymised before they are written."""
+
+from piccolo.columns import (
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from hromada.open_data.registries.tables import District
+
+
+class AppealCategory(Table, tablename="appeal_category"):
+    """The service catalogue, derived from the categories the imported data uses.
+
+    ``code`` is a stable hash of the name, so the same category has the same
+    Open311 ``service_code`` on every installation.
+    """
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=16, unique=True, index=True)
+    name = Varchar(length=500, unique=True)
+    group_name = Varchar(length=500, null=True, default=None)
+
+
+class Appeal(Table, tablename="appeal"):
+    """One appeal. A confidential one keeps only what aggregates need.
+
+    ``source_id`` is the id in the contact centre's export (hashed for
+    confidential appeals); ``received_month`` and ``received_week`` are kept
+    so statistics group the same way on every engine; ``late`` is true when
+    the appeal was resolved after its deadline.
+    """
+
+    id = Serial(primary_key=True)
+    source_id = Varchar(length=100, unique=True)
+    received_at = Timestamptz()
+    deadline_at = Timestamptz(null=True, default=None)
+    resolved_at = Timestamptz(null=True, default=None)
+    received_month = Varchar(length=7)
+    received_week = Varchar(length=8)
+    channel = Varchar(length=100, null=True, default=None)
+    category = ForeignKey(references=AppealCategory, null=True)
+    district = ForeignKey(references=District, null=True)
+    street = Varchar(length=300, null=True, default=None)
+    lat = DoublePrecision(null=True, default=None)
+    lon = DoublePrecision(null=True, default=None)
+    text = Text(null=True, default=None)
+    answer = Text(null=True, default=None)
+    status = Varchar(length=32)
+    executor = Varchar(length=300, null=True, default=None)
+    confidential = Boolean(default=False)
+    late = Boolean(default=False)
+    resolution_hours = DoublePrecision(null=True, default=None)
