@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from hromada.graphql.catalog import PageInfo  # one PageInfo type per schema
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
 from hromada.open_data.appeals.schemas import AppealFilters, AppealOut, StatsGroup
@@ -47,12 +48,6 @@ class Appeal:
 class AppealEdge:
     cursor: str
     node: Appeal
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type(description="A keyset connection: pass pageInfo.endCursor as `after`")
