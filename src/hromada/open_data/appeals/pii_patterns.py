@@ -21,8 +21,9 @@ LETTER = UPPER + LOWER
 
 # Numbers followed by one of these are counts, sizes, money or times, never a house or a flat.
 _NOT_AN_ADDRESS_NUMBER = (
-    r"(?![:.,]\d)(?!\s*(?:%|°|грн|гривн|коп|uah|грив|руб|\$|€|м\b|м2|м²|кв\.\s?м|км|см|мм|кг|т\b|л\b|"
-    r"кімнат|комнат|поверх|этаж|етаж|під.?їзд|подъезд|год|час|хв|мин|сек|дн|доб|сут|тиж|нед|"
+    r"(?![:.,]\d)(?!\s*(?i:%|°|грн|гривн|коп|uah|грив|руб|\$|€|м\b|м2|м²|кв\.\s?м|км|см|мм|кг|т\b|л\b|"
+    r"кімнат|комнат|поверх|этаж|етаж|під.?.?їзд|пiд.?.?їзд|подъезд|подьезд|парадн|вхід|вход|секці|"
+    r"секци|корпус|корп|год|час|хв|мин|сек|дн|доб|сут|тиж|нед|"
     r"міс|мес|рок|рік|лет|год|раз|чол|люд|осіб|особ|мешк|житл|квартир|будин|дом|шт|штук|"
     r"рейс|маршрут|відсот|процент|тис|млн|млрд|числа|число|січ|лют|бер|квіт|трав|черв|лип|"
     r"серп|верес|жовт|листоп|груд|янв|фев|мар|апр|мая|май|июн|июл|авг|сен|окт|ноя|дек))"
@@ -71,8 +72,12 @@ PASSPORT_OLD_RE = re.compile(
 UNZR_RE = re.compile(r"(?<![\d\w])(?:19|20)\d{6}-\d{5}(?![\d\w])")
 
 _PLATE_LETTER = "АВСЕНІКМОРТХABCEHIKMOPTXавсеніkмортхabcehikmoptx"
+_PLATE_UPPER = "АВСЕНІКМОРТХABCEHIKMOPTX"
+# Upper-case letters with or without separators; lower case only written together
+# ("аа0695нс"), so that "та 6006 на" stays.
 CAR_PLATE_RE = re.compile(
-    r"(?<![\w])[" + _PLATE_LETTER + r"]{2}[\s\-]?\d{4}[\s\-]?[" + _PLATE_LETTER + r"]{2}(?![\w])"
+    r"(?<![\w])(?:[" + _PLATE_UPPER + r"]{2}[\s\-]?\d{4}[\s\-]?[" + _PLATE_UPPER + r"]{2}"
+    r"|[" + _PLATE_LETTER + r"]{2}\d{4}[" + _PLATE_LETTER + r"]{2})(?![\w])"
 )
 
 ACCOUNT_RE = re.compile(
@@ -85,9 +90,12 @@ ACCOUNT_RE = re.compile(
     r"[\s.:№#\-]{0,6}(\d(?:[\s\-/]?\d){3,19})(?![\d\w])"
 )
 
-_FLAT_NUMBER = r"(\d{1,4}(?:\s?-?\s?[" + LOWER + UPPER + r"](?![\w]))?)"
+# A letter after the number: "12А", "85 Б", "24-б", "15а"; a lower-case letter after a space
+# is a word ("51 і все сміття"), not part of the number.
+_LETTER_SUFFIX = r"(?:\s?-?\s?[" + UPPER + r"]|-?\s?[" + LOWER + r"](?<=[-\d][" + LOWER + r"]))(?![\w])"
+_FLAT_NUMBER = r"(\d{1,4}(?:" + _LETTER_SUFFIX + r")?)"
 FLAT_RE = re.compile(
-    r"(?i)(?<![\w])(?:кв(?:артир["
+    r"(?<![\w])(?i:кв(?:артир["
     + LOWER
     + r"]*|-р[а-яіи])?\.?)\s?(?:№\s?)?"
     + _FLAT_NUMBER
@@ -95,14 +103,9 @@ FLAT_RE = re.compile(
     + _NOT_AN_ADDRESS_NUMBER
 )
 
-_HOUSE_NUMBER = (
-    r"(\d{1,4}(?:\s?[/\\]\s?\d{1,4}|\s?-\s?\d{1,3}(?!\d))?(?:\s?-?\s?["
-    + LOWER
-    + UPPER
-    + r"](?![\w]))?)"
-)
+_HOUSE_NUMBER = r"(\d{1,4}(?:\s?[/\\]\s?\d{1,4}|\s?-\s?\d{1,3}(?!\d))?(?:" + _LETTER_SUFFIX + r")?)"
 HOUSE_RE = re.compile(
-    r"(?i)(?<![\w.])(?:буд(?:инок|инку|инка|инком|инки|инків|инках|инкам|инками)?\.?|"
+    r"(?<![\w.])(?i:буд(?:инок|инку|инка|инком|инки|инків|инках|инкам|инками)?\.?|"
     r"д\.|дом(?:а|е|у|ом|ов|ах)?|ж/б|б-к)\s?(?:№\s?)?"
     + _HOUSE_NUMBER
     + r"(?![\d/])"
