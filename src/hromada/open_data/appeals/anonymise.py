@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hromada.open_data.appeals.names import NameDetector
-from hromada.open_data.appeals.pii_patterns import Span, find_structured
+from hromada.open_data.appeals.pii_patterns import Span, find_structured, lower_same_length
 
 PLACEHOLDERS: dict[str, str] = {
     "name": "[ПІБ]",
@@ -74,8 +74,9 @@ class Anonymiser:
         """Every personal value in ``text``: non-overlapping, sorted by position."""
         if not text:
             return []
-        spans: list[Span] = list(find_structured(text))
-        for s, e in self.names.find(text, language(text)):
+        low = lower_same_length(text)
+        spans: list[Span] = list(find_structured(text, low))
+        for s, e in self.names.find(text, language(text), low):
             spans.append(("name", s, e, _NAME_PRIORITY))
         if not spans:
             return []

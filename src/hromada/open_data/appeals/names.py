@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from hromada.open_data.appeals.pii_patterns import LOWER, UPPER
 
@@ -29,34 +29,64 @@ RU_ONLY = frozenset("ыэъёЫЭЪЁ")
 _NAME_TAGS = ("Name", "Surn", "Patr")
 
 
-class WordInfo(NamedTuple):
-    """How much of a word's dictionary readings are a first name, a surname, a patronymic."""
+class WordInfo:
+    """How much of a word's dictionary readings are a first name, a surname, a patronymic.
 
-    first: float
-    surname: float
-    patronymic: float
-    known: bool
-    # The other language's dictionary knows the same spelling as an ordinary word.
-    other_common: bool = False
+    The derived flags are computed once, when the word is first analysed (the analysis is
+    cached per word), because they are read for every capitalised word of every text.
+    """
 
-    @property
-    def nameish(self) -> float:
-        return self.first + self.surname + self.patronymic
+    __slots__ = (
+        "common",
+        "first",
+        "given",
+        "known",
+        "nameish",
+        "other_common",
+        "patronymic",
+        "strong",
+        "surname",
+    )
 
-    @property
-    def strong(self) -> bool:
-        """Known to the dictionary, and (almost) only as a name."""
-        return self.known and self.nameish >= 0.75 and not self.other_common
+    def __init__(
+        self,
+        first: float,
+        surname: float,
+        patronymic: float,
+        known: bool,
+        other_common: bool = False,
+    ) -> None:
+        self.first = first
+        self.surname = surname
+        self.patronymic = patronymic
+        self.known = known
+        # The other language's dictionary knows the same spelling as an ordinary word.
+        self.other_common = other_common
+        self.nameish = first + surname + patronymic
+        # Known to the dictionary, and (almost) only as a name.
+        self.strong = known and self.nameish >= 0.75 and not other_common
+        # Can be a first name or a patronymic.
+        self.given = first + patronymic >= 0.05
+        # A known ordinary word that is rarely a surname and never a first name.
+        self.common = known and self.nameish < 0.3 and not self.given
 
-    @property
-    def common(self) -> bool:
-        """A known ordinary word that is rarely a surname and never a first name."""
-        return self.known and self.nameish < 0.3 and self.first + self.patronymic < 0.05
+    def _replace(self, **changes: Any) -> WordInfo:
+        values: dict[str, Any] = {
+            "first": self.first,
+            "surname": self.surname,
+            "patronymic": self.patronymic,
+            "known": self.known,
+            "other_common": self.other_common,
+        }
+        values.update(changes)
+        return WordInfo(**values)
 
-    @property
-    def given(self) -> bool:
-        """Can be a first name or a patronymic."""
-        return self.first + self.patronymic >= 0.05
+    def __repr__(self) -> str:
+        return (
+            f"WordInfo(first={self.first:.2f}, surname={self.surname:.2f}, "
+            f"patronymic={self.patronymic:.2f}, known={self.known}, "
+            f"other_common={self.other_common})"
+        )
 
 
 NOT_A_NAME = WordInfo(0.0, 0.0, 0.0, True)
@@ -674,17 +704,21 @@ class NameDetector:
         return first
 
     # -- detection ----------------------------------------------------------------------
-    def find(self, text: str, lang: str = "uk") -> Iterator[tuple[int, int]]:
-        """Spans of person names in ``text``."""
+    def find(
+        self, text: str, lang: str = "uk", low: str | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """Spans of person names in ``text`` (``low``: the text lower-cased, if at hand)."""
         taken: list[tuple[int, int]] = []
-        low = text.lower()
-        maybe_strong = any(stem in low for stem in _STRONG_GATE)
-        if maybe_strong:
+        if low is None:
+            low = text.lower()
+        if any(stem in low for stem in _STRONG_GATE):
+            # After "мене звати", "заявник", "ПІБ:" a name may be in lower case or an
+            # ordinary word; capitalised names after other cues are found with their group.
             for m in CUE_RE.finditer(text):
                 span = self._after_cue(text, m.end(), strong=True, lang=lang)
                 if span is not None:
                     taken.append(span)
-        for group in self._groups(text, lang, maybe_strong):
+        for group in self._groups(text, lang):
             span = self._judge(text, group, lang)
             if span is not None:
                 taken.append(span)
@@ -701,11 +735,10 @@ class NameDetector:
                 merged.append((s, e))
         return iter(merged)
 
-    def _groups(self, text: str, lang: str, maybe_strong: bool) -> Iterator[list[Part]]:
+    def _groups(self, text: str, lang: str) -> Iterator[list[Part]]:
         """Runs of adjacent capitalised words and initials that could hold a name.
 
-        A run of ordinary words only ("Прошу", "Добрий день") is dropped here, unless a strong
-        cue could turn it into a name.
+        A run of ordinary words only ("Прошу", "Добрий день") is dropped here.
         """
         info = self.info
         group: list[Part] = []
@@ -719,7 +752,7 @@ class NameDetector:
             last_end = end
             if not joined:
                 skipping = False
-                if group and (interesting or maybe_strong):
+                if group and interesting:
                     yield group
                 group = []
                 interesting = False
@@ -733,7 +766,7 @@ class NameDetector:
             low = word.lower()
             if low in _PLACE_WORDS:
                 skipping = True
-                if group and (interesting or maybe_strong):
+                if group and interesting:
                     yield group
                 group = []
                 interesting = False
@@ -742,7 +775,7 @@ class NameDetector:
             if not word_info.common or low in _WEAK_CUE_WORDS:
                 interesting = True
             group.append((start, end, word, False, word_info))
-        if group and (interesting or maybe_strong):
+        if group and interesting:
             yield group
 
     def _judge(
@@ -891,16 +924,25 @@ class NameDetector:
         return start, end
 
 
+_WORD_EDGE = "(«»\"„“”[]{}<>!?;*"
+
+
 def _prev_word(text: str, start: int, seps: str) -> tuple[str, int, str]:
     """The word before ``start`` (skipping ``seps``), where it starts, and the separators."""
-    low_bound = max(0, start - 32)
-    i = start - 1
-    while i >= low_bound and text[i] in seps:
-        i -= 1
-    j = i
-    while j >= low_bound and (text[j].isalnum() or text[j] in ".'’/-_"):
-        j -= 1
-    return text[j + 1 : i + 1], j + 1, text[i + 1 : start]
+    chunk = text[max(0, start - 32) : start]
+    head = chunk.rstrip(seps)
+    sep = chunk[len(head) :]
+    if not head:
+        return "", start - len(sep), sep
+    cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+    word = head[cut + 1 :]
+    stripped = word.lstrip(_WORD_EDGE)
+    if stripped is not word and stripped != word:
+        word = stripped
+    for ch in _WORD_EDGE:
+        if ch in word:
+            word = word[word.rfind(ch) + 1 :]
+    return word, start - len(sep) - len(word), sep
 
 
 def _cue_before(text: str, start: int) -> str | None:

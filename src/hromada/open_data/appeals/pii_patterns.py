@@ -296,35 +296,59 @@ def _trie(words: list[str]) -> str:
 _CUE_STEM_RE = re.compile(_trie(sorted(_CUE_STEMS)))
 
 
-def _cue_hits(text: str, low: str) -> Iterator[Span]:
-    for m in _CUE_STEM_RE.finditer(low):
-        i = m.start()
-        if i and (low[i - 1].isalnum() or low[i - 1] == "_"):
-            continue
-        word = m.group()
-        done: set[Callable[[str, int], Iterator[Span]]] = set()
-        for k in range(1, len(word) + 1):
-            for handler in _CUE_STEMS.get(word[:k], ()):
-                if handler not in done:
-                    done.add(handler)
-                    yield from handler(text, i)
+# Every cue-led detector needs a number after its cue, and the cue is never further than this
+# before the number's first digit ("паспорт громадянина України серії КВ № 123456").
+CUE_REACH = 90
 
 
-def find_structured(text: str) -> Iterator[Span]:
-    """Every structured personal value in ``text`` (overlaps allowed; priorities decide)."""
+def _cue_hits(text: str, low: str, runs: list[tuple[int, int]]) -> Iterator[Span]:
+    # Only the stretches of text before a number are searched for cues.
+    windows: list[tuple[int, int]] = []
+    for start, _ in runs:
+        lo = max(0, start - CUE_REACH)
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], start)
+        else:
+            windows.append((lo, start))
+    for lo, hi in windows:
+        for m in _CUE_STEM_RE.finditer(low, lo, hi):
+            i = m.start()
+            if i and (low[i - 1].isalnum() or low[i - 1] == "_"):
+                continue
+            word = m.group()
+            done: set[Callable[[str, int], Iterator[Span]]] = set()
+            for k in range(1, len(word) + 1):
+                for handler in _CUE_STEMS.get(word[:k], ()):
+                    if handler not in done:
+                        done.add(handler)
+                        yield from handler(text, i)
+
+
+def lower_same_length(text: str) -> str:
+    """``text.lower()``, keeping every character at its offset."""
+    low = text.lower()
+    if len(low) != len(text):  # a few characters (İ) grow when lower-cased
+        low = "".join(c.lower()[:1] or c for c in text)
+    return low
+
+
+def find_structured(text: str, low: str | None = None) -> Iterator[Span]:
+    """Every structured personal value in ``text`` (overlaps allowed; priorities decide).
+
+    ``low`` is the text lower-cased with ``lower_same_length``, if the caller has it.
+    """
     if "@" in text:
         for m in EMAIL_RE.finditer(text):
             yield ("email", m.start(), m.end(), 90)
     runs = [(m.start(), m.end()) for m in _DIGIT_RUN_RE.finditer(text)]
     if not runs:
         return
-    low = text.lower()
-    if len(low) != len(text):  # a few characters change length when lower-cased
-        low = "".join(c.lower()[:1] or c for c in text)
+    if low is None:
+        low = lower_same_length(text)
     if any(stem in low for stem in _IBAN_GATE):
         for m in IBAN_RE.finditer(text):
             yield ("iban", m.start(), m.end(), 90)
-    yield from _cue_hits(text, low)
+    yield from _cue_hits(text, low, runs)
     size = len(text)
     phone_end = -1
     hit: re.Match[str] | None
