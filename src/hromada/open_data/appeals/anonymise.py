@@ -37,8 +37,6 @@ PLACEHOLDERS: dict[str, str] = {
 KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 
 _NAME_PRIORITY = 60
-_UK_LETTERS = "іїєґІЇЄҐ"
-_RU_LETTERS = "ыэъёЫЭЪЁ"
 
 
 @dataclass(frozen=True)
@@ -53,8 +51,9 @@ class Finding:
 
 def language(text: str) -> str:
     """``"ru"`` when the text has more Russian-only letters than Ukrainian-only ones."""
-    uk = sum(text.count(c) for c in _UK_LETTERS)
-    ru = sum(text.count(c) for c in _RU_LETTERS)
+    low = text.lower()
+    uk = low.count("і") + low.count("ї") + low.count("є") + low.count("ґ")
+    ru = low.count("ы") + low.count("э") + low.count("ъ") + low.count("ё")
     return "ru" if ru > uk else "uk"
 
 

@@ -711,13 +711,22 @@ class NameDetector:
         taken: list[tuple[int, int]] = []
         if low is None:
             low = text.lower()
-        if any(stem in low for stem in _STRONG_GATE):
-            # After "мене звати", "заявник", "ПІБ:" a name may be in lower case or an
-            # ordinary word; capitalised names after other cues are found with their group.
-            for m in CUE_RE.finditer(text):
-                span = self._after_cue(text, m.end(), strong=True, lang=lang)
-                if span is not None:
-                    taken.append(span)
+        # After "мене звати", "заявник", "ПІБ:" a name may be in lower case or an ordinary
+        # word; capitalised names after other cues are found with their group. The cue
+        # expression runs only around the places where one of its stems occurs.
+        cue_starts: set[int] = set()
+        for stem in _STRONG_GATE:
+            i = low.find(stem)
+            while i != -1:
+                m = CUE_RE.search(text, max(0, i - 12), i + len(stem) + 48)
+                while m is not None and m.start() <= i:
+                    if m.start() not in cue_starts and m.end() > i:
+                        cue_starts.add(m.start())
+                        span = self._after_cue(text, m.end(), strong=True, lang=lang)
+                        if span is not None:
+                            taken.append(span)
+                    m = CUE_RE.search(text, m.end(), i + len(stem) + 48)
+                i = low.find(stem, i + 1)
         for group in self._groups(text, lang):
             span = self._judge(text, group, lang)
             if span is not None:
@@ -741,41 +750,47 @@ class NameDetector:
         A run of ordinary words only ("Прошу", "Добрий день") is dropped here.
         """
         info = self.info
+        place_words = _PLACE_WORDS
+        cue_words = _WEAK_CUE_WORDS
         group: list[Part] = []
         interesting = False
         last_end = -1
         skipping = False  # after a capitalised street word ("Проспект Петра Григоренка")
         for m in CANDIDATE_RE.finditer(text):
             start, end = m.span()
-            is_init = m.group("init") is not None
-            joined = last_end >= 0 and _joins(text, last_end, start)
+            word = m.group()
+            # Adjacent: nothing, or one or two spaces (not a line break) in between.
+            gap = start - last_end
+            if last_end < 0 or gap > 2 or (gap and not text[last_end:start].isspace()):
+                joined = False
+            else:
+                joined = "\n" not in text[last_end:start]
             last_end = end
             if not joined:
                 skipping = False
-                if group and interesting:
+                if interesting:
                     yield group
                 group = []
                 interesting = False
             if skipping:
                 continue
-            word = m.group()
-            if is_init:
+            if word[-1] == ".":  # initials
                 group.append((start, end, word, True, None))
                 interesting = True
                 continue
             low = word.lower()
-            if low in _PLACE_WORDS:
+            if low in place_words:
                 skipping = True
-                if group and interesting:
+                if interesting:
                     yield group
                 group = []
                 interesting = False
                 continue
             word_info = info(low, lang)
-            if not word_info.common or low in _WEAK_CUE_WORDS:
+            if not word_info.common or low in cue_words:
                 interesting = True
             group.append((start, end, word, False, word_info))
-        if group and interesting:
+        if interesting:
             yield group
 
     def _judge(
@@ -924,7 +939,7 @@ class NameDetector:
         return start, end
 
 
-_WORD_EDGE = "(«»\"„“”[]{}<>!?;*"
+_WORD_EDGE = '(«»"„“”[]{}<>!?;*'
 
 
 def _prev_word(text: str, start: int, seps: str) -> tuple[str, int, str]:

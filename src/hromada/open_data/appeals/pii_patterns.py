@@ -92,7 +92,9 @@ ACCOUNT_RE = re.compile(
 
 # A letter after the number: "12А", "85 Б", "24-б", "15а"; a lower-case letter after a space
 # is a word ("51 і все сміття"), not part of the number.
-_LETTER_SUFFIX = r"(?:\s?-?\s?[" + UPPER + r"]|-?\s?[" + LOWER + r"](?<=[-\d][" + LOWER + r"]))(?![\w])"
+_LETTER_SUFFIX = (
+    r"(?:\s?-?\s?[" + UPPER + r"]|-?\s?[" + LOWER + r"](?<=[-\d][" + LOWER + r"]))(?![\w])"
+)
 _FLAT_NUMBER = r"(\d{1,4}(?:" + _LETTER_SUFFIX + r")?)"
 FLAT_RE = re.compile(
     r"(?<![\w])(?i:кв(?:артир["
