@@ -164,3 +164,47 @@ async def test_unknown_dataset_and_version(small_city: Settings) -> None:
     await service.publish(small_city, "districts")
     with pytest.raises(NotFound):
         await service.get_version(small_city, "districts", 2)
+
+
+async def test_concurrent_publishes_make_one_version(small_city: Settings) -> None:
+    import asyncio
+
+    results = await asyncio.gather(*[service.publish(small_city, "streets") for _ in range(4)])
+    created = [r for r in results if r.created]
+    assert len(created) == 1
+    assert {r.version.number for r in results if r.version} == {1}
+    versions = await service.list_versions(
+        small_city, "streets", limit=10, cursor=None, base_url=""
+    )
+    assert [v.number for v in versions.items] == [1]
+    # No temporary directory is left behind.
+    root = service.datasets_root(small_city) / "streets"
+    assert sorted(p.name for p in root.iterdir()) == ["1"]
+
+
+async def test_a_crashed_publish_leaves_nothing_visible(
+    small_city: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dataset = get_dataset(small_city, "districts")
+
+    async def broken():
+        yield {"code": "a", "name_uk": "А", "name_en": "A", "lat": 1.0, "lon": 2.0}
+        raise RuntimeError("the database went away")
+
+    import dataclasses
+
+    from hromada.open_data.catalog import registry
+
+    patched = dataclasses.replace(dataset, rows=broken)
+    monkeypatch.setattr(
+        registry,
+        "get_dataset",
+        lambda settings, slug: patched if slug == "districts" else get_dataset(settings, slug),
+    )
+    monkeypatch.setattr(service, "get_dataset", registry.get_dataset)
+    with pytest.raises(RuntimeError):
+        await service.publish(small_city, "districts")
+    with pytest.raises(NotFound):
+        await service.get_version(small_city, "districts", None)
+    root = service.datasets_root(small_city) / "districts"
+    assert list(root.iterdir()) == []
