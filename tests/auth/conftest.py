@@ -58,6 +58,15 @@ class Live:
     url: str
     settings: Settings
     idp: RunningDevIdp
+    app: Any = None
+
+    def reset(self) -> None:
+        """Between tests: no faults, fresh counters (the database is emptied by clean_db)."""
+        for issuer in self.idp.idp.issuers.values():
+            issuer.faults.clear()
+            issuer.last_id_token = None
+        runtime = self.app.state["auth"]
+        runtime.counter._counts.clear()
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=20)
@@ -78,9 +87,10 @@ def make_live(settings: Settings) -> Iterator[Live]:
     server = LiveServer(None)
     idp = start_dev_idp(settings, redirect_base=server.url)
     live_settings = settings.replace(oidc_providers=idp.idp.providers_json())
+    app = create_app(live_settings)
     try:
-        server.start(create_app(live_settings))
-        yield Live(url=server.url, settings=live_settings, idp=idp)
+        server.start(app)
+        yield Live(url=server.url, settings=live_settings, idp=idp, app=app)
     finally:
         server.stop()
         idp.stop()
@@ -113,9 +123,16 @@ async def city(clean_db: Settings) -> Settings:
     return clean_db
 
 
+@pytest.fixture(scope="module")
+def live_servers(settings: Settings) -> Iterator[Live]:
+    """hromada and the provider, started once per test module."""
+    yield from make_live(settings)
+
+
 @pytest.fixture
-def live(city: Settings) -> Iterator[Live]:
-    yield from make_live(city)
+def live(live_servers: Live, city: Settings) -> Live:
+    live_servers.reset()
+    return live_servers
 
 
 class _Forms(HTMLParser):
@@ -185,3 +202,13 @@ def code_of(url: str) -> str:
     match = re.search(r"[?&]code=([^&]+)", url)
     assert match
     return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def dev_idp(base_settings: Settings) -> Iterator[RunningDevIdp]:
+    """The development provider alone (no hromada), for checks of single tokens."""
+    idp = start_dev_idp(base_settings, redirect_base="http://127.0.0.1:9")
+    try:
+        yield idp
+    finally:
+        idp.stop()

@@ -35,9 +35,11 @@ with warnings.catch_warnings():
 
 log = logging.getLogger("hromada.auth")
 # httpx logs every URL at INFO, query strings included (ID.GOV.UA sends its
-# secret and codes there): keep it quiet whatever the root level is.
-logging.getLogger("httpx").setLevel(logging.WARNING)
-logging.getLogger("authlib").setLevel(logging.WARNING)
+# secret and codes there), httpcore every header at DEBUG (client secrets in
+# Authorization), authlib every token at DEBUG: keep them quiet whatever the
+# root level is.
+for _name in ("httpx", "httpcore", "authlib"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA")
 LEEWAY = 60  # seconds of clock skew accepted

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hromada.auth.identity import RNOKPP_EPOCH, rnokpp_with_checksum
-from hromada.demo.city import generate_city
+from hromada.demo.city import StreetPlan, generate_city
 
 
 @dataclass(frozen=True)
@@ -70,16 +70,17 @@ def _years_ago(years: int, days: int = 0) -> dt.date:
     return day - dt.timedelta(days=days)
 
 
-def _street(seed: int, district: str) -> str:
-    city = generate_city(seed, streets=400, buildings=0)
-    street = next(s for s in city.streets if s.district == district)
+def _street(streets: list[StreetPlan], district: str) -> str:
+    street = next(s for s in streets if s.district == district)
     short = {"вулиця": "вул.", "провулок": "пров.", "проспект": "просп.", "площа": "пл."}
     return f"{short.get(street.kind, street.kind)} {street.name}"
 
 
 def demo_people(seed: int) -> list[DemoPerson]:
+    streets = generate_city(seed, buildings=0).streets
+
     def home(district: str, house: str) -> str:
-        return f"Україна, 61000, Харківська обл., м. Харків, {_street(seed, district)}, {house}"
+        return f"Україна, 61000, Харківська обл., м. Харків, {_street(streets, district)}, {house}"
 
     return [
         DemoPerson(

@@ -38,6 +38,7 @@ from hromada.auth.devidp.people import DemoPerson
 
 FAULTS = ("bad_signature", "alg_none", "wrong_iss", "wrong_aud", "expired", "replay")
 CODE_TTL = 120
+_FIRST_KEYS: dict[str, RSAKey] = {}
 TOKEN_TTL = 600
 
 
@@ -174,7 +175,12 @@ class DevIssuer:
     # -- keys ------------------------------------------------------------------
     def rotate_key(self) -> str:
         """Sign with a new key from now on; the JWKS keeps the old one published too."""
-        key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
+        if not self.keys and self.name in _FIRST_KEYS:
+            # One first key per issuer and process: RSA key generation is slow.
+            key = _FIRST_KEYS[self.name]
+        else:
+            key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig"})
+            _FIRST_KEYS.setdefault(self.name, key)
         self.keys.append(key)
         self.keys = self.keys[-2:]
         return str(key.kid)
