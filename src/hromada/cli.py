@@ -184,12 +184,19 @@ def demo(
             from hromada.auth.devidp import start_dev_idp
 
             public = f"http://{_browser_host(settings.host)}:{settings.port}"
-            idp = start_dev_idp(
-                settings,
-                redirect_base=public,
-                host=settings.host,
-                port=settings.effective_dev_idp_port,
-            )
+            try:
+                idp = start_dev_idp(
+                    settings,
+                    redirect_base=public,
+                    host=settings.host,
+                    port=settings.effective_dev_idp_port,
+                )
+            except OSError as exc:
+                if settings.dev_idp_port:  # a port asked for by name must be that port
+                    raise click.ClickException(
+                        f"development identity provider: port {settings.dev_idp_port}: {exc}"
+                    ) from None
+                idp = start_dev_idp(settings, redirect_base=public, host=settings.host, port=0)
             if not base.oidc_providers:  # the demo's own providers unless some are configured
                 settings = settings.replace(oidc_providers=idp.idp.providers_json())
             click.echo(f"development identity provider on {idp.idp.base_url}/")

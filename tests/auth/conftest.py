@@ -86,7 +86,9 @@ def make_live(settings: Settings) -> Iterator[Live]:
 
     server = LiveServer(None)
     idp = start_dev_idp(settings, redirect_base=server.url)
-    live_settings = settings.replace(oidc_providers=idp.idp.providers_json())
+    # The search indexer is not what these tests are about; two apps on one SQLite file
+    # with two indexers only add lock waits.
+    live_settings = settings.replace(oidc_providers=idp.idp.providers_json(), search_indexer="off")
     app = create_app(live_settings)
     try:
         server.start(app)
@@ -121,6 +123,12 @@ async def seed_city(settings: Settings) -> None:
 async def city(clean_db: Settings) -> Settings:
     await seed_city(clean_db)
     return clean_db
+
+
+@pytest.fixture
+def live_factory() -> Any:
+    """make_live, for tests that need servers with settings of their own."""
+    return make_live
 
 
 @pytest.fixture(scope="module")

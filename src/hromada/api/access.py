@@ -133,12 +133,10 @@ def _same_origin(origin: str, host: str, public_url: str) -> bool:
 
 
 def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
-    settings = runtime.settings
-    window = settings.rate_limit_window
-    tiers = settings.tiers
-    bad_key_limit = max(5, settings.rate_limit_anonymous // 6)
-
     async def resolve(headers: dict[str, str], ip: str) -> tuple[Principal, Decision | None]:
+        settings = runtime.settings
+        window = settings.rate_limit_window
+        bad_key_limit = max(5, settings.rate_limit_anonymous // 6)
         api_key = headers.get("x-api-key")
         if api_key is not None:
             bucket = f"badkey:{ip}"
@@ -182,6 +180,9 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         return ANONYMOUS, None
 
     async def limit(principal: Principal, method: str, ip: str) -> Decision:
+        settings = runtime.settings
+        window = settings.rate_limit_window
+        tiers = settings.tiers
         if principal.kind == "api_key":
             tier = principal.tier or next(iter(tiers))
             decision = await check(
@@ -228,7 +229,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
             if principal.kind == "session" and method in UNSAFE:
                 origin = headers.get("origin")
                 if origin and not _same_origin(
-                    origin, headers.get("host", ""), settings.public_url
+                    origin, headers.get("host", ""), runtime.settings.public_url
                 ):
                     raise _Refused(403, "cross-site request refused (Origin)", decision)
                 if not service.csrf_ok(

@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from hromada.config import Settings
 from hromada.graphql.appeals import AppealsQuery
 from hromada.graphql.catalog import CatalogQuery
+from hromada.graphql.auth import AuthQuery
 from hromada.graphql.registries import RegistriesQuery
 
 
@@ -24,7 +25,7 @@ class MetaQuery:
         return "1"
 
 
-Query = merge_types("Query", (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery))
+Query = merge_types("Query", (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery, AuthQuery))
 
 
 class Context(BaseContext, kw_only=True):
