@@ -129,3 +129,26 @@ async def test_the_guard_follows_the_table(role, permission, outcome) -> None:
     except HromadaError as exc:
         raised = type(exc).__name__
     assert raised == outcome
+
+
+@pytest.mark.parametrize(
+    ("subject", "allowed"),
+    [
+        ("c-taras-1002", False),
+        ("c-natalia-1007", False),
+        ("c-petro-1008", True),
+        ("c-oksana-1009", True),
+    ],
+)
+def test_the_appeals_import_is_for_officials_and_admins(live, subject, allowed) -> None:
+    with live.client() as client:
+        live.login(client, "dev-city", subject)
+        csrf = {"X-CSRF-Token": live.csrf(client)}
+        response = client.post(
+            "/api/v1/admin/imports/appeals", content=b"not,an,appeals,file\n1,2,3,4\n", headers=csrf
+        )
+    if allowed:
+        assert response.status_code == 422, response.text  # past the guard, the file is bad
+    else:
+        assert response.status_code == 403
+        assert "may not import data" in response.json()["detail"]

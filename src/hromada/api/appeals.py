@@ -9,7 +9,8 @@ from typing import Annotated, Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 
-from hromada.api.admin import require_admin_token
+from hromada.api.guards import require
+from hromada.auth.permissions import Permission
 from hromada.config import Settings
 from hromada.errors import InvalidInput, TooLarge
 from hromada.open_data.appeals import service
@@ -128,7 +129,9 @@ class AppealController(Controller):
 class AppealImportController(Controller):
     path = "/api/v1/admin/imports/appeals"
     tags = ["admin"]  # noqa: RUF012
-    guards = [require_admin_token]  # noqa: RUF012
+    # Officials and admins (a logged-in session with its CSRF token, or scripts with the
+    # HROMADA_ADMIN_TOKEN bearer, which acts as an admin API key).
+    guards = [require(Permission.IMPORT_DATA)]  # noqa: RUF012
 
     @post(
         "/",

@@ -13,8 +13,8 @@ from strawberry.tools import merge_types
 
 from hromada.config import Settings
 from hromada.graphql.appeals import AppealsQuery
-from hromada.graphql.catalog import CatalogQuery
 from hromada.graphql.auth import AuthQuery
+from hromada.graphql.catalog import CatalogQuery
 from hromada.graphql.registries import RegistriesQuery
 
 

@@ -360,10 +360,12 @@ def test_staff_import(samples: Any, api: TestClient[Litestar]) -> None:
     assert binary.status_code == 422 and "binary" in binary.json()["detail"]
 
 
-def test_staff_import_is_off_without_a_token(loaded: tuple[Settings, Any]) -> None:
+def test_staff_import_needs_a_staff_role(loaded: tuple[Settings, Any]) -> None:
+    # No admin token configured: only officials and admins who logged in may import
+    # (tests/auth/test_roles.py logs one in); anonymous callers are told to log in.
     with TestClient(create_app(loaded[0])) as client:
         response = client.post("/api/v1/admin/imports/appeals", content=b"id,received_at\n")
-        assert response.status_code == 404
+        assert response.status_code == 401
 
 
 def test_staff_import_size_cap(samples: Any, loaded: tuple[Settings, Any]) -> None:
