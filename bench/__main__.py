@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["anonymiser", "downloads"]
+BENCHMARKS: list[str] = ["anonymiser", "downloads", "appeals"]
 
 
 def main() -> int:

@@ -58,7 +58,10 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 @pytest.fixture(scope="session")
 def base_settings(engine_name: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     data_dir = tmp_path_factory.mktemp("hromada-data")
-    settings = Settings(environment="test", data_dir=data_dir, database_pool_size=0)
+    # A small demo city: the default 200,000 appeals belong to `make demo`, not the tests.
+    settings = Settings(
+        environment="test", data_dir=data_dir, database_pool_size=0, demo_appeals=600
+    )
     if engine_name == "sqlite":
         yield settings
         return

@@ -446,7 +446,14 @@ def import_group() -> None:
     is_flag=True,
     help="Import the good rows even if some are bad (default: one bad row stops it all).",
 )
-def import_appeals(file: Path, fmt: str, allow_rejects: bool) -> None:
+@click.option(
+    "--workers",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Processes that anonymise in parallel (for big files).",
+)
+def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> None:
     """Import an appeals export: anonymised, in one transaction, updating by id."""
     from hromada.errors import HromadaError
     from hromada.open_data.appeals import service
@@ -464,7 +471,7 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool) -> None:
                 reporter.update("appeals (kB read)", min(handle.tell(), size) // 1024, size // 1024)
 
             return await service.import_file(
-                handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress
+                handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress, workers=workers
             )
 
     try:

@@ -28,6 +28,7 @@ def demo_server(engine_name: str, tmp_path: Path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HROMADA_")}
     env["HROMADA_LOG_LEVEL"] = "WARNING"
+    env["HROMADA_DEMO_APPEALS"] = "2000"  # the full 200,000 belong to `make demo`
     process = subprocess.Popen(
         [sys.executable, "-m", "hromada", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
         env=env,

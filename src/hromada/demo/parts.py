@@ -39,9 +39,10 @@ class DemoPart(Protocol):
 
 
 def parts() -> list[DemoPart]:
+    from hromada.open_data.appeals.demo import AppealsDemo
     from hromada.open_data.catalog.demo import CatalogDemo
     from hromada.open_data.registries.demo import RegistriesDemo
     from hromada.search.demo import SearchDemo
 
     # The catalogue publishes what the others wrote, and search indexes it: they stay last.
-    return [RegistriesDemo(), CatalogDemo(), SearchDemo()]
+    return [RegistriesDemo(), AppealsDemo(), CatalogDemo(), SearchDemo()]

@@ -15,9 +15,12 @@ only in :func:`stats`, where groups smaller than k are suppressed.
 from __future__ import annotations
 
 import asyncio
+import collections
+import concurrent.futures
 import datetime as dt
 import hashlib
 import itertools
+import multiprocessing
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -79,12 +82,13 @@ async def import_file(
     fmt: str = "auto",
     allow_rejects: bool = False,
     progress: Progress | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Import an appeals file (see ``formats``). A file that is not what it claims
     raises ``FileRefused``; bad rows are listed in the report."""
     fmt_read, records = await asyncio.to_thread(formats.read, source, fmt)
     return await import_records(
-        records, fmt=fmt_read, allow_rejects=allow_rejects, progress=progress
+        records, fmt=fmt_read, allow_rejects=allow_rejects, progress=progress, workers=workers
     )
 
 
@@ -95,12 +99,14 @@ async def import_records(
     allow_rejects: bool = False,
     progress: Progress | None = None,
     anonymiser: Anonymiser | None = None,
+    workers: int = 1,
 ) -> ImportReport:
     """Check, anonymise and write ``records`` in one transaction.
 
     Strict by default: one bad row and nothing is written (every bad row is
     still reported). ``allow_rejects`` writes the good rows and reports the
-    bad ones.
+    bad ones. ``workers`` > 1 anonymises chunks in that many processes while
+    this one writes (for big files; the default anonymiser only).
     """
     started = time.perf_counter()
     report = ImportReport(format=fmt)
@@ -122,10 +128,28 @@ async def import_records(
                 errors.extend(result)
         return rows, errors, count, repeats
 
+    pool = _process_pool(workers) if workers > 1 and anonymiser is None else None
+    loop = asyncio.get_running_loop()
+    in_flight: collections.deque[tuple[asyncio.Future[list[dict[str, Any]]], int]] = (
+        collections.deque()
+    )
+    categories: dict[str, int] = {}
+
+    async def write_next() -> None:
+        future, read = in_flight.popleft()
+        prepared = await future
+        if report.rejected and not allow_rejects:
+            return
+        result = await write_appeals(prepared, categories)
+        report.imported += result.imported
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        if progress:
+            progress(read)
+
     try:
         async with db.write_transaction():
             await _lock_imports()
-            categories: dict[str, int] = {}
             while True:
                 rows, errors, count, repeats = await asyncio.to_thread(next_chunk)
                 if not count:
@@ -142,20 +166,39 @@ async def import_records(
                     report.errors_truncated = report.errors_truncated or len(errors) > room
                 if report.rejected and not allow_rejects:
                     continue  # keep checking to report every bad row; write nothing
-                prepared = await asyncio.to_thread(prepare_rows, rows, scrubber)
-                result = await write_appeals(prepared, categories)
-                report.imported += result.imported
-                report.updated += result.updated
-                report.unchanged += result.unchanged
-                if progress:
-                    progress(report.read)
+                if pool is not None:
+                    future = loop.run_in_executor(pool, prepare_with_default_anonymiser, rows)
+                else:
+                    future = asyncio.ensure_future(asyncio.to_thread(prepare_rows, rows, scrubber))
+                in_flight.append((future, report.read))
+                while len(in_flight) > (workers if pool is not None else 1):
+                    await write_next()
+            while in_flight:
+                await write_next()
             if report.rejected and not allow_rejects:
                 raise _RollBack
     except _RollBack:
         report.applied = False
         report.imported = report.updated = report.unchanged = 0
+    finally:
+        for future, _ in in_flight:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
+
+
+def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=get_anonymiser
+    )
+
+
+def prepare_with_default_anonymiser(rows: Sequence[AppealRow]) -> list[dict[str, Any]]:
+    """``prepare_rows`` in a worker process, with that process' anonymiser."""
+    return prepare_rows(rows, get_anonymiser())
 
 
 async def _lock_imports() -> None:
@@ -316,13 +359,34 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         else:
             result.unchanged += 1
     if to_write:
-        update = [getattr(Appeal, c) for c in STORED_COLUMNS if c != "source_id"]
-        await (
-            Appeal.insert(*[Appeal(**row) for row in to_write])
-            .on_conflict(target=Appeal.source_id, action="DO UPDATE", values=update)
-            .run()
-        )
+        await _upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
     return result
+
+
+def _upsert_sql(engine: str) -> str:
+    marks = (
+        ", ".join(f"${i}" for i in range(1, len(STORED_COLUMNS) + 1))
+        if engine == "postgres"
+        else ", ".join("?" for _ in STORED_COLUMNS)
+    )
+    updates = ", ".join(f"{c} = excluded.{c}" for c in STORED_COLUMNS if c != "source_id")
+    return (
+        f"INSERT INTO appeal ({', '.join(STORED_COLUMNS)}) VALUES ({marks}) "  # noqa: S608
+        f"ON CONFLICT (source_id) DO UPDATE SET {updates}"
+    )
+
+
+async def _upsert(rows: list[tuple[Any, ...]]) -> None:
+    """INSERT … ON CONFLICT DO UPDATE through the driver of the current transaction.
+
+    Piccolo's query builder costs about a millisecond a row here; the driver's
+    executemany a few microseconds.
+    """
+    engine = db.current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("appeals are written inside the import transaction only")
+    await transaction.connection.executemany(_upsert_sql(engine.engine_type), rows)
 
 
 # ===========================================================================
