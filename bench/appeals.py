@@ -109,9 +109,7 @@ async def bench_import(settings: Settings) -> None:
     started = time.perf_counter()
     async with db.write_transaction():
         cache: dict[str, int] = {}
-        ids = await service._category_ids(
-            (p["category"] for p in prepared if p["category"]), cache
-        )
+        ids = await service._category_ids((p["category"] for p in prepared if p["category"]), cache)
         plain = []
         for p in prepared:
             row = {c: p[c] for c in service.STORED_COLUMNS}
