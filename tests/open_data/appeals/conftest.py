@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from hromada.config import Settings
+from hromada.open_data.appeals import service
 from hromada.open_data.appeals.districts import KYIV_DISTRICTS, load_built_in
 from hromada.open_data.appeals.formats import COLUMNS
 
@@ -112,3 +113,20 @@ class Samples:
 @pytest.fixture
 def samples() -> type[Samples]:
     return Samples
+
+
+@pytest.fixture
+async def loaded(kyiv: Settings) -> tuple[Settings, list[dict[str, Any]]]:
+    """100 appeals received over the last ~30 days (so Open311's default window holds them)."""
+    rows = make_rows(100)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=30)
+    for i, row in enumerate(rows):
+        received = start + dt.timedelta(hours=7 * i)
+        row["received_at"] = received.isoformat()
+        row["deadline_at"] = (received + dt.timedelta(hours=72)).isoformat()
+        if row["resolved_at"]:
+            hours = 10 + (i * 13) % 150
+            row["resolved_at"] = (received + dt.timedelta(hours=hours)).isoformat()
+    report = await service.import_file(io.BytesIO(to_csv(rows)))
+    assert report.applied, report.errors
+    return kyiv, rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -20,23 +19,6 @@ from hromada.open_data.appeals.open311 import REQUEST_FIELDS, SERVICE_FIELDS
 from hromada.open_data.appeals.tables import Appeal
 
 TOKEN = "s3cret-token-for-tests"
-
-
-@pytest.fixture
-async def loaded(samples: Any, kyiv: Settings) -> tuple[Settings, list[dict[str, Any]]]:
-    """100 appeals received over the last ~30 days (so Open311's default window holds them)."""
-    rows = samples.make_rows(100)
-    start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=30)
-    for i, row in enumerate(rows):
-        received = start + dt.timedelta(hours=7 * i)
-        row["received_at"] = received.isoformat()
-        row["deadline_at"] = (received + dt.timedelta(hours=72)).isoformat()
-        if row["resolved_at"]:
-            hours = 10 + (i * 13) % 150
-            row["resolved_at"] = (received + dt.timedelta(hours=hours)).isoformat()
-    report = await service.import_file(io.BytesIO(samples.to_csv(rows)))
-    assert report.applied, report.errors
-    return kyiv, rows
 
 
 @pytest.fixture
