@@ -79,6 +79,7 @@ class DistrictMatcher:
 
     def __init__(self, rows: list[dict[str, object]]) -> None:
         self._ids: dict[str, int] = {}
+        self._cache: dict[str, int | None] = {}
         for row in rows:
             district_id = int(row["id"])  # type: ignore[call-overload]
             code = str(row["code"])
@@ -95,7 +96,12 @@ class DistrictMatcher:
         self.names = {int(r["id"]): str(r["name_uk"]) for r in rows}  # type: ignore[call-overload]
 
     def match(self, name: str) -> int | None:
-        return self._ids.get(fold(name))
+        found = self._cache.get(name, -1)
+        if found == -1:
+            found = self._ids.get(fold(name))
+            if len(self._cache) < 10_000:
+                self._cache[name] = found
+        return found
 
     @classmethod
     async def load(cls) -> DistrictMatcher:

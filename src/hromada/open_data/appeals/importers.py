@@ -8,6 +8,7 @@ anonymiser runs on the checked rows before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -112,6 +113,7 @@ class RowError:
     reason: str
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_label(value: str) -> str:
     """Categories, executors and channels: one apostrophe (ʼ), single spaces."""
     return " ".join(value.translate(_APOSTROPHES).split())
@@ -190,7 +192,7 @@ class RowChecker:
         self.districts = districts
         # id -> (first line, digest of the record): a record repeated whole is
         # skipped, the same id with different content is a bad row.
-        self.seen: dict[str, tuple[int, bytes]] = {}
+        self.seen: dict[str, tuple[int, int]] = {}
 
     def check(self, record: Record) -> AppealRow | list[RowError] | None:
         """The checked row, its errors, or None for an exact repeat of an earlier record."""
@@ -222,9 +224,7 @@ class RowChecker:
         if source_id is None and not any(e.column == "id" for e in errors):
             bad("id", "missing id")
         elif source_id is not None:
-            digest = hashlib.blake2b(
-                repr(sorted((k, str(v)) for k, v in f.items())).encode(), digest_size=12
-            ).digest()
+            digest = hash((tuple(f), tuple(map(str, f.values()))))
             first = self.seen.get(source_id)
             if first is not None:
                 if first[1] == digest:
