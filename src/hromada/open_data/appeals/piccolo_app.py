@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.appeals.tables import Appeal, AppealCategory, AppealRollup
 
 APP_CONFIG = AppConfig(
     app_name="appeals",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[AppealCategory, Appeal],
+    table_classes=[AppealCategory, Appeal, AppealRollup],
     migration_dependencies=["hromada.open_data.registries.piccolo_app"],
     commands=[],
 )

@@ -50,7 +50,7 @@ from hromada.open_data.appeals.schemas import (
     StatsGroup,
     StatsOut,
 )
-from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.appeals.tables import Appeal, AppealCategory, AppealRollup
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, decode_cursor, encode_cursor
 
@@ -338,13 +338,16 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         .run()
     }
     others = [p["_other_id"] for p in prepared if p["_other_id"]]
-    moved = {
-        r["source_id"]
-        for r in await Appeal.select(Appeal.source_id).where(Appeal.source_id.is_in(others)).run()
-    }
+    moved_rows = (
+        await Appeal.select(*[getattr(Appeal, c) for c in STORED_COLUMNS])
+        .where(Appeal.source_id.is_in(others))
+        .run()
+    )
+    moved = {r["source_id"] for r in moved_rows}
     if moved:
         await Appeal.delete().where(Appeal.source_id.is_in(list(moved))).run()
     to_write = []
+    gone: list[dict[str, Any]] = list(moved_rows)
     for row, p in zip(rows, prepared, strict=True):
         old = existing.get(row["source_id"])
         if old is None:
@@ -356,11 +359,84 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         elif any(old[c] != row[c] for c in STORED_COLUMNS):
             result.updated += 1
             to_write.append(row)
+            gone.append(old)
         else:
             result.unchanged += 1
     if to_write:
         await _upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
+        await _add_to_rollup(rollup_deltas(gone, to_write))
     return result
+
+
+ROLLUP_DIMS = ("district", "category", "executor", "channel")
+
+
+def bucket_of(hours: float | None) -> int:
+    """The resolution bucket of ``hours`` (-1: unresolved); the same as ``_BUCKET_SQL``."""
+    if hours is None:
+        return -1
+    if hours < 48:
+        return int(hours)
+    if hours < 720:
+        return 48 + int((hours - 48) / 6) * 6
+    return 720 + int((hours - 720) / 24) * 24
+
+
+def rollup_deltas(
+    removed: Iterable[dict[str, Any]], added: Iterable[dict[str, Any]]
+) -> collections.Counter[tuple[Any, ...]]:
+    """How the rollup changes when ``removed`` rows are replaced by ``added`` ones."""
+    deltas: collections.Counter[tuple[Any, ...]] = collections.Counter()
+    for rows, sign in ((removed, -1), (added, 1)):
+        for row in rows:
+            judged = row["resolved_at"] is not None and row["deadline_at"] is not None
+            tail = (
+                row["received_month"],
+                row["status"],
+                bool(row["late"]),
+                judged,
+                bucket_of(row["resolution_hours"]),
+            )
+            for dim in ROLLUP_DIMS:
+                value = row[dim]
+                deltas[(dim, "" if value is None else str(value), *tail)] += sign
+    return deltas
+
+
+async def _add_to_rollup(deltas: collections.Counter[tuple[Any, ...]]) -> None:
+    changes = [(*key, n) for key, n in deltas.items() if n]
+    if not changes:
+        return
+    engine = db.current_engine()
+    postgres = engine.engine_type == "postgres"
+    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 9))
+    sql = (
+        "INSERT INTO appeal_rollup (dim, dim_key, month, status, late, judged, bucket, n) "  # noqa: S608
+        f"VALUES ({marks}) ON CONFLICT (dim, dim_key, month, status, late, judged, bucket) "
+        "DO UPDATE SET n = appeal_rollup.n + excluded.n"
+    )
+    transaction = engine.current_transaction.get()
+    if transaction is None:
+        raise RuntimeError("the rollup changes inside the import transaction only")
+    await transaction.connection.executemany(sql, changes)
+
+
+async def rebuild_rollup() -> None:
+    """Count every appeal into the rollup afresh (after a raw bulk load, or to repair it)."""
+    engine = db.current_engine().engine_type
+    bucket = _BUCKET_SQL["postgres" if engine == "postgres" else "sqlite"]
+    async with db.write_transaction():
+        await AppealRollup.raw("DELETE FROM appeal_rollup").run()
+        for dim in ROLLUP_DIMS:
+            key = f"COALESCE(CAST(a.{dim} AS TEXT), '')"
+            judged = "(a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL)"
+            await AppealRollup.raw(
+                "INSERT INTO appeal_rollup (dim, dim_key, month, status, late, judged, bucket, n) "  # noqa: S608
+                f"SELECT '{dim}', {key}, a.received_month, a.status, a.late, {judged}, "
+                f"COALESCE({bucket}, -1), COUNT(*) FROM appeal a "
+                f"GROUP BY {key}, a.received_month, a.status, a.late, {judged}, "
+                f"COALESCE({bucket}, -1)"
+            ).run()
 
 
 def _upsert_sql(engine: str) -> str:
@@ -776,10 +852,16 @@ class _Acc:
         )
 
 
-async def stats(filters: AppealFilters, group_by: Sequence[str], *, k: int) -> StatsOut:
+async def stats(
+    filters: AppealFilters, group_by: Sequence[str], *, k: int, use_rollup: bool = True
+) -> StatsOut:
     """Counts, on-time share, median and 90th percentile resolution hours and overdue
     counts per group, over every appeal (confidential ones included). Groups of fewer
-    than ``k`` appeals are left out, and so is the total when it is below ``k``."""
+    than ``k`` appeals are left out, and so is the total when it is below ``k``.
+
+    Answered from the rollup when the grouping and filters allow it (one of district,
+    category, executor, channel, plus status and month; no date or overdue filter),
+    otherwise by scanning the matching appeals."""
     group_by = list(dict.fromkeys(group_by))
     unknown = [g for g in group_by if g not in GROUPS]
     if unknown or len(group_by) > 3:
@@ -789,12 +871,27 @@ async def stats(filters: AppealFilters, group_by: Sequence[str], *, k: int) -> S
         )
     at = now()
     where = await _where(filters, public=False, at=at)
-    sql, values = stats_sql(where, group_by, at)
-    rows = await Appeal.raw(sql, *values).run()
     groups: dict[tuple[Any, ...], _Acc] = {}
-    for row in rows:
-        key = tuple(row[f"g{i}"] for i in range(len(group_by)))
-        groups.setdefault(key, _Acc()).add(row)
+    plan = rollup_plan(filters, group_by) if use_rollup else None
+    if plan is None:
+        sql, values = stats_sql(where, group_by, at)
+        for row in await Appeal.raw(sql, *values).run():
+            key = tuple(row[f"g{i}"] for i in range(len(group_by)))
+            groups.setdefault(key, _Acc()).add(row)
+    else:
+        for (sql, values), from_rollup in zip(
+            rollup_sql(plan, filters, group_by, where, at), (True, False), strict=True
+        ):
+            for row in await Appeal.raw(sql, *values).run():
+                key = tuple(
+                    _rollup_key(g, row[f"g{i}"]) if from_rollup else row[f"g{i}"]
+                    for i, g in enumerate(group_by)
+                )
+                acc = groups.setdefault(key, _Acc())
+                if from_rollup:
+                    acc.add({**row, "b": None if row["b"] == -1 else row["b"]})
+                else:
+                    acc.overdue += int(row["n"])  # unresolved and past the deadline now
     total = _Acc()
     for acc in groups.values():
         total.merge(acc)
@@ -819,6 +916,86 @@ async def stats(filters: AppealFilters, group_by: Sequence[str], *, k: int) -> S
         truncated=truncated,
         total=total.out({}) if total.count >= k else None,
     )
+
+
+def rollup_plan(filters: AppealFilters, group_by: Sequence[str]) -> str | None:
+    """The rollup dimension that answers this query, or None if only a scan can."""
+    if (
+        filters.received_from
+        or filters.received_to
+        or filters.resolved_from
+        or filters.resolved_to
+        or filters.overdue is not None
+        or "week" in group_by
+    ):
+        return None
+    dims = {g for g in group_by if g in ROLLUP_DIMS}
+    dims |= {d for d in ROLLUP_DIMS if getattr(filters, d)}
+    if len(dims) > 1:
+        return None
+    return dims.pop() if dims else "district"
+
+
+_ROLLUP_COLUMN = {"status": "r.status", "month": "r.month"}
+_SCAN_COLUMN = {"status": "a.status", "month": "a.received_month"}
+
+
+def rollup_sql(
+    dim: str, filters: AppealFilters, group_by: Sequence[str], where: _Sql, at: dt.datetime
+) -> list[tuple[str, list[Any]]]:
+    """The two queries of a rollup answer: the rollup, and the unresolved appeals past
+    their deadline now (which no stored count can know)."""
+    keys = [_ROLLUP_COLUMN.get(g, "r.dim_key") for g in group_by]
+    select_keys = "".join(f"{k} AS g{i}, " for i, k in enumerate(keys))
+    group_keys = "".join(f"g{i}, " for i in range(len(keys)))
+    values: list[Any] = [dim]
+    clauses = ["r.dim = {}"]
+    value = getattr(filters, dim, None)
+    if value is not None:
+        clauses.append("r.dim_key = {}")
+        # District and category filters are codes; ``_where`` turned them into ids.
+        if dim in ("district", "category"):
+            value = str(where.values[_filter_index(filters, dim)])
+        values.append(value)
+    if filters.status:
+        clauses.append("r.status IN (" + ", ".join("{}" for _ in filters.status) + ")")
+        values.extend(filters.status)
+    rollup = (
+        f"SELECT {select_keys}r.bucket AS b, SUM(r.n) AS n, "  # noqa: S608
+        "SUM(CASE WHEN r.judged THEN r.n ELSE 0 END) AS judged, "
+        "SUM(CASE WHEN r.judged AND r.late = false THEN r.n ELSE 0 END) AS on_time, "
+        "SUM(CASE WHEN r.late THEN r.n ELSE 0 END) AS overdue "
+        f"FROM appeal_rollup r WHERE {' AND '.join(clauses)} GROUP BY {group_keys}r.bucket"
+    )
+    scan_keys = [_SCAN_COLUMN.get(g, GROUPS[g]) for g in group_by]
+    open_where = list(where.parts)
+    closed = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
+    open_where.append(
+        f"a.resolved_at IS NULL AND a.status NOT IN ({closed}) AND a.deadline_at < {{}}"
+    )
+    select_open = "".join(f"{k} AS g{i}, " for i, k in enumerate(scan_keys))
+    group_open = ", ".join(f"g{i}" for i in range(len(scan_keys)))
+    late_open = (
+        f"SELECT {select_open}COUNT(*) AS n FROM appeal a "  # noqa: S608
+        f"WHERE {' AND '.join(open_where)}" + (f" GROUP BY {group_open}" if group_open else "")
+    )
+    return [(rollup, values), (late_open, [*where.values, at])]
+
+
+def _filter_index(filters: AppealFilters, dim: str) -> int:
+    """Where ``_where`` put the value of ``dim``'s filter (district and category are ids)."""
+    order = [d for d in ("district", "category") if getattr(filters, d)]
+    if dim in order:
+        return order.index(dim)
+    raise LookupError(dim)
+
+
+def _rollup_key(group: str, value: str) -> Any:
+    if group in ("district", "category"):
+        return int(value) if value else None
+    if group in ("executor", "channel"):
+        return value or None
+    return value
 
 
 async def _group_labels(

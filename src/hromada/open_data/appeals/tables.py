@@ -4,6 +4,7 @@ from piccolo.columns import (
     Boolean,
     DoublePrecision,
     ForeignKey,
+    Integer,
     Serial,
     Text,
     Timestamptz,
@@ -56,3 +57,23 @@ class Appeal(Table, tablename="appeal"):
     confidential = Boolean(default=False)
     late = Boolean(default=False)
     resolution_hours = DoublePrecision(null=True, default=None)
+
+
+class AppealRollup(Table, tablename="appeal_rollup"):
+    """Appeal counts kept up to date by every import, so statistics need not scan.
+
+    One set of rows per dimension (``dim`` = district, category, executor or
+    channel; ``dim_key`` its value as text), by received month, status, late,
+    judged (resolved with a deadline) and resolution bucket (-1: unresolved).
+    Each appeal is counted once in every dimension.
+    """
+
+    id = Serial(primary_key=True)
+    dim = Varchar(length=16)
+    dim_key = Varchar(length=300)
+    month = Varchar(length=7)
+    status = Varchar(length=32)
+    late = Boolean(default=False)
+    judged = Boolean(default=False)
+    bucket = Integer(default=-1)
+    n = Integer(default=0)
