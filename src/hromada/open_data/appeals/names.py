@@ -372,6 +372,17 @@ CUE_RE = re.compile(
 # Words before a group that make it a place, not a person.
 _PLACE_BEFORE = frozenset(
     [
+        "бульваром",
+        "проспектом",
+        "провулком",
+        "площею",
+        "улицами",
+        "вулицями",
+        "переулком",
+        "бульвару",
+        "спуску",
+        "узвозу",
+        "набережній",
         "бульв",
         "бульв.",
         "бул.",
@@ -599,7 +610,7 @@ _STREET_WORD_RE = re.compile(r"[" + UPPER + r"][" + LOWER + r"'’ʼ-]+")
 _BEHALF_RE = re.compile(r"(?i)(?:від|от)\s+$")
 _PREV_WORD_RE = re.compile(r"([\w.'’/-]+)\s*$")
 _NEXT_RE = re.compile(
-    r"\s*,?\s*(?:(?P<num>\d{1,4})(?![\d\s()-]*\d{3})|(?P<word>[^\W\d][\w.'’/-]*))"
+    r"\s*,?\s*(?:(?P<num>\d{1,4})(?!\d)(?![\s()-]*\d{3})(?![.:,]\d)|(?P<word>[^\W\d][\w.'’/-]*))"
 )
 
 
@@ -800,7 +811,12 @@ class NameDetector:
         lang: str,
     ) -> tuple[int, int] | None:
         cue = None
-        while group and not group[0][3] and cue_kind(group[0][2].lower()) is not None:
+        while (
+            len(group) > 1
+            and not group[0][3]
+            and not all(p[3] for p in group[1:])  # "Дворника С.П.": a surname after all
+            and cue_kind(group[0][2].lower()) is not None
+        ):
             cue = cue_kind(group[0][2].lower())  # "Сусід Петренко", "Пані Надія"
             group = group[1:]
         if not group:
@@ -809,7 +825,7 @@ class NameDetector:
         if cue is None:
             cue = _cue_before(text, start)
         cue_span = self._cue_span(group, cue == "strong", lang) if cue is not None else None
-        place = None if cue is not None else _place_before(text, start)
+        place = None if cue is not None else place_before(text, start)
         if place == "town" and len(group) > 1:
             group = group[1:]
             start = group[0][0]
@@ -821,8 +837,12 @@ class NameDetector:
         end = group[-1][1]
         has_init = len(words) < len(group)
         infos = [p[4] for p in group]
-        full = has_init or any(i is not None and i.patronymic >= 0.5 for i in infos)
-        if not full and _place_after(text, end, len(words), has_init):
+        # "О.Гончара 60", "Т.Яблонской 2": one word with an initial, then a house number, is a
+        # street; a full name is not.
+        full = (has_init and len(words) >= 2) or any(
+            i is not None and i.patronymic >= 0.5 for i in infos
+        )
+        if not full and _place_after(text, end, len(words), False):
             return None
         marked: set[int] = set()
         # Initials next to a word: "Петренко І.І.", "В. М. Коваль". Two initials make even an
@@ -934,7 +954,7 @@ class NameDetector:
             pos = e
         if start < 0 or words == 0:
             return None
-        if _place_before(text, start) or _place_after(text, end, words, False):
+        if place_before(text, start) or _place_after(text, end, words, False):
             return None
         return start, end
 
@@ -991,7 +1011,7 @@ def _span_of(parts: list[Part]) -> tuple[int, int] | None:
     return parts[0][0], parts[-1][1]
 
 
-def _place_before(text: str, start: int) -> str | None:
+def place_before(text: str, start: int) -> str | None:
     """``"street"`` after a street word or an opening quote, ``"town"`` after "м."/"с.", or None."""
     if start > 0 and text[start - 1] in _QUOTES:
         return "street"
