@@ -67,6 +67,8 @@ def main() -> None:
     from hromada.open_data.appeals.anonymise import Anonymiser
     from hromada.open_data.appeals.evaluation import evaluation_set, read_real_texts
 
+    # Times are CPU time of this process; other work on the machine still slows it down.
+    print(f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     size = int(os.environ.get("HROMADA_BENCH_ANON_SIZE", "5000"))
     repeat = int(os.environ.get("HROMADA_BENCH_ANON_REPEAT", "3"))
     t0 = time.process_time()
