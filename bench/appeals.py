@@ -159,6 +159,8 @@ def _bulk_rows(count: int, district_ids: list[int], category_ids: list[int]) -> 
         local = received.astimezone(KYIV_TIME)
         year, week, _ = local.isocalendar()
         status = statuses[i % len(statuses)]
+        if status in ("in_progress", "registered") and (now - received).days > 30:
+            status = "resolved"  # old appeals are closed, as in a real contact centre
         deadline = received + dt.timedelta(hours=72)
         resolved = None
         hours = None

@@ -50,7 +50,7 @@ from hromada.open_data.appeals.schemas import (
     StatsGroup,
     StatsOut,
 )
-from hromada.open_data.appeals.tables import Appeal, AppealCategory, AppealRollup
+from hromada.open_data.appeals.tables import Appeal, AppealCategory, AppealStatsCell
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, decode_cursor, encode_cursor
 
@@ -368,7 +368,15 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
     return result
 
 
-ROLLUP_DIMS = ("district", "category", "executor", "channel")
+# Stats cells: every appeal counted once per dimension (the month is the received month).
+CELL_DIMS = {
+    "district": "district",
+    "category": "category",
+    "executor": "executor",
+    "channel": "channel",
+    "status": "status",
+    "month": "received_month",
+}
 
 
 def bucket_of(hours: float | None) -> int:
@@ -385,20 +393,14 @@ def bucket_of(hours: float | None) -> int:
 def rollup_deltas(
     removed: Iterable[dict[str, Any]], added: Iterable[dict[str, Any]]
 ) -> collections.Counter[tuple[Any, ...]]:
-    """How the rollup changes when ``removed`` rows are replaced by ``added`` ones."""
+    """How the stats cells change when ``removed`` rows are replaced by ``added`` ones."""
     deltas: collections.Counter[tuple[Any, ...]] = collections.Counter()
     for rows, sign in ((removed, -1), (added, 1)):
         for row in rows:
             judged = row["resolved_at"] is not None and row["deadline_at"] is not None
-            tail = (
-                row["received_month"],
-                row["status"],
-                bool(row["late"]),
-                judged,
-                bucket_of(row["resolution_hours"]),
-            )
-            for dim in ROLLUP_DIMS:
-                value = row[dim]
+            tail = (bool(row["late"]), judged, bucket_of(row["resolution_hours"]))
+            for dim, column in CELL_DIMS.items():
+                value = row[column]
                 deltas[(dim, "" if value is None else str(value), *tail)] += sign
     return deltas
 
@@ -409,34 +411,37 @@ async def _add_to_rollup(deltas: collections.Counter[tuple[Any, ...]]) -> None:
         return
     engine = db.current_engine()
     postgres = engine.engine_type == "postgres"
-    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 9))
+    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, 7))
     sql = (
-        "INSERT INTO appeal_rollup (dim, dim_key, month, status, late, judged, bucket, n) "  # noqa: S608
-        f"VALUES ({marks}) ON CONFLICT (dim, dim_key, month, status, late, judged, bucket) "
-        "DO UPDATE SET n = appeal_rollup.n + excluded.n"
+        "INSERT INTO appeal_stats_cell (dim, dim_key, late, judged, bucket, n) "  # noqa: S608
+        f"VALUES ({marks}) ON CONFLICT (dim, dim_key, late, judged, bucket) "
+        "DO UPDATE SET n = appeal_stats_cell.n + excluded.n"
     )
     transaction = engine.current_transaction.get()
     if transaction is None:
-        raise RuntimeError("the rollup changes inside the import transaction only")
+        raise RuntimeError("stats cells change inside the import transaction only")
     await transaction.connection.executemany(sql, changes)
 
 
-async def rebuild_rollup() -> None:
-    """Count every appeal into the rollup afresh (after a raw bulk load, or to repair it)."""
+async def fill_stats_cells() -> None:
+    """Count every appeal into the (empty) stats cells, inside the caller's transaction."""
     engine = db.current_engine().engine_type
     bucket = _BUCKET_SQL["postgres" if engine == "postgres" else "sqlite"]
+    judged = "(a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL)"
+    for dim, column in CELL_DIMS.items():
+        key = f"COALESCE(CAST(a.{column} AS TEXT), '')"
+        await AppealStatsCell.raw(
+            "INSERT INTO appeal_stats_cell (dim, dim_key, late, judged, bucket, n) "  # noqa: S608
+            f"SELECT '{dim}', {key}, a.late, {judged}, COALESCE({bucket}, -1), COUNT(*) "
+            f"FROM appeal a GROUP BY {key}, a.late, {judged}, COALESCE({bucket}, -1)"
+        ).run()
+
+
+async def rebuild_rollup() -> None:
+    """Count every appeal into the stats cells afresh (after a raw bulk load, or to repair)."""
     async with db.write_transaction():
-        await AppealRollup.raw("DELETE FROM appeal_rollup").run()
-        for dim in ROLLUP_DIMS:
-            key = f"COALESCE(CAST(a.{dim} AS TEXT), '')"
-            judged = "(a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL)"
-            await AppealRollup.raw(
-                "INSERT INTO appeal_rollup (dim, dim_key, month, status, late, judged, bucket, n) "  # noqa: S608
-                f"SELECT '{dim}', {key}, a.received_month, a.status, a.late, {judged}, "
-                f"COALESCE({bucket}, -1), COUNT(*) FROM appeal a "
-                f"GROUP BY {key}, a.received_month, a.status, a.late, {judged}, "
-                f"COALESCE({bucket}, -1)"
-            ).run()
+        await AppealStatsCell.raw("DELETE FROM appeal_stats_cell").run()
+        await fill_stats_cells()
 
 
 def _upsert_sql(engine: str) -> str:
@@ -919,7 +924,10 @@ async def stats(
 
 
 def rollup_plan(filters: AppealFilters, group_by: Sequence[str]) -> str | None:
-    """The rollup dimension that answers this query, or None if only a scan can."""
+    """The stats-cell dimension that answers this query, or None if only a scan can.
+
+    Cells answer a query that involves at most one dimension (grouped by it, filtered
+    by it, or both) and no date or overdue filter."""
     if (
         filters.received_from
         or filters.received_to
@@ -929,73 +937,63 @@ def rollup_plan(filters: AppealFilters, group_by: Sequence[str]) -> str | None:
         or "week" in group_by
     ):
         return None
-    dims = {g for g in group_by if g in ROLLUP_DIMS}
-    dims |= {d for d in ROLLUP_DIMS if getattr(filters, d)}
+    dims = set(group_by)
+    dims |= {d for d in ("district", "category", "executor", "channel") if getattr(filters, d)}
+    if filters.status:
+        dims.add("status")
     if len(dims) > 1:
         return None
-    return dims.pop() if dims else "district"
-
-
-_ROLLUP_COLUMN = {"status": "r.status", "month": "r.month"}
-_SCAN_COLUMN = {"status": "a.status", "month": "a.received_month"}
+    return dims.pop() if dims else "status"
 
 
 def rollup_sql(
     dim: str, filters: AppealFilters, group_by: Sequence[str], where: _Sql, at: dt.datetime
 ) -> list[tuple[str, list[Any]]]:
-    """The two queries of a rollup answer: the rollup, and the unresolved appeals past
+    """The two queries of a stats-cell answer: the cells, and the unresolved appeals past
     their deadline now (which no stored count can know)."""
-    keys = [_ROLLUP_COLUMN.get(g, "r.dim_key") for g in group_by]
-    select_keys = "".join(f"{k} AS g{i}, " for i, k in enumerate(keys))
-    group_keys = "".join(f"g{i}, " for i in range(len(keys)))
+    grouped = bool(group_by)
     values: list[Any] = [dim]
-    clauses = ["r.dim = {}"]
-    value = getattr(filters, dim, None)
-    if value is not None:
-        clauses.append("r.dim_key = {}")
-        # District and category filters are codes; ``_where`` turned them into ids.
-        if dim in ("district", "category"):
-            value = str(where.values[_filter_index(filters, dim)])
-        values.append(value)
-    if filters.status:
-        clauses.append("r.status IN (" + ", ".join("{}" for _ in filters.status) + ")")
+    clauses = ["c.dim = {}"]
+    if dim == "status" and filters.status:
+        clauses.append("c.dim_key IN (" + ", ".join("{}" for _ in filters.status) + ")")
         values.extend(filters.status)
-    rollup = (
-        f"SELECT {select_keys}r.bucket AS b, SUM(r.n) AS n, "  # noqa: S608
-        "SUM(CASE WHEN r.judged THEN r.n ELSE 0 END) AS judged, "
-        "SUM(CASE WHEN r.judged AND r.late = false THEN r.n ELSE 0 END) AS on_time, "
-        "SUM(CASE WHEN r.late THEN r.n ELSE 0 END) AS overdue "
-        f"FROM appeal_rollup r WHERE {' AND '.join(clauses)} GROUP BY {group_keys}r.bucket"
+    elif dim not in ("month", "status") and getattr(filters, dim, None):
+        value = getattr(filters, dim)
+        if dim in ("district", "category"):  # codes in the filter, ids in the cells
+            value = str(where.values[_filter_index(filters, dim)])
+        clauses.append("c.dim_key = {}")
+        values.append(value)
+    cells = (
+        f"SELECT {'c.dim_key AS g0, ' if grouped else ''}c.bucket AS b, SUM(c.n) AS n, "  # noqa: S608
+        "SUM(CASE WHEN c.judged THEN c.n ELSE 0 END) AS judged, "
+        "SUM(CASE WHEN c.judged AND c.late = false THEN c.n ELSE 0 END) AS on_time, "
+        "SUM(CASE WHEN c.late THEN c.n ELSE 0 END) AS overdue "
+        f"FROM appeal_stats_cell c WHERE {' AND '.join(clauses)} "
+        f"GROUP BY {'c.dim_key, ' if grouped else ''}c.bucket"
     )
-    scan_keys = [_SCAN_COLUMN.get(g, GROUPS[g]) for g in group_by]
-    open_where = list(where.parts)
     closed = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
-    open_where.append(
-        f"a.resolved_at IS NULL AND a.status NOT IN ({closed}) AND a.deadline_at < {{}}"
-    )
-    select_open = "".join(f"{k} AS g{i}, " for i, k in enumerate(scan_keys))
-    group_open = ", ".join(f"g{i}" for i in range(len(scan_keys)))
+    open_where = [
+        *where.parts,
+        f"a.resolved_at IS NULL AND a.status NOT IN ({closed}) AND a.deadline_at < {{}}",
+    ]
+    column = GROUPS[group_by[0]] if grouped else ""
     late_open = (
-        f"SELECT {select_open}COUNT(*) AS n FROM appeal a "  # noqa: S608
-        f"WHERE {' AND '.join(open_where)}" + (f" GROUP BY {group_open}" if group_open else "")
+        f"SELECT {column + ' AS g0, ' if grouped else ''}COUNT(*) AS n FROM appeal a "  # noqa: S608
+        f"WHERE {' AND '.join(open_where)}" + (" GROUP BY g0" if grouped else "")
     )
-    return [(rollup, values), (late_open, [*where.values, at])]
+    return [(cells, values), (late_open, [*where.values, at])]
 
 
 def _filter_index(filters: AppealFilters, dim: str) -> int:
     """Where ``_where`` put the value of ``dim``'s filter (district and category are ids)."""
     order = [d for d in ("district", "category") if getattr(filters, d)]
-    if dim in order:
-        return order.index(dim)
-    raise LookupError(dim)
+    return order.index(dim)
 
 
 def _rollup_key(group: str, value: str) -> Any:
     if group in ("district", "category"):
         return int(value) if value else None
-    if group in ("executor", "channel"):
-        return value or None
-    return value
+    return value or None
 
 
 async def _group_labels(

@@ -59,20 +59,19 @@ class Appeal(Table, tablename="appeal"):
     resolution_hours = DoublePrecision(null=True, default=None)
 
 
-class AppealRollup(Table, tablename="appeal_rollup"):
+class AppealStatsCell(Table, tablename="appeal_stats_cell"):
     """Appeal counts kept up to date by every import, so statistics need not scan.
 
-    One set of rows per dimension (``dim`` = district, category, executor or
-    channel; ``dim_key`` its value as text), by received month, status, late,
+    For each dimension (``dim`` = district, category, executor, channel, status
+    or month; ``dim_key`` its value as text) the appeals are counted by late,
     judged (resolved with a deadline) and resolution bucket (-1: unresolved).
-    Each appeal is counted once in every dimension.
+    Each appeal is counted once in every dimension: a few thousand cells per
+    dimension however many appeals there are.
     """
 
     id = Serial(primary_key=True)
     dim = Varchar(length=16)
     dim_key = Varchar(length=300)
-    month = Varchar(length=7)
-    status = Varchar(length=32)
     late = Boolean(default=False)
     judged = Boolean(default=False)
     bucket = Integer(default=-1)
