@@ -372,6 +372,18 @@ CUE_RE = re.compile(
 # Words before a group that make it a place, not a person.
 _PLACE_BEFORE = frozenset(
     [
+        "ак.",
+        "акад.",
+        "ген.",
+        "марш.",
+        "проф.",
+        "гетьмана",
+        "князя",
+        "св.",
+        "святого",
+        "марки",
+        "марка",
+        "маркою",
         "бульваром",
         "проспектом",
         "провулком",
