@@ -88,7 +88,12 @@ def make_live(settings: Settings) -> Iterator[Live]:
     idp = start_dev_idp(settings, redirect_base=server.url)
     # The search indexer is not what these tests are about; two apps on one SQLite file
     # with two indexers only add lock waits.
-    live_settings = settings.replace(oidc_providers=idp.idp.providers_json(), search_indexer="off")
+    live_settings = settings.replace(
+        oidc_providers=idp.idp.providers_json(),
+        search_indexer="off",
+        # A day-long rate-limit window: no rollover in the middle of a test.
+        rate_limit_window=86400,
+    )
     app = create_app(live_settings)
     try:
         server.start(app)

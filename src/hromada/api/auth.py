@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, post
@@ -22,6 +23,9 @@ from hromada.auth import service
 from hromada.auth.permissions import Permission
 from hromada.auth.runtime import AuthRuntime
 from hromada.auth.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, MeOut, ProviderOut
+from hromada.errors import HromadaError
+
+log = logging.getLogger("hromada.auth")
 
 
 def _base_url(rt: AuthRuntime, request: Request[Any, Any, Any]) -> str:
@@ -110,15 +114,19 @@ class AuthController(Controller):
     ) -> Redirect:
         rt = runtime_of(request)
         cookies = cookies_of(request.headers.get("cookie", ""))
-        done = await service.finish_login(
-            rt,
-            provider,
-            state=login_state,
-            code=code,
-            error=error,
-            browser_token=cookies.get(LOGIN_COOKIE),
-            old_session_id=cookies.get(SESSION_COOKIE),
-        )
+        try:
+            done = await service.finish_login(
+                rt,
+                provider,
+                state=login_state,
+                code=code,
+                error=error,
+                browser_token=cookies.get(LOGIN_COOKIE),
+                old_session_id=cookies.get(SESSION_COOKIE),
+            )
+        except HromadaError as exc:  # the reason, never the code, state or token
+            log.warning("login through %s refused: %s", provider[:40], exc.detail)
+            raise
         return Redirect(
             done.next_url,
             status_code=302,

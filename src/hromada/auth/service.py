@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
@@ -27,6 +28,8 @@ from hromada.auth.schemas import (
 from hromada.auth.store import hashed
 from hromada.auth.tables import ApiKey, Resident, ResidentLink, RoleGrant
 from hromada.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
+
+log = logging.getLogger("hromada.auth")
 
 LOGIN_TTL = 600  # seconds a browser has to come back from the provider
 TOUCH_EVERY = 60  # seconds between writes that extend an idle session
@@ -149,6 +152,7 @@ async def finish_login(
     if old_session_id:  # never carry a session across a login (fixation)
         await end_session(rt, old_session_id)
     session_id = await create_session(rt, resident_id, identity.roles, provider_name)
+    log.info("login: resident %s through %s", resident_id, provider_name)
     return FinishedLogin(session_id=session_id, next_url=pending["next"], resident_id=resident_id)
 
 
