@@ -28,6 +28,7 @@ def demo(tmp_path_factory, engine_name: str):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HROMADA_")}
     env["HROMADA_LOG_LEVEL"] = "WARNING"
+    env["HROMADA_DEMO_APPEALS"] = "200"  # logging in needs the city, not its appeals
     process = subprocess.Popen(
         [sys.executable, "-m", "hromada", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
         env=env,
@@ -47,7 +48,7 @@ def demo(tmp_path_factory, engine_name: str):
                     break
             except httpx.HTTPError:
                 pass
-            assert time.monotonic() - started < 120, "hromada demo did not start"
+            assert time.monotonic() - started < 300, "hromada demo did not start"
             time.sleep(0.3)
         yield base
     finally:
