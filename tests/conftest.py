@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -22,7 +24,10 @@ from litestar.testing import TestClient
 from hromada import db
 from hromada.config import Settings
 from hromada.db import postgres_config
+from hromada.demo.city import generate_city
+from hromada.demo.parts import DemoContext
 from hromada.migrations import migrate
+from hromada.open_data.registries.demo import RegistriesDemo
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -231,3 +236,42 @@ async def published(small_city: Settings) -> Settings:
 
     await publish_all(small_city)
     return small_city
+
+
+SEARCH_CITY_STREETS = 40
+
+
+def wait_for(check: Any, timeout: float = 20.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
+
+
+# ---------------------------------------------------------------------------- search
+
+
+@pytest.fixture
+async def search_city(clean_db: Settings) -> Settings:
+    plan = generate_city(clean_db.demo_seed, streets=SEARCH_CITY_STREETS, buildings=120)
+    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=plan))
+    return clean_db
+
+
+@pytest.fixture
+def search_client(search_city: Settings, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
+    """The app over a small demo city, once its background indexer has indexed the streets."""
+    from hromada.app import create_app
+
+    app = create_app(search_city.replace(search_dir=str(tmp_path / "search")))
+    with TestClient(app) as client:
+        indexed = wait_for(
+            lambda: (
+                client.get("/api/v1/search", params={"type": "street"}).json().get("total")
+                == SEARCH_CITY_STREETS
+            )
+        )
+        assert indexed, "the background indexer did not index the demo streets"
+        yield client

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,42 +11,9 @@ from litestar.testing import TestClient
 
 from hromada.app import create_app
 from hromada.config import Settings
-from hromada.demo.city import generate_city
-from hromada.demo.parts import DemoContext
 from hromada.errors import Unavailable
-from hromada.open_data.registries.demo import RegistriesDemo
 
-STREETS = 40
-
-
-def wait_for(check: Any, timeout: float = 20.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(0.1)
-
-
-@pytest.fixture
-async def city(clean_db: Settings) -> Settings:
-    plan = generate_city(clean_db.demo_seed, streets=STREETS, buildings=120)
-    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=plan))
-    return clean_db
-
-
-@pytest.fixture
-def search_client(city: Settings, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
-    app = create_app(city.replace(search_dir=str(tmp_path / "search")))
-    with TestClient(app) as client:
-        indexed = wait_for(
-            lambda: (
-                client.get("/api/v1/search", params={"type": "street"}).json().get("total")
-                == STREETS
-            )
-        )
-        assert indexed, "the background indexer did not index the demo streets"
-        yield client
+STREETS = 40  # the search_client fixture's city (tests/conftest.py)
 
 
 def test_search_finds_streets_with_a_typo_and_highlights(

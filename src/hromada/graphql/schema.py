@@ -16,6 +16,7 @@ from hromada.graphql.appeals import AppealsQuery
 from hromada.graphql.auth import AuthQuery
 from hromada.graphql.catalog import CatalogQuery
 from hromada.graphql.registries import RegistriesQuery
+from hromada.graphql.search import SearchQuery
 
 
 @strawberry.type
@@ -25,7 +26,10 @@ class MetaQuery:
         return "1"
 
 
-Query = merge_types("Query", (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery, AuthQuery))
+Query = merge_types(
+    "Query",
+    (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery, AuthQuery, SearchQuery),
+)
 
 
 class Context(BaseContext, kw_only=True):
