@@ -18,7 +18,6 @@ their own, searches in the default pool.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import shutil
 import time
@@ -27,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import tantivy
 
 from hromada.errors import InvalidInput, Unavailable
@@ -47,6 +47,8 @@ from hromada.search.text import QueryWord, fold, highlight, query_words
 log = logging.getLogger("hromada.search.embedded")
 
 TOKENIZER = "hromada"
+_ENCODE = msgspec.json.Encoder().encode
+_DECODE = msgspec.json.Decoder(dict[str, Any]).decode
 FACET_SIZE = 100
 
 
@@ -185,7 +187,7 @@ class EmbeddedBackend:
             value = doc.get(name)
             if value is not None and name not in s.filterable:
                 kw[f"n_{name}"] = int(value)
-        kw["_doc"] = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        kw["_doc"] = _ENCODE(doc)
         return tantivy.Document(**kw)
 
     def _upsert(self, docs: Sequence[Document]) -> None:
@@ -353,9 +355,10 @@ class EmbeddedBackend:
         for w in qwords:
             for syn in s.synonyms.get(w.text, ()):
                 highlight_words.append(QueryWord(syn, 0, False))
+        cache: dict[str, int] = {}
         for _score, address in result.hits[:limit]:
-            stored = json.loads(bytes(searcher.doc(address)["_doc"][0]))
-            hits.append(self._hit(stored, highlight_words))
+            stored = _DECODE(bytes(searcher.doc(address)["_doc"][0]))
+            hits.append(self._hit(stored, highlight_words, cache))
         facets: dict[str, dict[str, int]] = {}
         if query.facets:
             aggs = {}
@@ -377,7 +380,7 @@ class EmbeddedBackend:
             processing_ms=round((time.perf_counter() - started) * 1000),
         )
 
-    def _hit(self, stored: dict[str, Any], qwords: list[QueryWord]) -> Hit:
+    def _hit(self, stored: dict[str, Any], qwords: list[QueryWord], cache: dict[str, int]) -> Hit:
         highlights: dict[str, str] = {}
         if qwords:
             for name in self.settings.searchable:
@@ -390,6 +393,7 @@ class EmbeddedBackend:
                     crop=CROP_WORDS if name in self.settings.crop else None,
                     pre=HIGHLIGHT_PRE,
                     post=HIGHLIGHT_POST,
+                    cache=cache,
                 )
                 if matched:
                     highlights[name] = text

@@ -18,23 +18,30 @@ from dataclasses import dataclass
 from rapidfuzz.distance import OSA
 
 APOSTROPHE = "\u02bc"
-_APOSTROPHES = str.maketrans(
-    {"'": APOSTROPHE, "\u2019": APOSTROPHE, "`": APOSTROPHE, "\u2018": APOSTROPHE}
-)
-# Length-preserving folds: positions in the folded text are positions in the original.
-_FOLD = str.maketrans({"ґ": "г", "Ґ": "Г", "ё": "е", "Ё": "Е"})
 # A word: letters and digits (the apostrophe U+02BC is a letter), like tantivy's
 # simple tokenizer, which splits on anything that is not alphanumeric.
 WORD = re.compile(r"[^\W_]+")
 
 
+# str.replace is many times faster than str.translate on Cyrillic text.
+_APOSTROPHE_CHARS = ("'", "\u2019", "`", "\u2018")
+_FOLD_PAIRS = (("ґ", "г"), ("ё", "е"))
+
+
 def normalise_apostrophes(text: str) -> str:
-    return text.translate(_APOSTROPHES)
+    for ch in _APOSTROPHE_CHARS:
+        if ch in text:
+            text = text.replace(ch, APOSTROPHE)
+    return text
 
 
 def fold(text: str) -> str:
     """What the embedded engine indexes and searches: apostrophes, ґ→г, lower case."""
-    return text.translate(_APOSTROPHES).translate(_FOLD).lower()
+    text = normalise_apostrophes(text).lower()
+    for a, b in _FOLD_PAIRS:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 def _fold_char(ch: str) -> str:
@@ -79,6 +86,8 @@ def match_length(token: str, word: QueryWord) -> int:
     """How many leading characters of ``token`` (folded) match ``word``; 0: no match."""
     if token == word.text:
         return len(token)
+    if not word.typos and not word.prefix:
+        return 0
     if (
         word.typos
         and abs(len(token) - len(word.text)) <= word.typos
@@ -106,21 +115,30 @@ def highlight(
     pre: str = "<em>",
     post: str = "</em>",
     marker: str = "…",
+    cache: dict[str, int] | None = None,
 ) -> tuple[str, bool]:
     """``text`` with matched words wrapped in ``pre``/``post``; cut to ``crop`` words
-    around the first match when ``crop`` is set. Returns (text, matched)."""
+    around the first match when ``crop`` is set. Returns (text, matched).
+
+    ``cache`` (folded token -> matched length) may be shared by every hit of one query.
+    """
     folded = fold(text)
     if len(folded) != len(text):  # a rare letter whose lower case is longer: fold per letter
         folded = "".join(_fold_char(ch) for ch in text)
     spans: list[tuple[int, int]] = []
     tokens = list(WORD.finditer(folded))
     first_match: int | None = None
-    cache: dict[str, int] = {}
+    if cache is None:
+        cache = {}
     for index, m in enumerate(tokens):
         token = m.group()
         length = cache.get(token)
         if length is None:
-            length = max((match_length(token, w) for w in qwords), default=0)
+            length = 0
+            for w in qwords:
+                found = match_length(token, w)
+                if found > length:
+                    length = found
             cache[token] = length
         if length:
             spans.append((m.start(), m.start() + length))
