@@ -132,3 +132,26 @@ def test_search_without_an_index_is_503(clean_db: Settings, tmp_path: Path) -> N
         response = client.get("/api/v1/search", params={"q": "будь-що"})
     assert response.status_code == 503
     assert "not built" in response.json()["detail"]
+
+
+def test_streets_list_q_searches_streets(search_client: TestClient[Litestar]) -> None:
+    street = search_client.get("/api/v1/streets", params={"limit": 1}).json()["items"][0]
+    word = street["name"].split()[0]
+    typo = word[:2] + word[3:]
+    page = search_client.get("/api/v1/streets", params={"q": typo, "limit": 5}).json()
+    assert page["items"][0]["code"] == street["code"]
+    assert set(page["items"][0]) == {"code", "kind", "name", "district"}
+    assert page["total_is_estimate"] is True
+    other = next(
+        d
+        for d in search_client.get("/api/v1/districts").json()["items"]
+        if d["code"] != street["district"]
+    )
+    elsewhere = search_client.get(
+        "/api/v1/streets", params={"q": typo, "district": other["code"]}
+    ).json()
+    assert street["code"] not in [s["code"] for s in elsewhere["items"]]
+    assert (
+        search_client.get("/api/v1/streets", params={"q": "x" * 201}).status_code == 400
+        or search_client.get("/api/v1/streets", params={"q": "x" * 201}).status_code == 422
+    )

@@ -3,11 +3,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get
+from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
 from hromada.open_data.registries import service
 from hromada.open_data.registries.schemas import DistrictOut, StreetOut
 from hromada.paging import DEFAULT_LIMIT, Page, check_limit
+from hromada.search import service as search_service
+from hromada.search.runtime import backend_of
 
 MAX_LIMIT = 500
 
@@ -29,13 +32,39 @@ class StreetController(Controller):
     path = "/api/v1/streets"
     tags = ["registries"]  # noqa: RUF012
 
-    @get("/", summary="Streets, optionally in one district")
+    @get(
+        "/",
+        summary="Streets, optionally in one district",
+        description=(
+            "With `q`, streets matching these words (typos forgiven, through search), "
+            "most relevant first; without it, in code order."
+        ),
+    )
     async def list_streets(
         self,
+        state: State,
         district: Annotated[str | None, QueryParameter()] = None,
+        q: Annotated[
+            str | None, QueryParameter(description="Words in the street's name", max_length=200)
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, QueryParameter()] = None,
     ) -> Page[StreetOut]:
+        if q and q.strip():
+            codes, next_cursor, total = await search_service.search_ids(
+                backend_of(state),
+                "street",
+                q=q,
+                filters={"district": (district,)} if district else None,
+                limit=min(limit, search_service.MAX_LIMIT),
+                cursor=cursor,
+            )
+            return Page(
+                items=await service.get_streets(codes),
+                next_cursor=next_cursor,
+                total=total,
+                total_is_estimate=True,
+            )
         return await service.list_streets(
             district=district, limit=check_limit(limit, MAX_LIMIT), cursor=cursor
         )

@@ -174,3 +174,25 @@ def describe_filters() -> str:
         else:
             lines.append(f"`{name}`")
     return ", ".join(lines)
+
+
+async def search_ids(
+    backend: SearchBackend,
+    doc_type: str,
+    *,
+    q: str,
+    filters: Mapping[str, tuple[str | int, ...]] | None = None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[str], str | None, int]:
+    """Per-type search behind a list's ``q`` filter: ids in relevance order, the next
+    cursor and the estimated total. The list then loads its own rows for these ids."""
+    page = await search(
+        backend,
+        q=q,
+        types=[doc_type],
+        filters={k: v for k, v in (filters or {}).items() if v},
+        limit=min(limit, MAX_LIMIT),
+        cursor=cursor,
+    )
+    return [h.id for h in page.items], page.next_cursor, page.total

@@ -61,6 +61,17 @@ async def list_streets(*, district: str | None, limit: int, cursor: str | None) 
     return make_page(msgspec.convert(rows, list[StreetOut]), limit, lambda s: (s.code,))
 
 
+async def get_streets(codes: list[str]) -> list[StreetOut]:
+    """Streets by code, in the order asked (search hits); unknown codes left out."""
+    if not codes:
+        return []
+    rows = await Street.select(
+        Street.code, Street.kind, Street.name, Street.district.code.as_alias("district")
+    ).where(Street.code.is_in(codes))
+    by_code = {r["code"]: r for r in rows}
+    return msgspec.convert([by_code[c] for c in codes if c in by_code], list[StreetOut])
+
+
 # ----------------------------------------------------------------------------------------
 # Whole-registry row streams for the dataset catalogue: key order, keyset-batched.
 
