@@ -109,7 +109,7 @@ class IndexSettings:
                 "kinds": dict(sorted(self.kinds.items())),
                 "synonyms": {k: list(v) for k, v in sorted(self.synonyms.items())},
                 "typos": [self.one_typo_from, self.two_typos_from],
-                "version": 1,
+                "version": 2,
             },
             sort_keys=True,
             ensure_ascii=False,
