@@ -239,6 +239,7 @@ async def published(small_city: Settings) -> Settings:
 
 
 SEARCH_CITY_STREETS = 40
+SEARCH_CITY_BUILDINGS = 120
 
 
 def wait_for(check: Any, timeout: float = 20.0) -> Any:
@@ -255,23 +256,25 @@ def wait_for(check: Any, timeout: float = 20.0) -> Any:
 
 @pytest.fixture
 async def search_city(clean_db: Settings) -> Settings:
-    plan = generate_city(clean_db.demo_seed, streets=SEARCH_CITY_STREETS, buildings=120)
+    plan = generate_city(
+        clean_db.demo_seed, streets=SEARCH_CITY_STREETS, buildings=SEARCH_CITY_BUILDINGS
+    )
     await RegistriesDemo().populate(DemoContext(settings=clean_db, city=plan))
     return clean_db
 
 
 @pytest.fixture
 def search_client(search_city: Settings, tmp_path: Path) -> Iterator[TestClient[Litestar]]:
-    """The app over a small demo city, once its background indexer has indexed the streets."""
+    """The app over a small demo city, once its background indexer has indexed all of it."""
     from hromada.app import create_app
 
     app = create_app(search_city.replace(search_dir=str(tmp_path / "search")))
     with TestClient(app) as client:
+        everything = 9 + SEARCH_CITY_STREETS + SEARCH_CITY_BUILDINGS
         indexed = wait_for(
             lambda: (
-                client.get("/api/v1/search", params={"type": "street"}).json().get("total")
-                == SEARCH_CITY_STREETS
+                client.get("/api/v1/search", params={"limit": 1}).json().get("total") == everything
             )
         )
-        assert indexed, "the background indexer did not index the demo streets"
+        assert indexed, "the background indexer did not index the demo city"
         yield client
