@@ -34,13 +34,9 @@ from typing import Any
 import httpx
 
 from hromada.search.embedded import EmbeddedBackend
-from hromada.search.port import (
-    Document,
-    DocumentType,
-    Field,
-    SearchQuery,
-    encode_document,
-)
+from hromada.search.port import Document, DocumentType, SearchQuery, encode_document
+from hromada.search.registry import document_type
+from hromada.search.registry import settings as index_settings
 
 DOCS = int(os.environ.get("HROMADA_BENCH_SEARCH_DOCS", "1000000"))
 QUERIES = int(os.environ.get("HROMADA_BENCH_SEARCH_QUERIES", "200"))
@@ -137,20 +133,8 @@ SYLLABLES = [
     "ри",
 ]
 
-APPEAL = DocumentType(
-    name="appeal",
-    label_uk="Звернення",
-    label_en="Appeal",
-    fields=(
-        Field("body", "text", searchable=True, crop=True),
-        Field("category", "keyword", filterable=True, facet=True),
-        Field("district", "keyword", filterable=True, facet=True),
-        Field("status", "keyword", filterable=True, facet=True),
-        Field("received_at", "date", filterable=True, sortable=True),
-    ),
-    load=lambda ids: asyncio.sleep(0, []),  # type: ignore[arg-type,return-value]
-    scan=lambda after, n: asyncio.sleep(0, []),  # type: ignore[arg-type,return-value]
-)
+# The real appeal document type: the documents below have its fields.
+APPEAL: DocumentType = document_type("appeal")
 
 
 def vocabulary(rng: random.Random, size: int = 40_000) -> list[str]:
@@ -256,7 +240,7 @@ def _serve(app_settings: Any, port: int) -> None:
 
 
 def start_server(data_dir: Path, search_dir: Path) -> tuple[Any, str]:
-    """A hromada server in a forked process (it inherits the benchmark's document types)."""
+    """A hromada server in another process, on a free port."""
     import multiprocessing
 
     from hromada.config import Settings
@@ -317,14 +301,7 @@ def main() -> None:
 
 
 def run(work: Path) -> None:
-    from hromada.search import registry
-    from hromada.search.port import index_settings as settings_for
-
-    # The benchmark's appeal type joins the real ones, as a new dataset would.
-    settings = settings_for([*registry.document_types(), APPEAL], registry.SYNONYMS)
-    registry.settings.cache_clear()
-    original = registry.settings
-    registry.settings = lambda: settings  # type: ignore[assignment]
+    settings = index_settings()
     search_dir = work / "search"
     backend = EmbeddedBackend(search_dir, settings, heap_size=512_000_000, threads=2)
     print(f"documents: {DOCS:,}; queries per kind: {QUERIES}")
@@ -385,7 +362,6 @@ def run(work: Path) -> None:
     finally:
         server.terminate()
         server.join(timeout=30)
-        registry.settings = original  # type: ignore[assignment]
     print(f"load average while querying: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'query':<22}{'engine p50':>12}{'engine p95':>12}{'API p50':>10}{'API p95':>10}"
           f"{'API/engine p95':>16}{'p95/goal':>10}{'CPU ms engine':>15}{'CPU ms API':>12}"

@@ -136,11 +136,48 @@ PrivacyCase = Callable[[], Awaitable[tuple[set[str], set[str]]]]
 
 
 async def _registry_case(doc_type: str) -> tuple[set[str], set[str]]:
+    """Every registry record is public."""
     made = await make_registry()
-    return set(made[doc_type]), set()  # every registry record is public
+    return set(made[doc_type]), set()
+
+
+async def _appeal_case() -> tuple[set[str], set[str]]:
+    """Appeals through their one write path, the import: some confidential."""
+    import csv
+    import io
+
+    from hromada.open_data.appeals import service as appeals
+    from hromada.open_data.appeals.districts import KYIV_DISTRICTS, load_built_in
+    from hromada.open_data.appeals.formats import COLUMNS
+    from hromada.open_data.appeals.tables import Appeal
+
+    await load_built_in("kyiv")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    for i in range(12):
+        writer.writerow(
+            {
+                "id": f"P-{i}",
+                "received_at": f"2026-01-{i + 1:02d}T09:00:00+00:00",
+                "category": "Відсутність опалення",
+                "district": KYIV_DISTRICTS[i % 3][1],
+                "text": f"Немає опалення, телефон +380 67 123 45 6{i % 10}",
+                "status": "registered",
+                "confidential": "так" if i % 4 == 0 else "ні",
+            }
+        )
+    report = await appeals.import_file(io.BytesIO(out.getvalue().encode()))
+    assert report.applied, report
+    rows = await Appeal.select(Appeal.id, Appeal.confidential)
+    public = {str(r["id"]) for r in rows if not r["confidential"]}
+    private = {str(r["id"]) for r in rows if r["confidential"]}
+    assert len(private) == 3
+    return public, private
 
 
 PRIVACY_CASES: dict[str, PrivacyCase] = {
+    "appeal": _appeal_case,
     "district": lambda: _registry_case("district"),
     "street": lambda: _registry_case("street"),
     "building": lambda: _registry_case("building"),

@@ -17,12 +17,15 @@ from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters, split_list
 from hromada.open_data.appeals.formats import FORMATS
 from hromada.open_data.appeals.schemas import (
+    AppealFilters,
     AppealOut,
     CategoryOut,
     ImportReport,
     StatsOut,
 )
 from hromada.paging import DEFAULT_LIMIT, Page, check_limit
+from hromada.search import service as search_service
+from hromada.search.runtime import backend_of
 
 Query = QueryParameter
 
@@ -57,6 +60,14 @@ class AppealController(Controller):
         resolved_from: Annotated[str | None, Query()] = None,
         resolved_to: Annotated[str | None, Query()] = None,
         overdue: Annotated[bool | None, Query()] = None,
+        q: Annotated[
+            str | None,
+            Query(
+                description="Words in the appeal (typos forgiven), through search: most "
+                "relevant first; combines with district, category, status and received_*",
+                max_length=200,
+            ),
+        ] = None,
         sort: Annotated[
             str, Query(description="-received_at (default), received_at, id or -id")
         ] = "-received_at",
@@ -75,6 +86,8 @@ class AppealController(Controller):
             resolved_to=resolved_to,
             overdue=overdue,
         )
+        if q and q.strip():
+            return await _search_appeals(request, q, filters, limit, cursor)
         return await service.list_appeals(
             filters,
             sort=sort,
@@ -177,3 +190,49 @@ class AppealImportController(Controller):
                 ],
             )
         return report
+
+
+async def _search_appeals(
+    request: Request[Any, Any, Any],
+    q: str,
+    filters: AppealFilters,
+    limit: int,
+    cursor: str | None,
+) -> Page[AppealOut]:
+    unsupported = [
+        name
+        for name in ("channel", "executor", "resolved_from", "resolved_to", "overdue")
+        if getattr(filters, name) is not None
+    ]
+    if unsupported:
+        raise InvalidInput(
+            f"{', '.join(unsupported)} cannot be combined with q",
+            errors=[{"where": "query", "name": n, "message": "not with q"} for n in unsupported],
+        )
+    received = (
+        (
+            int(filters.received_from.timestamp()) if filters.received_from else None,
+            int(filters.received_to.timestamp()) if filters.received_to else None,
+        )
+        if filters.received_from or filters.received_to
+        else None
+    )
+    ids, next_cursor, total = await search_service.search_ids(
+        backend_of(request.app.state),
+        "appeal",
+        q=q,
+        filters={
+            "district": (filters.district,) if filters.district else (),
+            "category": (filters.category,) if filters.category else (),
+            "status": tuple(filters.status),
+        },
+        ranges={"received_at": received} if received else None,
+        limit=min(limit, search_service.MAX_LIMIT),
+        cursor=cursor,
+    )
+    return Page(
+        items=await service.get_appeals([int(i) for i in ids]),
+        next_cursor=next_cursor,
+        total=total,
+        total_is_estimate=True,
+    )

@@ -67,6 +67,32 @@ class BuildingDocument:
         )
 
 
+@strawberry.type(description="A published appeal found by search (anonymised text)")
+class AppealDocument:
+    id: str = strawberry.field(description="The appeal's id, as in /api/v1/appeals/{id}")
+    title: str = strawberry.field(description="Its category")
+    body: str | None
+    address: str | None
+    category: str | None = strawberry.field(description="Category code")
+    district: str | None
+    status: str | None
+    received_at: str | None
+
+    @classmethod
+    def from_hit(cls, hit: SearchHitOut) -> AppealDocument:
+        f = hit.fields
+        return cls(
+            id=hit.id,
+            title=hit.title,
+            body=f.get("body"),
+            address=f.get("address"),
+            category=f.get("category"),
+            district=f.get("district"),
+            status=f.get("status"),
+            received_at=f.get("received_at"),
+        )
+
+
 @strawberry.type(description="A document of a type this schema has no own type for yet")
 class OtherDocument:
     type: str
@@ -79,11 +105,12 @@ class OtherDocument:
 
 
 SearchDocument = Annotated[
-    DistrictDocument | StreetDocument | BuildingDocument | OtherDocument,
+    AppealDocument | DistrictDocument | StreetDocument | BuildingDocument | OtherDocument,
     strawberry.union("SearchDocument", description="Any public document search can find"),
 ]
 
 DOCUMENT_TYPES: dict[str, Any] = {
+    "appeal": AppealDocument,
     "district": DistrictDocument,
     "street": StreetDocument,
     "building": BuildingDocument,

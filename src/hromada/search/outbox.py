@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Literal
 
+from hromada import db
 from hromada.search.tables import SearchOutbox
 
 Op = Literal["upsert", "delete", "purge"]
@@ -29,9 +30,21 @@ async def enqueue(doc_type: str, ids: Iterable[str | int], op: Op = "upsert") ->
 
     document_type(doc_type)  # an unknown type is a programming error, caught at once
     now = dt.datetime.now(dt.UTC)
+    unique = list(dict.fromkeys(str(i) for i in ids))
+    engine = db.current_engine()
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        # Inside the caller's transaction, through its driver: Piccolo's insert builder
+        # costs about a millisecond a row, executemany a few microseconds.
+        marks = "$1, $2, $3, $4" if engine.engine_type == "postgres" else "?, ?, ?, ?"
+        await transaction.connection.executemany(
+            "INSERT INTO search_outbox (doc_type, doc_id, op, created_at, attempts, last_error) "
+            f"VALUES ({marks}, 0, '')",
+            [(doc_type, i, op, now) for i in unique],
+        )
+        return len(unique)
     rows = [
-        SearchOutbox(doc_type=doc_type, doc_id=str(i), op=op, created_at=now, attempts=0)
-        for i in dict.fromkeys(str(i) for i in ids)
+        SearchOutbox(doc_type=doc_type, doc_id=i, op=op, created_at=now, attempts=0) for i in unique
     ]
     for start in range(0, len(rows), CHUNK):
         await SearchOutbox.insert(*rows[start : start + CHUNK]).run()

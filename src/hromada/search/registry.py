@@ -23,9 +23,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 @functools.cache
 def document_types() -> tuple[DocumentType, ...]:
+    from hromada.open_data.appeals.search import DOCUMENT_TYPES as appeals
     from hromada.open_data.registries.search import DOCUMENT_TYPES as registries
 
-    types = (*registries,)
+    types = (*appeals, *registries)
     names = [t.name for t in types]
     if len(names) != len(set(names)):
         raise ValueError(f"document type names must be unique: {names}")

@@ -91,6 +91,7 @@ async def search(
     types: Sequence[str] | None = None,
     raw_filters: Mapping[str, Sequence[str]] | None = None,
     filters: Mapping[str, tuple[str | int, ...]] | None = None,
+    ranges: Mapping[str, tuple[int | None, int | None]] | None = None,
     facets: Sequence[str] | None = None,
     sort: str | None = None,
     limit: int = DEFAULT_LIMIT,
@@ -106,8 +107,9 @@ async def search(
     type_names = _split(types)
     for name in type_names:
         document_type(name)
-    parsed, ranges = parse_filters(raw_filters or {})
+    parsed, parsed_ranges = parse_filters(raw_filters or {})
     parsed.update(filters or {})
+    parsed_ranges.update(ranges or {})
     facet_names = _split(facets)
     for name in facet_names:
         if name not in s.facets:
@@ -135,7 +137,7 @@ async def search(
             q=q,
             types=type_names,
             filters=parsed,
-            ranges=ranges,
+            ranges=parsed_ranges,
             facets=facet_names,
             sort=sort_spec,
             offset=offset,
@@ -182,6 +184,7 @@ async def search_ids(
     *,
     q: str,
     filters: Mapping[str, tuple[str | int, ...]] | None = None,
+    ranges: Mapping[str, tuple[int | None, int | None]] | None = None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[str], str | None, int]:
@@ -192,6 +195,7 @@ async def search_ids(
         q=q,
         types=[doc_type],
         filters={k: v for k, v in (filters or {}).items() if v},
+        ranges=ranges,
         limit=min(limit, MAX_LIMIT),
         cursor=cursor,
     )

@@ -53,6 +53,7 @@ from hromada.open_data.appeals.schemas import (
 from hromada.open_data.appeals.tables import Appeal, AppealCategory, AppealStatsCell
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, decode_cursor, encode_cursor
+from hromada.search import outbox as search_outbox
 
 CHUNK = 1000
 MAX_REPORTED_ERRORS = 10_000
@@ -344,7 +345,13 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         .run()
     )
     moved = {r["source_id"] for r in moved_rows}
+    # Appeals whose search entry must follow this write (the search outbox, same transaction).
+    changed: list[int] = []
     if moved:
+        changed += [
+            r["id"]
+            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(list(moved))).run()
+        ]
         await Appeal.delete().where(Appeal.source_id.is_in(list(moved))).run()
     to_write = []
     gone: list[dict[str, Any]] = list(moved_rows)
@@ -365,6 +372,13 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
     if to_write:
         await _upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
         await _add_to_rollup(rollup_deltas(gone, to_write))
+        written = [row["source_id"] for row in to_write]
+        changed += [
+            r["id"]
+            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(written)).run()
+        ]
+    if changed:
+        await search_outbox.enqueue("appeal", changed)
     return result
 
 
@@ -1028,3 +1042,41 @@ async def count_public() -> int:
     sql = f"SELECT COUNT(*) AS n FROM appeal a WHERE {PUBLIC}"  # noqa: S608 - a constant
     rows = await Appeal.raw(sql).run()
     return int(rows[0]["n"])
+
+
+# ===========================================================================
+# Search documents (declared in search.py): public appeals only.
+
+
+async def search_documents(ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The search documents of these appeals; confidential or missing ones are left out."""
+    numeric = [int(i) for i in ids if str(i).isdigit()]
+    docs: list[dict[str, Any]] = []
+    for start in range(0, len(numeric), 1000):
+        for a in await get_appeals(numeric[start : start + 1000]):
+            docs.append(
+                {
+                    "id": str(a.id),
+                    "title": a.category or "Звернення",
+                    "body": a.text or "",
+                    "address": a.street,
+                    "category": a.category_code,
+                    "district": a.district_code,
+                    "status": a.status,
+                    "received_at": a.received_at,
+                }
+            )
+    return docs
+
+
+async def public_ids(after: str | None, limit: int) -> list[str]:
+    """Ids of public appeals after ``after``, in id order (for rebuilding the index)."""
+    query = (
+        Appeal.select(Appeal.id)
+        .where(Appeal.confidential == False)  # noqa: E712 - SQL, not Python
+        .order_by(Appeal.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Appeal.id > int(after))
+    return [str(r["id"]) for r in await query.run()]
