@@ -208,3 +208,16 @@ def test_one_indexer_per_directory(tmp_path: Path) -> None:
     first.release()
     assert second.acquire()
     second.release()
+
+
+async def test_a_rebuild_replaces_rows_already_queued_for_its_type(
+    index: EmbeddedBackend,
+) -> None:
+    made = await make_registry()
+    await enqueue("street", made["street"])
+    await enqueue("district", made["district"])
+    await enqueue_rebuild([t for t in document_types() if t.name == "street"])
+    rows = await SearchOutbox.select(SearchOutbox.doc_type, SearchOutbox.doc_id)
+    streets = [r["doc_id"] for r in rows if r["doc_type"] == "street"]
+    assert sorted(streets) == sorted(["*", *made["street"]])  # once each
+    assert len([r for r in rows if r["doc_type"] == "district"]) == len(made["district"])

@@ -165,12 +165,19 @@ async def _record_failure(ids: list[int], exc: Exception) -> None:
             ).where(SearchOutbox.id.is_in(ids[start : start + 1000]))
 
 
-async def enqueue_rebuild(types: Sequence[DocumentType], progress: Progress | None = None) -> int:
-    """Queue a rebuild of these types: a purge, then every public document. Returns rows."""
+async def enqueue_rebuild(
+    types: Sequence[DocumentType], progress: Progress | None = None, *, purge: bool = True
+) -> int:
+    """Queue a rebuild of these types: a purge (unless the index is known to be empty),
+    then every public document. Returns rows queued."""
     total = 0
     for doc_type in types:
         async with db.write_transaction():
-            await enqueue(doc_type.name, ["*"], "purge")
+            # Rows already queued for this type are committed changes the scan below
+            # will read anyway (and stale documents go with the purge, or there are none).
+            await SearchOutbox.delete().where(SearchOutbox.doc_type == doc_type.name)
+            if purge:
+                await enqueue(doc_type.name, ["*"], "purge")
         after: str | None = None
         count = 0
         while True:
@@ -183,7 +190,7 @@ async def enqueue_rebuild(types: Sequence[DocumentType], progress: Progress | No
             count += len(ids)
             if progress is not None:
                 progress(f"queue {doc_type.name}", count, count)
-        total += count + 1
+        total += count + int(purge)
     return total
 
 
@@ -237,7 +244,7 @@ class Indexer:
             await self.configure()
         if self.needs_rebuild:
             log.info("the search index is new: queueing every public document")
-            await enqueue_rebuild(document_types())
+            await enqueue_rebuild(document_types(), purge=False)
             self.needs_rebuild = False
         return await drain_once(self.backend)
 
@@ -295,10 +302,11 @@ async def run_reindex(
         if not indexer.lock.acquire():
             return await enqueue_rebuild(types, progress), 0, False
         await indexer.configure()
-        if indexer.needs_rebuild:  # a new index: everything, not only what was asked
+        fresh = indexer.needs_rebuild
+        if fresh:  # a new index: everything, not only what was asked
             types = list(document_types())
             indexer.needs_rebuild = False
-        queued = await enqueue_rebuild(types, progress)
+        queued = await enqueue_rebuild(types, progress, purge=not fresh)
         done = await drain_all(backend, progress, batch=2000)
         return queued, done, True
     finally:

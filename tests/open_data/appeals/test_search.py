@@ -128,6 +128,8 @@ def test_the_appeals_list_q_searches(samples: Any, kyiv: Settings, tmp_path: Pat
                 break
             time.sleep(0.1)
         assert found["items"], found
+        while asyncio.run(SearchOutbox.count().run()) and time.monotonic() < deadline:
+            time.sleep(0.1)
         assert {a["category"] for a in found["items"]} == {"Відсутність опалення"}
         assert found["total_is_estimate"] is True
         district = found["items"][0]["district_code"]
