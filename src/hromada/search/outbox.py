@@ -17,6 +17,9 @@ from hromada.search.tables import SearchOutbox
 
 Op = Literal["upsert", "delete", "purge"]
 CHUNK = 1000
+_COLUMNS = "search_outbox (doc_type, doc_id, op, created_at, attempts, last_error)"
+_INSERT_PG = f"INSERT INTO {_COLUMNS} VALUES ($1, $2, $3, $4, 0, '')"  # noqa: S608
+_INSERT_SQLITE = f"INSERT INTO {_COLUMNS} VALUES (?, ?, ?, ?, 0, '')"  # noqa: S608
 
 
 async def enqueue(doc_type: str, ids: Iterable[str | int], op: Op = "upsert") -> int:
@@ -36,10 +39,8 @@ async def enqueue(doc_type: str, ids: Iterable[str | int], op: Op = "upsert") ->
     if transaction is not None:
         # Inside the caller's transaction, through its driver: Piccolo's insert builder
         # costs about a millisecond a row, executemany a few microseconds.
-        marks = "$1, $2, $3, $4" if engine.engine_type == "postgres" else "?, ?, ?, ?"
         await transaction.connection.executemany(
-            "INSERT INTO search_outbox (doc_type, doc_id, op, created_at, attempts, last_error) "
-            f"VALUES ({marks}, 0, '')",
+            _INSERT_PG if engine.engine_type == "postgres" else _INSERT_SQLITE,
             [(doc_type, i, op, now) for i in unique],
         )
         return len(unique)
