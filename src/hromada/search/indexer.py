@@ -35,6 +35,7 @@ from hromada.search.tables import SearchOutbox
 log = logging.getLogger("hromada.search.indexer")
 
 BATCH = 500
+REBUILD_BATCH = 5000  # one commit per batch: bigger batches when rebuilding
 SCAN_BATCH = 1000
 IDLE_POLL = 1.0
 LOCK_RETRY = 5.0
@@ -307,7 +308,7 @@ async def run_reindex(
             types = list(document_types())
             indexer.needs_rebuild = False
         queued = await enqueue_rebuild(types, progress, purge=not fresh)
-        done = await drain_all(backend, progress, batch=2000)
+        done = await drain_all(backend, progress, batch=REBUILD_BATCH)
         return queued, done, True
     finally:
         await backend.close()
