@@ -225,6 +225,11 @@ def _auth_runtime() -> Any:
 
     settings = load_settings()
     _require_identity_secret(settings)
+    if settings.environment == "demo" and not settings.oidc_providers:
+        # The demo's own providers, as `hromada demo` configures them on its default ports.
+        from hromada.auth.devidp.app import demo_provider_configs
+
+        settings = settings.replace(oidc_providers=demo_provider_configs(settings))
     db.use_database(settings)
     return AuthRuntime(settings)
 

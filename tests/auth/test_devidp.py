@@ -77,3 +77,14 @@ def test_demo_people_are_consistent() -> None:
     assert both and all(p.subjects["city"] != p.subjects["bank"] for p in both)
     roles = {r for p in people for r in p.roles}
     assert roles == {"moderator", "official", "admin"}
+
+
+def test_commands_beside_the_demo_know_its_providers() -> None:
+    from hromada.auth.devidp.app import demo_provider_configs
+    from hromada.auth.providers import parse_providers
+
+    settings = Settings(environment="demo", port=8123)
+    idp = DevIdp(settings, "http://127.0.0.1:8124", "http://127.0.0.1:8123")
+    served = {p.name: p.issuer for p in idp.providers()}
+    known = {p.name: p.issuer for p in parse_providers(demo_provider_configs(settings))}
+    assert known == served

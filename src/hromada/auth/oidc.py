@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+import authlib.deprecate  # noqa: F401 - sets its own "always" filter on import
 import httpx
 from joserfc import jws, jwt
 from joserfc.errors import JoseError

@@ -318,3 +318,23 @@ def start_dev_idp(
 
 
 __all__ = ["DevIdp", "RunningDevIdp", "start_dev_idp"]
+
+
+def demo_provider_configs(settings: Settings) -> str:
+    """The providers `hromada demo` configures, for commands run beside it (no secrets:
+    enough to name a person by PROVIDER:SUBJECT)."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host  # noqa: S104
+    base = f"http://{host}:{settings.effective_dev_idp_port}"
+    configs = [
+        ProviderConfig(name=PROVIDER_NAMES[name], issuer=f"{base}/{name}", client_id=CLIENT_ID)
+        for name in ISSUERS
+    ]
+    configs.append(
+        ProviderConfig(
+            name=PROVIDER_NAMES["idgovua"],
+            kind="idgovua",
+            issuer=f"{base}/idgovua",
+            client_id=CLIENT_ID,
+        )
+    )
+    return dump_providers(configs)
