@@ -462,6 +462,7 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
     """Import an appeals export: anonymised, in one transaction, updating by id."""
     from hromada.errors import HromadaError
     from hromada.open_data.appeals import service
+    from hromada.open_data.catalog.service import after_import
     from hromada.progress import ProgressReporter
 
     settings = load_settings()
@@ -475,9 +476,12 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
             def progress(rows: int) -> None:
                 reporter.update("appeals (kB read)", min(handle.tell(), size) // 1024, size // 1024)
 
-            return await service.import_file(
+            report = await service.import_file(
                 handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress, workers=workers
             )
+        if report.applied:
+            await after_import(settings, "appeals")
+        return report
 
     try:
         report = run(go)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import tempfile
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 
 from hromada.api.guards import require
@@ -23,6 +24,7 @@ from hromada.open_data.appeals.schemas import (
     ImportReport,
     StatsOut,
 )
+from hromada.open_data.catalog.service import after_import
 from hromada.paging import DEFAULT_LIMIT, Page, check_limit
 from hromada.search import service as search_service
 from hromada.search.runtime import backend_of
@@ -163,7 +165,7 @@ class AppealImportController(Controller):
         request: Request[Any, Any, Any],
         format: Annotated[str, Query(description="auto, " + ", ".join(FORMATS[1:]))] = "auto",
         allow_rejects: Annotated[bool, Query()] = False,
-    ) -> ImportReport:
+    ) -> Response[ImportReport]:
         cap = _settings(request).appeals_import_max_bytes
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
@@ -189,7 +191,12 @@ class AppealImportController(Controller):
                     for e in report.errors
                 ],
             )
-        return report
+        # Publishing the new version runs after the answer is sent: an import of a
+        # million rows does not wait for its files to be written.
+        return Response(
+            content=report,
+            background=BackgroundTask(after_import, _settings(request), "appeals"),
+        )
 
 
 async def _search_appeals(

@@ -14,6 +14,7 @@ from hromada.open_data.catalog.model import Coverage, Dataset, Organisation, Tex
 
 MODULES: list[str] = [
     "hromada.open_data.registries.datasets",
+    "hromada.open_data.appeals.datasets",
 ]
 
 

@@ -257,6 +257,9 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
     tmp.mkdir()
     try:
         result = await _write(dataset, tmp)
+        if result.rows == 0 and await latest_version(slug) is None:
+            # Nothing to publish yet: an empty first version would only be noise.
+            return PublishOut(slug=slug, created=False, version=None)
         content = result.files["jsonl"].sha256
         files = {fmt: {"sha256": f.sha256, "bytes": f.bytes} for fmt, f in result.files.items()}
         while True:
@@ -356,6 +359,21 @@ async def publish_all(
         out.append(await publish(settings, slug))
     if progress:
         progress("publish", len(wanted), len(wanted))
+    return out
+
+
+async def after_import(settings: Settings, *slugs: str) -> list[PublishOut]:
+    """The one hook every import calls once its data is committed: publish what it feeds.
+
+    A failed publish is logged and does not undo the import; the next import or
+    ``hromada publish`` publishes again.
+    """
+    out = []
+    for slug in slugs:
+        try:
+            out.append(await publish(settings, slug))
+        except Exception:
+            log.exception("publishing %s after an import failed", slug)
     return out
 
 
