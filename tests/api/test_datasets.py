@@ -25,9 +25,11 @@ def api(published: Settings):
 
 def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
     body = api.get("/api/v1/datasets").json()
-    assert [d["slug"] for d in body["items"]] == ["buildings", "districts", "streets"]
-    assert body["total"] == 3
-    b = body["items"][0]
+    # Every declared dataset, published or not yet (appeals: none imported here).
+    assert [d["slug"] for d in body["items"]] == ["appeals", "buildings", "districts", "streets"]
+    assert body["total"] == 4
+    assert body["items"][0]["latest_version"] is None
+    b = body["items"][1]
     assert b["licence"] == "CC-BY-4.0"
     assert b["publisher"]["edrpou"] == "04059243"
     assert b["coverage"]["katottg"] == "UA63120270010096107"
@@ -39,17 +41,18 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
     page = api.get("/api/v1/datasets", params={"limit": 2}).json()
     assert len(page["items"]) == 2 and page["next_cursor"]
     rest = api.get("/api/v1/datasets", params={"limit": 2, "cursor": page["next_cursor"]}).json()
-    assert [d["slug"] for d in rest["items"]] == ["streets"]
+    assert [d["slug"] for d in rest["items"]] == ["districts", "streets"]
+    assert rest["next_cursor"] is None
 
     assert [d["slug"] for d in api.get("/api/v1/datasets?q=вулиць").json()["items"]] == ["streets"]
     assert [d["slug"] for d in api.get("/api/v1/datasets?q=BUILDING").json()["items"]] == [
         "buildings"
     ]
     geo = api.get("/api/v1/datasets?format=geojson").json()["items"]
-    assert [d["slug"] for d in geo] == ["buildings", "districts"]
+    assert [d["slug"] for d in geo] == ["appeals", "buildings", "districts"]
     assert api.get("/api/v1/datasets?theme=regi").json()["total"] == 3
     assert api.get("/api/v1/datasets?theme=HEAL").json()["total"] == 0
-    assert api.get("/api/v1/datasets?publisher=04059243").json()["total"] == 3
+    assert api.get("/api/v1/datasets?publisher=04059243").json()["total"] == 4
     assert api.get("/api/v1/datasets?publisher=nobody").json()["total"] == 0
 
 

@@ -25,10 +25,11 @@ def test_datasets_and_dataset(published: Settings) -> None:
         first = client.post("/graphql", json={"query": QUERY, "variables": {"first": 2}}).json()
         assert "errors" not in first, first
         page = first["data"]["datasets"]
-        assert page["totalCount"] == 3
-        assert [e["node"]["slug"] for e in page["edges"]] == ["buildings", "districts"]
+        assert page["totalCount"] == 4
+        assert [e["node"]["slug"] for e in page["edges"]] == ["appeals", "buildings"]
         assert page["pageInfo"]["hasNextPage"]
-        node = page["edges"][0]["node"]
+        assert page["edges"][0]["node"]["latestVersion"] is None  # nothing imported here
+        node = page["edges"][1]["node"]
         assert node["latestVersion"]["rowCount"] == 80
         assert {r["format"] for r in node["latestVersion"]["resources"]} == set(node["formats"])
         assert node["versions"]["edges"][0]["node"] == {"number": 1, "rowsAdded": 80}
@@ -39,7 +40,7 @@ def test_datasets_and_dataset(published: Settings) -> None:
                 "variables": {"first": 2, "after": page["pageInfo"]["endCursor"]},
             },
         ).json()["data"]["datasets"]
-        assert [e["node"]["slug"] for e in rest["edges"]] == ["streets"]
+        assert [e["node"]["slug"] for e in rest["edges"]] == ["districts", "streets"]
 
         one = client.post(
             "/graphql", json={"query": '{ dataset(slug: "streets") { slug formats } }'}
