@@ -172,7 +172,11 @@ class VersionWriter:
             self._lon = names.index(dataset.point.lon)
         self._manifest = open(directory / MANIFEST, "wb", buffering=_BUFFER)  # noqa: SIM115
         self._xlsx_path = directory / file_name("xlsx")
-        self._xlsx = XlsxWriter(self._xlsx_path, names, dataset.slug)
+        kinds = [
+            {"integer": "n", "number": "n", "boolean": "b"}.get(f.type, "s")
+            for f in self.schema.fields
+        ]
+        self._xlsx = XlsxWriter(self._xlsx_path, names, dataset.slug, kinds)
         self._pending_csv = 0
 
     def add(self, row: Row) -> None:

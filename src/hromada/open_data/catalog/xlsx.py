@@ -23,6 +23,34 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FLUSH_EVERY = 2000
 
 
+def _text_cell(value: Any) -> str:
+    if value is None:
+        return "<c/>"
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():
+        text = _ILLEGAL_XML.sub("", text)
+    if "&" in text or "<" in text or ">" in text:
+        text = escape(text)
+    return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _number_cell(value: Any) -> str:
+    if value is None:
+        return "<c/>"
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return _text_cell(str(value))
+    return f"<c><v>{value}</v></c>"
+
+
+def _bool_cell(value: Any) -> str:
+    if value is None:
+        return "<c/>"
+    return '<c t="b"><v>1</v></c>' if value else '<c t="b"><v>0</v></c>'
+
+
+CELL_WRITERS = {"s": _text_cell, "n": _number_cell, "b": _bool_cell}
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "<c/>"
@@ -41,8 +69,16 @@ def _cell(value: Any) -> str:
 class XlsxWriter:
     """``write_row(values)`` for every row, then ``close()``; the header row is written first."""
 
-    def __init__(self, path: Path, header: Sequence[str], sheet_title: str = "data") -> None:
-        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
+    def __init__(
+        self,
+        path: Path,
+        header: Sequence[str],
+        sheet_title: str = "data",
+        kinds: Sequence[str] | None = None,
+    ) -> None:
+        """``kinds``: per column "s" (text), "n" (number) or "b" (boolean); default: by value."""
+        self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        self._writers = [CELL_WRITERS[k] for k in kinds] if kinds else None
         self._header = list(header)
         self._title = _sheet_title(sheet_title)
         self._sheets = 0
@@ -54,6 +90,8 @@ class XlsxWriter:
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
         info.compress_type = zipfile.ZIP_DEFLATED
+        # Fast deflate: the sheet is large and rewritten at every publish.
+        setattr(info, "compress_level" if hasattr(info, "compress_level") else "_compresslevel", 1)
         info.external_attr = 0o644 << 16
         return info
 
@@ -93,7 +131,15 @@ class XlsxWriter:
         if self._rows_in_sheet >= SHEET_MAX_ROWS:
             self._close_sheet()
             self._open_sheet()
-        self._append(values)
+        if self._writers is None:
+            self._append(values)
+            return
+        self._buffer.append(
+            "<row>" + "".join([w(v) for w, v in zip(self._writers, values, strict=True)]) + "</row>"
+        )
+        self._rows_in_sheet += 1
+        if len(self._buffer) >= _FLUSH_EVERY:
+            self._flush()
 
     def close(self) -> None:
         self._close_sheet()
