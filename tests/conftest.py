@@ -10,13 +10,18 @@ reachable server they fail in CI and skip elsewhere, saying why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import socket
+import subprocess
+import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -278,3 +283,53 @@ def search_client(search_city: Settings, tmp_path: Path) -> Iterator[TestClient[
         )
         assert indexed, "the background indexer did not index the demo city"
         yield client
+
+
+@contextlib.contextmanager
+def _run_demo(data_dir: Path, appeals: int, start_within: float) -> Iterator[tuple[str, float]]:
+    """A real `hromada demo` process on a free port: yields its base URL and start-up seconds."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HROMADA_")}
+    env["HROMADA_LOG_LEVEL"] = "WARNING"
+    env["HROMADA_DEMO_APPEALS"] = str(appeals)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hromada", "demo", "--port", str(port), "--data-dir", str(data_dir)],
+        env=env,
+        cwd=data_dir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
+    try:
+        while True:
+            if process.poll() is not None:
+                output = process.stdout.read().decode() if process.stdout else ""
+                pytest.fail(f"hromada demo exited with {process.returncode}:\n{output}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() - started > start_within:
+                pytest.fail(f"hromada demo did not answer /health within {start_within:.0f} s")
+            time.sleep(0.3)
+        yield base, time.monotonic() - started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def demo_process(
+    engine_name: str,
+) -> Callable[..., contextlib.AbstractContextManager[tuple[str, float]]]:
+    """Start `hromada demo` for a test; the demo always runs on the embedded SQLite."""
+    if engine_name != "sqlite":
+        pytest.skip("the demo always runs on the embedded SQLite defaults")
+    return _run_demo

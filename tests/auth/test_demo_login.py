@@ -3,60 +3,18 @@ development provider's page, land back logged in, and /api/v1/me shows role and 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import httpx
 import pytest
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, engine_name: str):
-    if engine_name != "sqlite":
-        pytest.skip("the demo always runs on the embedded SQLite defaults")
-    tmp_path: Path = tmp_path_factory.mktemp("demo-login")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HROMADA_")}
-    env["HROMADA_LOG_LEVEL"] = "WARNING"
-    env["HROMADA_DEMO_APPEALS"] = "200"  # logging in needs the city, not its appeals
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hromada", "demo", "--port", str(port), "--data-dir", str(tmp_path)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    started = time.monotonic()
-    try:
-        while True:
-            if process.poll() is not None:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"hromada demo exited with {process.returncode}:\n{output}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() - started < 300, "hromada demo did not start"
-            time.sleep(0.3)
+def demo(tmp_path_factory, demo_process):
+    # Logging in needs the city, not its appeals.
+    with demo_process(tmp_path_factory.mktemp("demo-login"), appeals=200, start_within=300) as (
+        base,
+        _seconds,
+    ):
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def _log_in_as(base: str, provider: str, name: str) -> dict:
