@@ -65,7 +65,7 @@ def _report(name: str, scrub: Callable[[str], object], texts: Sequence[str], rep
 
 def main() -> None:
     from hromada.open_data.appeals.anonymise import Anonymiser
-    from hromada.open_data.appeals.evaluation import evaluation_set, read_real_texts
+    from tools.anonymiser_eval.evaluation import evaluation_set, read_real_texts
 
     # Times are CPU time of this process; other work on the machine still slows it down.
     print(f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")

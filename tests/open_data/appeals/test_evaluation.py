@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hromada.cli import main
 from hromada.open_data.appeals.anonymise import KINDS, Anonymiser, get_anonymiser
-from hromada.open_data.appeals.evaluation import (
+from tools.anonymiser_eval.__main__ import main
+from tools.anonymiser_eval.evaluation import (
     EXACT_KINDS,
     HARD_CASES,
     LOOSE_EMAIL_RE,
@@ -111,7 +111,7 @@ def test_markup_parser() -> None:
 
 
 def test_eval_command_prints_every_kind() -> None:
-    result = CliRunner().invoke(main, ["anonymiser-eval", "--size", "120", "--seed", "3"])
+    result = CliRunner().invoke(main, ["--size", "120", "--seed", "3"])
     assert result.exit_code == 0, result.output
     for kind in KINDS:
         assert kind in result.output

@@ -1,4 +1,5 @@
-"""A labelled evaluation set for the anonymiser, and the scores ``hromada anonymiser-eval`` prints.
+"""A labelled evaluation set for the anonymiser, and the scores ``python -m tools.anonymiser_eval``
+prints.
 
 The set has two parts:
 

@@ -1,0 +1,1 @@
+"""Development tools run from the repository (``uv run python -m tools.<name>``); not shipped."""
