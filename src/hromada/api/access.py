@@ -27,9 +27,17 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from hromada.auth import service
 from hromada.auth.ratelimit import Decision, check
 from hromada.auth.runtime import AuthRuntime
@@ -45,6 +53,10 @@ LOGIN_COOKIE = "hromada_login"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_COUNTED = ("/health", "/ready")
+GRAPHQL_PATH = "/graphql"
+# Bigger GraphQL bodies are counted as writes unread: the token limit refuses
+# such documents anyway, and the layer never buffers more than this.
+GRAPHQL_BODY_LIMIT = 256 * 1024
 _STATE_KEY = "hromada_principal"
 
 
@@ -124,6 +136,65 @@ class _Refused(Exception):
         self.status, self.detail, self.decision = status, detail, decision
 
 
+def graphql_is_write(body: bytes, max_tokens: int) -> bool:
+    """Whether a GraphQL POST body may change something: it holds a mutation.
+
+    Only a body that is provably read-only (one JSON object whose ``query``
+    parses, within the token limit, into query operations only) is a read;
+    anything else counts as a write, the stricter limit. The parse is
+    graphql-core's own, bounded by the same token limit the schema enforces.
+    """
+    try:
+        payload = msgspec.json.decode(body)
+    except (msgspec.DecodeError, RecursionError):
+        return True
+    if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        return True
+    try:
+        document = parse(payload["query"], no_location=True, max_tokens=max_tokens)
+    except (GraphQLError, RecursionError):
+        return True
+    for definition in document.definitions:
+        if isinstance(definition, FragmentDefinitionNode):
+            continue
+        if (
+            not isinstance(definition, OperationDefinitionNode)
+            or definition.operation is not OperationType.QUERY
+        ):
+            return True
+    return False
+
+
+async def _buffer_body(receive: Receive, limit: int) -> tuple[list[Message], bytes | None]:
+    """Read the request body up to ``limit`` bytes: the messages read, and the body if whole."""
+    messages: list[Message] = []
+    size = 0
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return messages, None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed  # type: ignore[return-value]
+
+
 def _same_origin(origin: str, host: str, public_url: str) -> bool:
     if origin == "null":
         return False
@@ -179,7 +250,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
                 ), None
         return ANONYMOUS, None
 
-    async def limit(principal: Principal, method: str, ip: str) -> Decision:
+    async def limit(principal: Principal, writes_something: bool, ip: str) -> Decision:
         settings = runtime.settings
         window = settings.rate_limit_window
         tiers = settings.tiers
@@ -201,7 +272,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
             decision = await check(
                 runtime.counter, f"ip:{ip}", settings.rate_limit_anonymous, window
             )
-        if method in UNSAFE and principal.resident_id is not None:
+        if writes_something and principal.resident_id is not None:
             writes = await check(
                 runtime.counter,
                 f"write:{principal.resident_id}",
@@ -223,7 +294,14 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         ip = client[0] if client else "unknown"
         try:
             principal, _ = await resolve(headers, ip)
-            decision = await limit(principal, method, ip)
+            writes_something = method in UNSAFE
+            if writes_something and path == GRAPHQL_PATH and principal.resident_id is not None:
+                # Only a counted write needs the body: anonymous POSTs are not read here.
+                messages, body = await _buffer_body(receive, GRAPHQL_BODY_LIMIT)
+                receive = _replay(messages, receive)
+                if body is not None:
+                    writes_something = graphql_is_write(body, runtime.settings.graphql_max_tokens)
+            decision = await limit(principal, writes_something, ip)
             if not decision.allowed:
                 raise _Refused(429, "rate limit exceeded: slow down", decision)
             if principal.kind == "session" and method in UNSAFE:
