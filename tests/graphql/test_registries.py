@@ -12,7 +12,9 @@ def test_districts_match_rest(small_city: Settings) -> None:
     with TestClient(create_app(small_city)) as client:
         body = client.post(
             "/graphql",
-            json={"query": "{ districts { code nameUk nameEn lat lon streetCount buildingCount } }"},
+            json={
+                "query": "{ districts { code nameUk nameEn lat lon streetCount buildingCount } }"
+            },
         ).json()
         assert "errors" not in body, body
         rest = client.get("/api/v1/districts").json()

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 import msgspec
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from graphql import (
     FragmentDefinitionNode,
@@ -165,9 +165,9 @@ def graphql_is_write(body: bytes, max_tokens: int) -> bool:
     return False
 
 
-async def _buffer_body(receive: Receive, limit: int) -> tuple[list[Message], bytes | None]:
+async def _buffer_body(receive: Receive, limit: int) -> tuple[list[ReceiveMessage], bytes | None]:
     """Read the request body up to ``limit`` bytes: the messages read, and the body if whole."""
-    messages: list[Message] = []
+    messages: list[ReceiveMessage] = []
     size = 0
     chunks: list[bytes] = []
     while True:
@@ -184,15 +184,15 @@ async def _buffer_body(receive: Receive, limit: int) -> tuple[list[Message], byt
             return messages, b"".join(chunks)
 
 
-def _replay(messages: list[Message], receive: Receive) -> Receive:
+def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     pending = list(messages)
 
-    async def replayed() -> Message:
+    async def replayed() -> ReceiveMessage:
         if pending:
             return pending.pop(0)
         return await receive()
 
-    return replayed  # type: ignore[return-value]
+    return replayed
 
 
 def _same_origin(origin: str, host: str, public_url: str) -> bool:
