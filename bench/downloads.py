@@ -197,11 +197,21 @@ def _download(url: str, pid: int) -> tuple[int, float, float]:
     return lines - 1, seconds, peak[0] - baseline
 
 
+def install_dataset() -> None:
+    """Declare the bench dataset beside the domains' own (the app's compose() keeps it)."""
+    from hromada import domains
+    from hromada.open_data.catalog import registry
+
+    domains.compose()
+    if datasets not in registry.providers():
+        registry.install([*registry.providers(), datasets])
+
+
 _LAUNCH = (
     "import sys, uvicorn\n"
     "sys.path.insert(0, {root!r})\n"
-    "from hromada.open_data.catalog import registry\n"
-    "registry.MODULES.append('bench.downloads')\n"
+    "from bench.downloads import install_dataset\n"
+    "install_dataset()\n"
     "uvicorn.run('hromada.app:app_from_env', factory=True, host='127.0.0.1', port={port},"
     " log_level='warning', access_log=False)\n"
 )
@@ -223,10 +233,9 @@ async def _publish(data_dir: Path, database_url: str, rows: int) -> float:
     from hromada import db
     from hromada.config import Settings
     from hromada.migrations import migrate
-    from hromada.open_data.catalog import registry, service
+    from hromada.open_data.catalog import service
 
-    if "bench.downloads" not in registry.MODULES:
-        registry.MODULES.append("bench.downloads")
+    install_dataset()
     os.environ["HROMADA_BENCH_DOWNLOAD_ROWS"] = str(rows)
     settings = Settings(environment="test", data_dir=data_dir, database_url=database_url)
     db.use_database(settings)

@@ -26,7 +26,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from hromada import db
+from hromada import db, domains
 from hromada.config import Settings
 from hromada.db import postgres_config
 from hromada.demo.city import generate_city
@@ -35,6 +35,9 @@ from hromada.migrations import migrate
 from hromada.open_data.registries.demo import RegistriesDemo
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# As every entry point does: search and the catalogue receive the domains' declarations.
+domains.compose()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

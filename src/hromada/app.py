@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,17 +16,10 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Contact, License
 from litestar.types import Receive, Scope, Send
 
-from hromada import db
+from hromada import db, domains
 from hromada.api.access import access_middleware
-from hromada.api.appeals import AppealController, AppealImportController
-from hromada.api.auth import AuthController, MeController
-from hromada.api.ckan import CkanController, DatastoreDumpController
-from hromada.api.datasets import DatasetController, DcatController
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
-from hromada.api.open311 import Open311Controller
-from hromada.api.registries import DistrictController, StreetController
-from hromada.api.search import SearchController
 from hromada.auth.runtime import AuthRuntime
 from hromada.config import Settings
 from hromada.graphql.schema import graphql_controller
@@ -42,22 +36,13 @@ Lists answer `{"items": [...], "next_cursor": ...}`; pass `next_cursor` back as
 
 
 def route_handlers(settings: Settings) -> list[Any]:
-    return [
-        HealthController,
-        DistrictController,
-        StreetController,
-        DatasetController,
-        DcatController,
-        SearchController,
-        AuthController,
-        MeController,
-        CkanController,
-        DatastoreDumpController,
-        AppealController,
-        AppealImportController,
-        Open311Controller,
-        graphql_controller(settings),
-    ]
+    """Health, every domain's REST controllers (its ``rest`` modules' ``ROUTES``), GraphQL."""
+    handlers: list[Any] = [HealthController]
+    for domain in domains.DOMAINS:
+        for module in domain.rest:
+            handlers.extend(importlib.import_module(module).ROUTES)
+    handlers.append(graphql_controller(settings))
+    return handlers
 
 
 class HromadaApp(Litestar):
@@ -85,6 +70,7 @@ class HromadaApp(Litestar):
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    domains.compose()
     configure_logging(settings.log_level, settings.effective_log_format)
     auth = AuthRuntime(settings)  # refuses to start without an identity secret in production
     engine = db.use_database(settings)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from hromada import domains
 from hromada.config import Settings, SettingsError
 
 T = TypeVar("T")
@@ -62,6 +63,7 @@ def _safe(url: str) -> str:
 @click.version_option(package_name="hromada")
 def main() -> None:
     """hromada: open data and participation platform for a Ukrainian city."""
+    domains.compose()
 
 
 @main.command()
@@ -173,7 +175,7 @@ def demo(
     )
     from hromada.demo.build import build_demo
 
-    built = run(lambda: build_demo(settings, progress=True))
+    built = run(lambda: build_demo(settings, domains.demo_parts(), progress=True))
     if built:
         click.echo(f"demo city built in {data_dir}")
     else:
@@ -476,6 +478,24 @@ def import_districts(city: str) -> None:
     except HromadaError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"{city}: added {added} district(s), {present} already there")
+
+
+def add_command(group: click.Group, command: click.Command) -> None:
+    """Add a domain's command; a group whose name is taken merges into the one there."""
+    name = command.name or ""
+    existing = group.commands.get(name)
+    if existing is None:
+        group.add_command(command)
+    elif isinstance(existing, click.Group) and isinstance(command, click.Group):
+        for sub in command.commands.values():
+            add_command(existing, sub)
+    else:
+        raise ValueError(f"two commands are named {name!r}")
+
+
+for _domain in domains.DOMAINS:
+    for _command in _domain.cli:
+        add_command(main, _command)
 
 
 def entrypoint() -> None:  # pragma: no cover - thin wrapper

@@ -5,12 +5,26 @@ the CLI starts, so the engine always follows ``Settings``; the value set here
 serves Piccolo's own tooling (``piccolo migrations new``).
 """
 
+from typing import Any
+
 from piccolo.conf.apps import AppRegistry
 
-from hromada.apps import PICCOLO_APPS
 from hromada.config import Settings
 from hromada.db import make_engine
 
 DB = make_engine(Settings.from_env())
 
-APP_REGISTRY = AppRegistry(apps=PICCOLO_APPS)
+
+def __getattr__(name: str) -> Any:
+    """``APP_REGISTRY``, built on first use from the one list of domains.
+
+    Not at import: every table class asks this module for ``DB`` while it is
+    being defined, and the domain declarations import those tables.
+    """
+    if name == "APP_REGISTRY":
+        from hromada.domains import piccolo_apps
+
+        registry = AppRegistry(apps=piccolo_apps())
+        globals()["APP_REGISTRY"] = registry
+        return registry
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

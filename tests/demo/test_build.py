@@ -4,7 +4,7 @@ import time
 
 from litestar.testing import TestClient
 
-from hromada import db
+from hromada import db, domains
 from hromada.app import create_app
 from hromada.config import Settings
 from hromada.demo.build import MARKER, build_demo
@@ -14,10 +14,10 @@ async def test_demo_builds_once_and_serves(base_settings: Settings, tmp_path) ->
     settings = base_settings.replace(environment="demo", data_dir=tmp_path, database_url="")
     try:
         started = time.perf_counter()
-        assert await build_demo(settings) is True
+        assert await build_demo(settings, domains.demo_parts()) is True
         assert time.perf_counter() - started < 60
         assert (tmp_path / MARKER).is_file()
-        assert await build_demo(settings) is False  # already there
+        assert await build_demo(settings, domains.demo_parts()) is False  # already there
         with TestClient(create_app(settings)) as client:
             districts = client.get("/api/v1/districts").json()["items"]
             streets = client.get("/api/v1/streets", params={"limit": 500}).json()

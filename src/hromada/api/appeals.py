@@ -243,3 +243,7 @@ async def _search_appeals(
         total=total,
         total_is_estimate=True,
     )
+
+
+# What the app mounts for this domain (hromada.open_data.appeals.domain names this module).
+ROUTES = [AppealController, AppealImportController]

@@ -196,3 +196,7 @@ class MeController(Controller):
     )
     async def revoke_key(self, request: Request[Any, Any, Any], key_id: FromPath[int]) -> ApiKeyOut:
         return await service.revoke_api_key(runtime_of(request), principal_of(request), key_id)
+
+
+# What the app mounts for this domain (hromada.auth.domain names this module).
+ROUTES = [AuthController, MeController]

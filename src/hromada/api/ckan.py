@@ -267,3 +267,7 @@ class DatastoreDumpController(Controller):
             immutable=False,
             bom=str(bom).lower() in ("1", "true", "yes"),
         )
+
+
+# What the app mounts for this domain (hromada.open_data.catalog.domain names this module).
+ROUTES = [CkanController, DatastoreDumpController]

@@ -208,3 +208,7 @@ async def _dcat(
     if fmt == "ttl":
         return Response(content=str(body), media_type="text/turtle; charset=utf-8")
     return Response(content=body, media_type="application/ld+json")
+
+
+# What the app mounts for this domain (hromada.open_data.catalog.domain names this module).
+ROUTES = [DatasetController, DcatController]

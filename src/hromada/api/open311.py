@@ -74,3 +74,7 @@ class Open311Controller(Controller):
         stem, fmt = _split(name)
         rows = await open311.one_request(stem)
         return _answer(fmt, rows, root="service_requests", item="request")
+
+
+# What the app mounts for this domain (hromada.open_data.appeals.domain names this module).
+ROUTES = [Open311Controller]

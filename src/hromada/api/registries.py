@@ -68,3 +68,7 @@ class StreetController(Controller):
         return await service.list_streets(
             district=district, limit=check_limit(limit, MAX_LIMIT), cursor=cursor
         )
+
+
+# What the app mounts for this domain (hromada.open_data.registries.domain names this module).
+ROUTES = [DistrictController, StreetController]

@@ -64,3 +64,7 @@ class SearchController(Controller):
             limit=limit,
             cursor=cursor,
         )
+
+
+# What the app mounts for this domain (hromada.search.domain names this module).
+ROUTES = [SearchController]

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 
 from hromada import db
 from hromada.config import Settings
 from hromada.demo.city import generate_city
-from hromada.demo.parts import DemoContext, parts
+from hromada.demo.parts import DemoContext, DemoPart
 from hromada.migrations import migrate
 
 MARKER = "demo-city.json"
 
 
-async def build_demo(settings: Settings, *, progress: bool = False) -> bool:
-    """Build the demo city unless a complete one is there; True if it was built.
+async def build_demo(
+    settings: Settings, parts: Sequence[DemoPart], *, progress: bool = False
+) -> bool:
+    """Build the demo city from ``parts`` unless a complete one is there; True if it was built.
+
+    The parts come from the composition root (``hromada.domains.demo_parts()``),
+    in order: the demo knows no domain.
 
     The marker file is written last: a build cut short leaves no marker, and
     the next run starts again from an empty database.
@@ -39,20 +45,20 @@ async def build_demo(settings: Settings, *, progress: bool = False) -> bool:
 
         with ProgressReporter() as reporter:
             ctx = DemoContext(settings=settings, city=city, progress=reporter.update)
-            for part in parts():
+            for part in parts:
                 reporter.update(part.name, 0, 1)
                 await part.populate(ctx)
                 reporter.update(part.name, 1, 1)
     else:
         ctx = DemoContext(settings=settings, city=city)
-        for part in parts():
+        for part in parts:
             await part.populate(ctx)
     marker.write_text(
         json.dumps(
             {
                 "seed": settings.demo_seed,
                 "seconds": round(time.perf_counter() - started, 1),
-                "parts": [p.name for p in parts()],
+                "parts": [p.name for p in parts],
             }
         ),
         encoding="utf-8",

@@ -1,8 +1,9 @@
 """How a domain contributes to the demo city.
 
 A part has a ``name`` and an async ``populate(ctx)`` that writes its own
-tables from ``ctx.city`` and its own seeded random generator. Parts run in
-the order of ``PARTS``; a part may read what earlier parts wrote.
+tables from ``ctx.city`` and its own seeded random generator. A domain names
+its part in its declaration (``Domain.demo``); parts run in the order of
+:data:`hromada.domains.DOMAINS`, and a part may read what earlier parts wrote.
 """
 
 from __future__ import annotations
@@ -36,13 +37,3 @@ class DemoPart(Protocol):
     name: str
 
     async def populate(self, ctx: DemoContext) -> None: ...
-
-
-def parts() -> list[DemoPart]:
-    from hromada.open_data.appeals.demo import AppealsDemo
-    from hromada.open_data.catalog.demo import CatalogDemo
-    from hromada.open_data.registries.demo import RegistriesDemo
-    from hromada.search.demo import SearchDemo
-
-    # The catalogue publishes what the others wrote, and search indexes it: they stay last.
-    return [RegistriesDemo(), AppealsDemo(), CatalogDemo(), SearchDemo()]

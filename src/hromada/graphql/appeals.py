@@ -206,3 +206,7 @@ class AppealsQuery:
             AppealCategory(code=c.code, name=c.name, group=c.group, appeals=c.appeals)
             for c in await service.list_categories()
         ]
+
+
+# The name the schema looks for (see hromada.graphql.schema).
+Query = AppealsQuery

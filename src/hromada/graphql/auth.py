@@ -81,3 +81,7 @@ class AuthQuery:
                 eligible=e.eligible, reasons=e.reasons, age=e.age, residence=e.residence
             ),
         )
+
+
+# The name the schema looks for (see hromada.graphql.schema).
+Query = AuthQuery

@@ -196,3 +196,7 @@ class CatalogQuery:
         except NotFound:
             return None
         return Dataset.of(found)
+
+
+# The name the schema looks for (see hromada.graphql.schema).
+Query = CatalogQuery

@@ -36,3 +36,7 @@ class RegistriesQuery:
     @strawberry.field(description="The city's districts (there are few: not paginated)")
     async def districts(self) -> list[District]:
         return [District.of(d) for d in await service.list_districts()]
+
+
+# The name the schema looks for (see hromada.graphql.schema).
+Query = RegistriesQuery

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import msgspec
@@ -11,12 +12,8 @@ from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDept
 from strawberry.litestar import BaseContext, make_graphql_controller
 from strawberry.tools import merge_types
 
+from hromada import domains
 from hromada.config import Settings
-from hromada.graphql.appeals import AppealsQuery
-from hromada.graphql.auth import AuthQuery
-from hromada.graphql.catalog import CatalogQuery
-from hromada.graphql.registries import RegistriesQuery
-from hromada.graphql.search import SearchQuery
 
 
 @strawberry.type
@@ -26,10 +23,15 @@ class MetaQuery:
         return "1"
 
 
-Query = merge_types(
-    "Query",
-    (MetaQuery, RegistriesQuery, CatalogQuery, AppealsQuery, AuthQuery, SearchQuery),
-)
+def _types(name: str) -> tuple[type, ...]:
+    """``name`` (``Query`` or ``Mutation``) of every domain's GraphQL module, in domain order."""
+    modules = [importlib.import_module(d.graphql) for d in domains.DOMAINS if d.graphql]
+    return tuple(getattr(m, name) for m in modules if hasattr(m, name))
+
+
+Query = merge_types("Query", (MetaQuery, *_types("Query")))
+_mutations = _types("Mutation")
+Mutation = merge_types("Mutation", _mutations) if _mutations else None
 
 
 class Context(BaseContext, kw_only=True):
@@ -42,6 +44,7 @@ class Context(BaseContext, kw_only=True):
 def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),

@@ -217,3 +217,7 @@ class SearchQuery:
                 has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor
             ),
         )
+
+
+# The name the schema looks for (see hromada.graphql.schema).
+Query = SearchQuery

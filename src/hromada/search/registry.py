@@ -1,11 +1,14 @@
-"""Every document type the index holds, gathered from the domains that declare them.
+"""Every document type the index holds, as the domains declare them.
 
-A new dataset adds its ``search.py`` declaration to :func:`document_types`.
+Search never imports a domain: the composition root
+(:func:`hromada.domains.compose`) hands it every domain's document types
+through :func:`install`.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from hromada.errors import InvalidInput
 from hromada.search.port import DocumentType, IndexSettings, index_settings
@@ -21,16 +24,27 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-@functools.cache
-def document_types() -> tuple[DocumentType, ...]:
-    from hromada.open_data.appeals.search import DOCUMENT_TYPES as appeals
-    from hromada.open_data.registries.search import DOCUMENT_TYPES as registries
+_types: tuple[DocumentType, ...] | None = None
 
-    types = (*appeals, *registries)
-    names = [t.name for t in types]
+
+def install(types: Iterable[DocumentType]) -> None:
+    """Make ``types`` the document types the index holds (replacing any before)."""
+    global _types
+    found = tuple(types)
+    names = [t.name for t in found]
     if len(names) != len(set(names)):
         raise ValueError(f"document type names must be unique: {names}")
-    return types
+    _types = found
+    settings.cache_clear()
+
+
+def document_types() -> tuple[DocumentType, ...]:
+    if _types is None:
+        raise RuntimeError(
+            "no document types installed: the composition root calls "
+            "hromada.domains.compose() first"
+        )
+    return _types
 
 
 def document_type(name: str) -> DocumentType:

@@ -1,7 +1,7 @@
 """How a dataset is declared: metadata, a Table Schema and the service query that yields its rows.
 
 A domain declares its datasets in its own ``datasets.py`` as a list of
-:class:`Dataset` and lists that module in :data:`hromada.open_data.catalog.registry.MODULES`.
+:class:`Dataset` and names its ``datasets`` function in its ``domain.py`` (``Domain.datasets``).
 Nothing else is written per dataset: every format, the CKAN, DCAT and Data
 Package views and the versions come from the declaration.
 

@@ -1,21 +1,18 @@
-"""Which datasets exist: every domain module that declares datasets is listed here, once.
+"""Which datasets exist, as the domains declare them.
 
-A module listed in :data:`MODULES` has ``def datasets(city: City) -> list[Dataset]``.
+The catalogue never imports a domain: the composition root
+(:func:`hromada.domains.compose`) hands it every domain's
+``datasets(city) -> list[Dataset]`` through :func:`install`.
 """
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hromada.config import Settings
 from hromada.errors import NotFound
 from hromada.open_data.catalog.model import Coverage, Dataset, Organisation, Text
-
-MODULES: list[str] = [
-    "hromada.open_data.registries.datasets",
-    "hromada.open_data.appeals.datasets",
-]
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,25 @@ def city_of(settings: Settings) -> City:
     )
 
 
+DatasetsProvider = Callable[[City], list[Dataset]]
+
+_providers: tuple[DatasetsProvider, ...] | None = None
 _cache: dict[Settings, list[Dataset]] = {}
+
+
+def install(providers: Sequence[DatasetsProvider]) -> None:
+    """Make ``providers`` the declarations every catalogue call reads (replacing any before)."""
+    global _providers
+    _providers = tuple(providers)
+    _cache.clear()
+
+
+def providers() -> tuple[DatasetsProvider, ...]:
+    if _providers is None:
+        raise RuntimeError(
+            "no datasets installed: the composition root calls hromada.domains.compose() first"
+        )
+    return _providers
 
 
 def all_datasets(settings: Settings) -> list[Dataset]:
@@ -54,8 +69,8 @@ def all_datasets(settings: Settings) -> list[Dataset]:
     if found is None:
         city = city_of(settings)
         found = []
-        for name in MODULES:
-            found.extend(importlib.import_module(name).datasets(city))
+        for provider in providers():
+            found.extend(provider(city))
         slugs = [d.slug for d in found]
         if len(set(slugs)) != len(slugs):
             raise ValueError(f"two datasets share a slug: {sorted(slugs)}")
