@@ -93,7 +93,9 @@ def _serve(settings: Settings) -> None:
         workers=settings.workers,
         log_level=settings.log_level.lower(),
         access_log=False,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, only from HROMADA_TRUSTED_PROXIES
+        # (uvicorn would trust it from 127.0.0.1, whoever runs there).
+        proxy_headers=False,
     )
 
 

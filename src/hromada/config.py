@@ -8,6 +8,7 @@ start-up with one line that names the variable and what is wrong with it.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -118,6 +119,11 @@ class Settings:
     rate_limit_tiers: tuple[str, ...] = _field(
         ("standard=1000", "partner=10000"),
         "API key tiers as name=requests per window, comma-separated; the first is the default.",
+    )
+    trusted_proxies: tuple[str, ...] = _field(
+        (),
+        "Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For "
+        "names the client (rate limits); empty: the connecting address is the client.",
     )
     dev_idp_enabled: bool = _field(
         True,
@@ -273,6 +279,14 @@ class Settings:
                     f"HROMADA_RATE_LIMIT_TIERS has {tier!r}: expected name=requests, "
                     "e.g. standard=1000"
                 )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"HROMADA_TRUSTED_PROXIES has {proxy!r}: expected an address or a network "
+                    "such as 10.0.0.0/8"
+                ) from None
         if not self.rate_limit_tiers:
             raise SettingsError("HROMADA_RATE_LIMIT_TIERS names no tier")
         if self.oidc_providers:

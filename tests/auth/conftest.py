@@ -66,7 +66,10 @@ class Live:
             issuer.faults.clear()
             issuer.last_id_token = None
         runtime = self.app.state["auth"]
-        runtime.counter._counts.clear()
+        if not runtime.settings.redis_url:
+            from hromada.auth.ratelimit import Limiter
+
+            runtime.limiter = Limiter.memory()
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, follow_redirects=False, timeout=20)

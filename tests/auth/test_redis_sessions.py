@@ -34,11 +34,11 @@ def redis_live(city: Settings, request) -> Iterator:
 
 def test_sessions_are_shared_through_redis(redis_live) -> None:
     live = redis_live
-    prefix = f"hromada:test:{uuid.uuid4().hex}:"
-    live.app.state["auth"].counter.PREFIX = prefix
+    namespace = f"test:{uuid.uuid4().hex}"
+    live.app.state["auth"].limiter.namespace = namespace
     other = create_app(live.settings)  # a second process, same Redis
     with live.client() as browser, TestClient(other) as second:
-        other.state["auth"].counter.PREFIX = prefix
+        other.state["auth"].limiter.namespace = namespace
         live.login(browser, "dev-city", "c-taras-1002")
         cookie = browser.cookies["hromada_session"]
         token = live.csrf(browser)

@@ -8,9 +8,11 @@ each HTTP request it:
    cookie, or nobody;
 2. counts the request in the principal's bucket (the key's tier, the
    resident, or the client IP for anonymous calls) plus a per-resident
-   bucket for writes, and answers 429 problem+json with ``Retry-After``
-   when one is exhausted; every response carries ``RateLimit-Limit``,
-   ``RateLimit-Remaining`` and ``RateLimit-Reset``;
+   bucket for writes (sliding windows, :mod:`hromada.auth.ratelimit`; the
+   client IP is the socket peer unless that is a trusted proxy), and
+   answers 429 problem+json with ``Retry-After`` when one is exhausted;
+   every response carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and
+   ``RateLimit-Reset``;
 3. refuses a state-changing request authenticated by the session cookie
    unless it carries the session's CSRF token in ``X-CSRF-Token`` (and, if
    the browser sent ``Origin``, it is this site).
@@ -39,7 +41,7 @@ from graphql import (
     parse,
 )
 from hromada.auth import service
-from hromada.auth.ratelimit import Decision, check
+from hromada.auth.ratelimit import Decision, client_address
 from hromada.auth.runtime import AuthRuntime
 from hromada.auth.service import ANONYMOUS, Principal
 from hromada.errors import HromadaError
@@ -76,6 +78,14 @@ def _headers(scope: Scope) -> dict[str, str]:
     for name, value in scope.get("headers", []):
         out.setdefault(name.decode("latin-1").lower(), value.decode("latin-1"))
     return out
+
+
+def _forwarded_for(scope: Scope) -> list[str]:
+    return [
+        value.decode("latin-1")
+        for name, value in scope.get("headers", [])
+        if name.lower() == b"x-forwarded-for"
+    ]
 
 
 def cookies_of(header: str) -> dict[str, str]:
@@ -211,12 +221,12 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         api_key = headers.get("x-api-key")
         if api_key is not None:
             bucket = f"badkey:{ip}"
-            if await runtime.counter.peek(bucket, window) >= bad_key_limit:
-                decision = await check(runtime.counter, bucket, bad_key_limit, window)
-                raise _Refused(429, "too many invalid API keys from this address", decision)
+            standing = await runtime.limiter.peek(bucket, bad_key_limit, window)
+            if not standing.allowed:
+                raise _Refused(429, "too many invalid API keys from this address", standing)
             info = await service.lookup_api_key(api_key.strip())
             if info is None:
-                decision = await check(runtime.counter, bucket, bad_key_limit, window)
+                decision = await runtime.limiter.hit(bucket, bad_key_limit, window)
                 status = 401 if decision.allowed else 429
                 raise _Refused(
                     status, "the API key is not valid (unknown, malformed or revoked)", decision
@@ -232,7 +242,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         if settings.admin_token and authorization[:7].lower() == "bearer ":
             if hmac.compare_digest(authorization[7:].strip(), settings.admin_token):
                 return Principal(kind="admin_token", role="admin"), None
-            decision = await check(runtime.counter, f"badkey:{ip}", bad_key_limit, window)
+            decision = await runtime.limiter.hit(f"badkey:{ip}", bad_key_limit, window)
             raise _Refused(
                 401 if decision.allowed else 429, "the bearer token is not valid", decision
             )
@@ -256,25 +266,21 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         tiers = settings.tiers
         if principal.kind == "api_key":
             tier = principal.tier or next(iter(tiers))
-            decision = await check(
-                runtime.counter, f"key:{principal.api_key_id}", tiers.get(tier, 1), window
+            decision = await runtime.limiter.hit(
+                f"key:{principal.api_key_id}", tiers.get(tier, 1), window
             )
         elif principal.kind == "admin_token":
-            decision = await check(runtime.counter, "admin", max(tiers.values()), window)
+            decision = await runtime.limiter.hit("admin", max(tiers.values()), window)
         elif principal.kind == "session":
-            decision = await check(
-                runtime.counter,
+            decision = await runtime.limiter.hit(
                 f"resident:{principal.resident_id}",
                 settings.rate_limit_resident,
                 window,
             )
         else:
-            decision = await check(
-                runtime.counter, f"ip:{ip}", settings.rate_limit_anonymous, window
-            )
+            decision = await runtime.limiter.hit(f"ip:{ip}", settings.rate_limit_anonymous, window)
         if writes_something and principal.resident_id is not None:
-            writes = await check(
-                runtime.counter,
+            writes = await runtime.limiter.hit(
                 f"write:{principal.resident_id}",
                 settings.rate_limit_writes,
                 window,
@@ -291,7 +297,9 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         method: str = scope["method"]  # type: ignore[typeddict-item]
         headers = _headers(scope)
         client = scope.get("client")
-        ip = client[0] if client else "unknown"
+        ip = client_address(
+            client[0] if client else "", _forwarded_for(scope), runtime.trusted_proxies
+        )
         try:
             principal, _ = await resolve(headers, ip)
             writes_something = method in UNSAFE

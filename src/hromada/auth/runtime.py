@@ -1,4 +1,4 @@
-"""The auth machinery of one app process: providers, the session store, the counters."""
+"""The auth machinery of one app process: providers, the session store, the rate limiter."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import logging
 from hromada.auth.identity import EligibilityRules
 from hromada.auth.oidc import Provider, make_provider
 from hromada.auth.providers import parse_providers
-from hromada.auth.ratelimit import Counter, MemoryCounter, RedisCounter
+from hromada.auth.ratelimit import Limiter, parse_networks
 from hromada.auth.store import DatabaseStore, RedisStore, Store
 from hromada.config import Settings, SettingsError
 
@@ -40,18 +40,19 @@ class AuthRuntime:
             min_age=settings.eligibility_min_age, allow_idps=settings.eligibility_allow_idps
         )
         self.store: Store = DatabaseStore()
-        self.counter: Counter = MemoryCounter()
+        self.limiter = Limiter.memory()
+        self.trusted_proxies = parse_networks(settings.trusted_proxies)
         self._redis = False
 
     async def start(self) -> None:
         """Connect to Redis (in the event loop that serves requests) when configured."""
         if self.settings.redis_url and not self._redis:
             self.store = RedisStore(self.settings.redis_url)
-            self.counter = RedisCounter(self.settings.redis_url)
+            self.limiter = Limiter.redis(self.settings.redis_url)
             self._redis = True
 
     async def stop(self) -> None:
         if self._redis:
             await self.store.close()
-            await self.counter.close()
-            self.store, self.counter, self._redis = DatabaseStore(), MemoryCounter(), False
+            await self.limiter.close()
+            self.store, self.limiter, self._redis = DatabaseStore(), Limiter.memory(), False
