@@ -18,6 +18,7 @@ from litestar.types import Receive, Scope, Send
 
 from hromada import db, domains
 from hromada.api.access import access_middleware
+from hromada.api.conditional import conditional_middleware
 from hromada.api.errors import EXCEPTION_HANDLERS
 from hromada.api.health import HealthController
 from hromada.auth.runtime import AuthRuntime
@@ -50,7 +51,8 @@ class HromadaApp(Litestar):
 
     Litestar's own middleware runs only for matched routes, so the request id,
     the principal, CSRF checks and rate limits (``api.access``) are attached
-    one level further out: 404s and 405s get them too.
+    one level further out: 404s and 405s get them too. ``HEAD`` on every GET
+    route and ETags on JSON (``api.conditional``) sit just outside routing.
     """
 
     _outer: Any = None
@@ -58,7 +60,7 @@ class HromadaApp(Litestar):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
         if scope["type"] == "http":
             if self._outer is None:
-                inner: Any = super().__call__
+                inner: Any = conditional_middleware(super().__call__)
                 runtime = self.state.get("auth")
                 if runtime is not None:
                     inner = access_middleware(inner, runtime)

@@ -159,8 +159,9 @@ async def test_a_download_during_a_publish_sends_the_old_version_whole(
     v1 = await service.get_version(published, "buildings", 1)
     path = service.version_file(published, v1, "csv")
 
-    class FakeRequest:  # only the headers matter to file_response
+    class FakeRequest:  # only the headers and the scope matter to file_response
         headers: dict[str, str] = {}  # noqa: RUF012
+        scope: dict[str, object] = {}  # noqa: RUF012
 
     response = downloads.file_response(
         FakeRequest(),  # type: ignore[arg-type]
