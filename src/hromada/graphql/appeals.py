@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
+from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from hromada.graphql.catalog import PageInfo  # one PageInfo type per schema
+from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
+from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
 from hromada.open_data.appeals.schemas import AppealFilters, AppealOut, StatsGroup
 from hromada.paging import DEFAULT_LIMIT, check_limit
 
 
+# Lean: resolvers hand over the service's AppealOut structs as they are and
+# strawberry reads their attributes; only the district relation has a resolver.
 @strawberry.type(description="A published appeal: anonymised text, coarse location")
 class Appeal:
     id: int
@@ -31,7 +35,6 @@ class Appeal:
     category: str | None
     category_group: str | None
     district_code: str | None
-    district: str | None
     street: str | None
     lat: float | None
     lon: float | None
@@ -40,8 +43,18 @@ class Appeal:
     answer: str | None
 
     @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, AppealOut | cls)
+
+    @classmethod
     def of(cls, out: AppealOut) -> Appeal:
-        return cls(**{f: getattr(out, f) for f in out.__struct_fields__})
+        return out  # type: ignore[return-value]  # read by attribute, like an Appeal
+
+    @strawberry.field(description="The district (from the district registry)")
+    async def district(self, root: AppealOut, info: Info[Any, Any]) -> District | None:
+        if root.district_code is None:
+            return None
+        return await info.context.loaders.district.load(root.district_code)
 
 
 @strawberry.type
@@ -171,7 +184,10 @@ class AppealsQuery:
         return AppealConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor
+                has_next_page=page.next_cursor is not None,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
             ),
         )
 

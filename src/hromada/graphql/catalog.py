@@ -9,14 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from hromada.errors import NotFound
+from hromada.graphql.connections import Node, PageInfo, cut, global_id, window
 from hromada.open_data.catalog import service
 from hromada.open_data.catalog.schemas import DatasetOut, VersionOut
-from hromada.paging import DEFAULT_LIMIT, check_limit
+
+__all__ = ["CatalogQuery", "Dataset", "DatasetVersion", "PageInfo"]
 
 MAX_FIRST = 100
 
 
-def _base(info: Info[Any, Any]) -> str:
+def base_url(info: Info[Any, Any]) -> str:
     settings = info.context.settings
     if settings.public_url:
         return str(settings.public_url).rstrip("/")
@@ -34,7 +36,8 @@ class Resource:
 
 
 @strawberry.type(description="An immutable published version of a dataset")
-class DatasetVersion:
+class DatasetVersion(Node):
+    dataset_slug: str
     number: int
     created_at: datetime.datetime
     row_count: int
@@ -44,8 +47,10 @@ class DatasetVersion:
     resources: list[Resource]
 
     @classmethod
-    def of(cls, v: VersionOut) -> DatasetVersion:
+    def of(cls, slug: str, v: VersionOut) -> DatasetVersion:
         return cls(
+            id=global_id("DatasetVersion", f"{slug}:{v.number}"),
+            dataset_slug=slug,
             number=v.number,
             created_at=v.created_at,
             row_count=v.row_count,
@@ -66,12 +71,6 @@ class DatasetVersion:
 
 
 @strawberry.type
-class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
 class DatasetVersionEdge:
     cursor: str
     node: DatasetVersion
@@ -84,7 +83,7 @@ class DatasetVersionConnection:
 
 
 @strawberry.type(description="A published dataset of the city")
-class Dataset:
+class Dataset(Node):
     slug: str
     title_uk: str
     title_en: str
@@ -105,6 +104,7 @@ class Dataset:
     @classmethod
     def of(cls, d: DatasetOut) -> Dataset:
         return cls(
+            id=global_id("Dataset", d.slug),
             slug=d.slug,
             title_uk=d.title_uk,
             title_en=d.title_en,
@@ -119,29 +119,36 @@ class Dataset:
             katottg=d.coverage.katottg,
             formats=d.formats,
             datapackage_url=d.datapackage_url,
-            latest_version=DatasetVersion.of(d.latest_version) if d.latest_version else None,
+            latest_version=(
+                DatasetVersion.of(d.slug, d.latest_version) if d.latest_version else None
+            ),
             version_count=d.versions,
         )
 
-    @strawberry.field(description="Versions, newest first (keyset-paged)")
+    @strawberry.field(
+        description="Versions, newest first: `first`/`after` go to older ones, "
+        "`last`/`before` to newer ones"
+    )
     async def versions(
-        self, info: Info[Any, Any], first: int = DEFAULT_LIMIT, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
     ) -> DatasetVersionConnection:
-        page = await service.list_versions(
-            info.context.settings,
-            self.slug,
-            limit=check_limit(first, MAX_FIRST),
-            cursor=after,
-            base_url=_base(info),
+        w = window(
+            first=first, after=after, last=last, before=before, maximum=MAX_FIRST, key=(int,)
         )
-        edges = [
-            DatasetVersionEdge(cursor=str(v.number), node=DatasetVersion.of(v)) for v in page.items
-        ]
+        rows = await info.context.loaders.dataset_versions.load((self.slug, w))
+        page = cut(rows, w, lambda v: (v.number,))
+        base = base_url(info)
         return DatasetVersionConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor
-            ),
+            edges=[
+                DatasetVersionEdge(cursor=c, node=DatasetVersion.of(self.slug, v.out(base)))
+                for v, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
         )
 
 
@@ -164,35 +171,42 @@ class CatalogQuery:
     async def datasets(
         self,
         info: Info[Any, Any],
-        first: int = DEFAULT_LIMIT,
+        first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         q: str | None = None,
         theme: str | None = None,
         publisher: str | None = None,
         format: str | None = None,
     ) -> DatasetConnection:
-        page = await service.list_datasets(
+        w = window(first=first, after=after, last=last, before=before, maximum=MAX_FIRST)
+        rows, total = await service.window_datasets(
             info.context.settings,
             q=q,
             theme=theme,
             publisher=publisher,
             fmt=format,
-            limit=check_limit(first, MAX_FIRST),
-            cursor=after,
-            base_url=_base(info),
+            limit=w.limit + 1,
+            after=str(w.after[0]) if w.after else None,
+            before=str(w.before[0]) if w.before else None,
+            backward=w.backward,
+            base_url=base_url(info),
         )
+        page = cut(rows, w, lambda d: (d.slug,))
         return DatasetConnection(
-            edges=[DatasetEdge(cursor=d.slug, node=Dataset.of(d)) for d in page.items],
-            page_info=PageInfo(
-                has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor
-            ),
-            total_count=page.total or 0,
+            edges=[
+                DatasetEdge(cursor=c, node=Dataset.of(d))
+                for d, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+            total_count=total,
         )
 
     @strawberry.field(description="One dataset by slug, or null")
     async def dataset(self, info: Info[Any, Any], slug: str) -> Dataset | None:
         try:
-            found = await service.get_dataset_out(info.context.settings, slug, _base(info))
+            found = await service.get_dataset_out(info.context.settings, slug, base_url(info))
         except NotFound:
             return None
         return Dataset.of(found)

@@ -1,41 +1,251 @@
-"""GraphQL for the registries: districts (with their streets), streets and buildings."""
+"""GraphQL for the registries: districts, streets and buildings, relations as objects.
+
+The types are lean: a resolver returns the service's msgspec structs as they
+are and strawberry reads their attributes; only relations and global ids
+have resolvers, and every relation goes through the request's DataLoaders.
+"""
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from strawberry.types import Info
+
+from hromada.graphql.connections import Node, PageInfo, cut, global_id, window
 from hromada.open_data.registries import service
-from hromada.open_data.registries.schemas import DistrictOut
+from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
+
+MAX_FIRST = 500
 
 
 @strawberry.type(description="An administrative district of the city")
-class District:
+class District(Node):
     code: str
     name_uk: str
     name_en: str
     lat: float
     lon: float
-    street_count: int = strawberry.field(description="How many streets it has")
-    building_count: int = strawberry.field(description="How many buildings it has")
 
     @classmethod
-    def of(cls, d: DistrictOut) -> District:
-        return cls(
-            code=d.code,
-            name_uk=d.name_uk,
-            name_en=d.name_en,
-            lat=d.lat,
-            lon=d.lon,
-            street_count=d.streets,
-            building_count=d.buildings,
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, DistrictOut | cls)
+
+    @strawberry.field  # type: ignore[misc]  # Node's id, computed from the root
+    def id(self, root: DistrictOut) -> strawberry.ID:  # type: ignore[override]
+        return global_id("District", root.code)
+
+    @strawberry.field(description="How many streets it has")
+    def street_count(self, root: DistrictOut) -> int:
+        return root.streets
+
+    @strawberry.field(description="How many buildings it has")
+    def building_count(self, root: DistrictOut) -> int:
+        return root.buildings
+
+    @strawberry.field(description="Its streets by code (keyset-paged)")
+    async def streets(
+        self,
+        root: DistrictOut,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> StreetConnection:
+        w = window(first=first, after=after, last=last, before=before, maximum=MAX_FIRST)
+        rows = await info.context.loaders.district_streets.load((root.code, w))
+        page = cut(rows, w, lambda s: (s.code,))
+        return StreetConnection(
+            edges=[
+                StreetEdge(cursor=c, node=s) for s, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
         )
+
+
+# Streets and buildings keep their parents' codes under other Python names: the
+# GraphQL fields of those names are the parent objects.
+@strawberry.type(description="A street of the city")
+class Street(Node):
+    code: str
+    kind: str = strawberry.field(description="вулиця, проспект, провулок, площа, ...")
+    name: str = strawberry.field(description="The name without its kind")
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, StreetOut | cls)
+
+    @strawberry.field  # type: ignore[misc]  # Node's id, computed from the root
+    def id(self, root: StreetOut) -> strawberry.ID:  # type: ignore[override]
+        return global_id("Street", root.code)
+
+    @strawberry.field(description="The district's code")
+    def district_code(self, root: StreetOut) -> str:
+        return root.district
+
+    @strawberry.field
+    async def district(self, root: StreetOut, info: Info[Any, Any]) -> District | None:
+        return await info.context.loaders.district.load(root.district)
+
+    @strawberry.field(description="Its buildings by id (keyset-paged)")
+    async def buildings(
+        self,
+        root: StreetOut,
+        info: Info[Any, Any],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> BuildingConnection:
+        w = window(
+            first=first, after=after, last=last, before=before, maximum=MAX_FIRST, key=(int,)
+        )
+        rows = await info.context.loaders.street_buildings.load((root.code, w))
+        page = cut(rows, w, lambda b: (b.id,))
+        return BuildingConnection(
+            edges=[
+                BuildingEdge(cursor=c, node=b)
+                for b, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+        )
+
+
+@strawberry.type(description="A building of the city")
+class Building(Node):
+    number: str
+    floors: int
+    year_built: int | None
+    lat: float
+    lon: float
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, BuildingOut | cls)
+
+    @strawberry.field  # type: ignore[misc]  # Node's id, computed from the root
+    def id(self, root: BuildingOut) -> strawberry.ID:  # type: ignore[override]
+        return global_id("Building", root.id)
+
+    @strawberry.field(description="Its number in the buildings registry (REST, search)")
+    def building_id(self, root: BuildingOut) -> int:
+        return root.id
+
+    @strawberry.field(description="The street's code")
+    def street_code(self, root: BuildingOut) -> str:
+        return root.street
+
+    @strawberry.field(description="The district's code")
+    def district_code(self, root: BuildingOut) -> str:
+        return root.district
+
+    @strawberry.field
+    async def street(self, root: BuildingOut, info: Info[Any, Any]) -> Street | None:
+        return await info.context.loaders.street.load(root.street)
+
+    @strawberry.field
+    async def district(self, root: BuildingOut, info: Info[Any, Any]) -> District | None:
+        return await info.context.loaders.district.load(root.district)
+
+
+@strawberry.type
+class StreetEdge:
+    cursor: str
+    node: Street
+
+
+@strawberry.type
+class StreetConnection:
+    edges: list[StreetEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class BuildingEdge:
+    cursor: str
+    node: Building
+
+
+@strawberry.type
+class BuildingConnection:
+    edges: list[BuildingEdge]
+    page_info: PageInfo
 
 
 @strawberry.type
 class RegistriesQuery:
     @strawberry.field(description="The city's districts (there are few: not paginated)")
     async def districts(self) -> list[District]:
-        return [District.of(d) for d in await service.list_districts()]
+        return await service.list_districts()  # type: ignore[return-value]
+
+    @strawberry.field(description="One district by code, or null")
+    async def district(self, info: Info[Any, Any], code: str) -> District | None:
+        return await info.context.loaders.district.load(code)
+
+    @strawberry.field(description="Streets by code (keyset-paged), optionally of one district")
+    async def streets(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        district: str | None = None,
+    ) -> StreetConnection:
+        w = window(first=first, after=after, last=last, before=before, maximum=MAX_FIRST)
+        rows = await service.window_streets(
+            district=district,
+            limit=w.limit + 1,
+            after=w.after[0] if w.after else None,
+            before=w.before[0] if w.before else None,
+            backward=w.backward,
+        )
+        page = cut(rows, w, lambda s: (s.code,))
+        return StreetConnection(
+            edges=[
+                StreetEdge(cursor=c, node=s)  # type: ignore[arg-type]
+                for s, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+        )
+
+    @strawberry.field(description="One street by code, or null")
+    async def street(self, info: Info[Any, Any], code: str) -> Street | None:
+        return await info.context.loaders.street.load(code)
+
+    @strawberry.field(description="Buildings by id (keyset-paged), optionally of a district/street")
+    async def buildings(
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        district: str | None = None,
+        street: str | None = None,
+    ) -> BuildingConnection:
+        w = window(
+            first=first, after=after, last=last, before=before, maximum=MAX_FIRST, key=(int,)
+        )
+        rows = await service.list_buildings(
+            district=district,
+            street=street,
+            limit=w.limit + 1,
+            after=w.after[0] if w.after else None,
+            before=w.before[0] if w.before else None,
+            backward=w.backward,
+        )
+        page = cut(rows, w, lambda b: (b.id,))
+        return BuildingConnection(
+            edges=[
+                BuildingEdge(cursor=c, node=b)  # type: ignore[arg-type]
+                for b, c in zip(page.items, page.cursors, strict=True)
+            ],
+            page_info=page.page_info,
+        )
+
+    @strawberry.field(description="One building by its registry number, or null")
+    async def building(self, info: Info[Any, Any], building_id: int) -> Building | None:
+        return await info.context.loaders.building.load(building_id)
 
 
 # The name the schema looks for (see hromada.graphql.schema).

@@ -5,15 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import msgspec
 import strawberry
 from litestar import Request
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
-from strawberry.litestar import BaseContext, make_graphql_controller
+from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 
 from hromada import domains
 from hromada.config import Settings
+from hromada.graphql.context import Context
+from hromada.graphql.nodes import NodeQuery
 
 
 @strawberry.type
@@ -29,16 +30,9 @@ def _types(name: str) -> tuple[type, ...]:
     return tuple(getattr(m, name) for m in modules if hasattr(m, name))
 
 
-Query = merge_types("Query", (MetaQuery, *_types("Query")))
+Query = merge_types("Query", (MetaQuery, NodeQuery, *_types("Query")))
 _mutations = _types("Mutation")
 Mutation = merge_types("Mutation", _mutations) if _mutations else None
-
-
-class Context(BaseContext, kw_only=True):
-    """Per-request context: DataLoaders live here so they never outlive a request."""
-
-    settings: Settings
-    loaders: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -55,7 +49,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
 
 def graphql_controller(settings: Settings) -> type:
     async def context_getter(request: Request[Any, Any, Any]) -> Context:
-        return Context(settings=settings)
+        return Context(settings=settings, request=request)
 
     controller = make_graphql_controller(
         build_schema(settings),

@@ -235,7 +235,7 @@ def test_graphql_connection_and_stats(api: TestClient[Litestar]) -> None:
     query = """
     query($after: String) {
       appeals(first: 40, after: $after, filter: {status: ["resolved"]}) {
-        edges { cursor node { id status overdue district } }
+        edges { cursor node { id status overdue district { code } } }
         pageInfo { hasNextPage endCursor }
       }
     }"""

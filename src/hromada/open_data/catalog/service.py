@@ -181,6 +181,49 @@ async def list_versions(
     return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
 
 
+async def versions_of(
+    slugs: list[str],
+    *,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+    backward: bool = False,
+) -> dict[str, list[Version]]:
+    """Up to ``limit`` versions of each dataset in one query, newest first.
+
+    ``after``/``before`` are version numbers in that order (``after`` = older
+    than, ``before`` = newer than); ``backward`` takes the rows nearest
+    ``before`` first (the caller reverses them). Window functions are on both
+    engines (SQLite 3.25+).
+    """
+    slugs = list(dict.fromkeys(slugs))
+    if not slugs:
+        return {}
+    marks = ", ".join("{}" for _ in slugs)
+    conditions = [f"slug IN ({marks})"]
+    values: list[Any] = list(slugs)
+    if after is not None:
+        conditions.append("number < {}")
+        values.append(after)
+    if before is not None:
+        conditions.append("number > {}")
+        values.append(before)
+    order = "ASC" if backward else "DESC"
+    rows = await DatasetVersion.raw(
+        "SELECT * FROM (SELECT v.*, ROW_NUMBER() OVER "  # noqa: S608 - placeholders only
+        f"(PARTITION BY slug ORDER BY number {order}) AS row_in_dataset "
+        f"FROM dataset_version v WHERE {' AND '.join(conditions)}) ranked "
+        "WHERE row_in_dataset <= {}",
+        *values,
+        limit,
+    )
+    rows.sort(key=lambda r: r["number"], reverse=not backward)
+    out: dict[str, list[Version]] = {slug: [] for slug in slugs}
+    for row in rows:
+        out[row["slug"]].append(_version(row))
+    return out
+
+
 def parse_since(since: str | None) -> int | datetime.datetime | None:
     """``since`` is a version number or an ISO-8601 time."""
     if since is None or since == "":
@@ -442,6 +485,25 @@ def matches_text(dataset: Dataset, q: str) -> bool:
     return all(word in haystack for word in q.casefold().split())
 
 
+def _matching(
+    settings: Settings, q: str | None, theme: str | None, publisher: str | None, fmt: str | None
+) -> list[Dataset]:
+    return [
+        d
+        for d in all_datasets(settings)
+        if (not q or matches_text(d, q))
+        and (not theme or theme.upper() in d.themes)
+        and (not publisher or publisher in (d.publisher.slug, d.publisher.edrpou))
+        and (not fmt or fmt.lower() in d.formats)
+    ]
+
+
+async def _outs(datasets: list[Dataset], base_url: str) -> list[DatasetOut]:
+    latest = await latest_versions()
+    counts = await version_counts()
+    return [dataset_out(d, latest.get(d.slug), counts.get(d.slug, 0), base_url) for d in datasets]
+
+
 async def list_datasets(
     settings: Settings,
     *,
@@ -454,22 +516,37 @@ async def list_datasets(
     base_url: str,
 ) -> Page[DatasetOut]:
     after = decode_cursor(cursor, 1)
-    matching = [
-        d
-        for d in all_datasets(settings)
-        if (not q or matches_text(d, q))
-        and (not theme or theme.upper() in d.themes)
-        and (not publisher or publisher in (d.publisher.slug, d.publisher.edrpou))
-        and (not fmt or fmt.lower() in d.formats)
-    ]
+    matching = _matching(settings, q, theme, publisher, fmt)
     chosen = [d for d in matching if after is None or d.slug > str(after[0])]
     page = make_page(chosen[: limit + 1], limit, lambda d: (d.slug,))
-    latest = await latest_versions()
-    counts = await version_counts()
-    items = [
-        dataset_out(d, latest.get(d.slug), counts.get(d.slug, 0), base_url) for d in page.items
-    ]
+    items = await _outs(page.items, base_url)
     return Page(items=items, next_cursor=page.next_cursor, total=len(matching))
+
+
+async def window_datasets(
+    settings: Settings,
+    *,
+    q: str | None,
+    theme: str | None,
+    publisher: str | None,
+    fmt: str | None,
+    limit: int,
+    after: str | None,
+    before: str | None,
+    backward: bool,
+    base_url: str,
+) -> tuple[list[DatasetOut], int]:
+    """Up to ``limit`` datasets by slug between ``after`` and ``before``, nearest first
+    (descending when ``backward``), and how many match in all."""
+    matching = _matching(settings, q, theme, publisher, fmt)
+    chosen = [
+        d
+        for d in matching
+        if (after is None or d.slug > after) and (before is None or d.slug < before)
+    ]
+    if backward:
+        chosen.reverse()
+    return await _outs(chosen[:limit], base_url), len(matching)
 
 
 async def get_dataset_out(settings: Settings, slug: str, base_url: str) -> DatasetOut:

@@ -16,3 +16,14 @@ class StreetOut(msgspec.Struct):
     kind: str
     name: str
     district: str
+
+
+class BuildingOut(msgspec.Struct):
+    id: int
+    number: str
+    street: str  # the street's code
+    district: str  # the district's code
+    floors: int
+    year_built: int | None
+    lat: float
+    lon: float

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import msgspec
 
 from hromada.errors import NotFound
-from hromada.open_data.registries.schemas import DistrictOut, StreetOut
+from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 from hromada.open_data.registries.tables import Building, District, Street
 from hromada.paging import Page, decode_cursor, make_page
 
@@ -61,6 +61,29 @@ async def list_streets(*, district: str | None, limit: int, cursor: str | None) 
     return make_page(msgspec.convert(rows, list[StreetOut]), limit, lambda s: (s.code,))
 
 
+async def window_streets(
+    *,
+    district: str | None,
+    limit: int,
+    after: str | None = None,
+    before: str | None = None,
+    backward: bool = False,
+) -> list[StreetOut]:
+    """Up to ``limit`` streets by code after/before a key, nearest first (the caller asks
+    ``limit + 1`` to learn whether more follow)."""
+    query = Street.select(
+        Street.code, Street.kind, Street.name, Street.district.code.as_alias("district")
+    )
+    if district:
+        query = query.where(Street.district.code == district)
+    if after is not None:
+        query = query.where(Street.code > after)
+    if before is not None:
+        query = query.where(Street.code < before)
+    rows = await query.order_by(Street.code, ascending=not backward).limit(limit)
+    return msgspec.convert(rows, list[StreetOut])
+
+
 async def get_streets(codes: list[str]) -> list[StreetOut]:
     """Streets by code, in the order asked (search hits); unknown codes left out."""
     if not codes:
@@ -70,6 +93,204 @@ async def get_streets(codes: list[str]) -> list[StreetOut]:
     ).where(Street.code.is_in(codes))
     by_code = {r["code"]: r for r in rows}
     return msgspec.convert([by_code[c] for c in codes if c in by_code], list[StreetOut])
+
+
+# ----------------------------------------------------------------------------------------
+# Batched loads: one query for many parents, whatever their number (GraphQL DataLoaders).
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("{}" for _ in values)
+
+
+async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictOut]:
+    """The districts with these codes, with their street and building counts (three queries)."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    rows = await District.select().where(District.code.is_in(codes))
+    if not rows:
+        return {}
+    ids = [r["id"] for r in rows]
+    counts: dict[str, dict[int, int]] = {}
+    for table in ("street", "building"):
+        found = await District.raw(
+            # Only placeholders and the two table names above go into the text.
+            f"SELECT district, COUNT(*) AS n FROM {table} "  # noqa: S608
+            f"WHERE district IN ({_marks(ids)}) GROUP BY district",
+            *ids,
+        )
+        counts[table] = {r["district"]: int(r["n"]) for r in found}
+    return {
+        r["code"]: DistrictOut(
+            code=r["code"],
+            name_uk=r["name_uk"],
+            name_en=r["name_en"],
+            lat=r["lat"],
+            lon=r["lon"],
+            streets=counts["street"].get(r["id"], 0),
+            buildings=counts["building"].get(r["id"], 0),
+        )
+        for r in rows
+    }
+
+
+def _window_sql(
+    select: str,
+    partition: str,
+    key: str,
+    where: str,
+    *,
+    after: bool,
+    before: bool,
+    backward: bool,
+) -> str:
+    """Keyset pages of many parents in one statement: ``ROW_NUMBER()`` per parent.
+
+    Both engines (SQLite 3.25+, PostgreSQL) have window functions; the caller
+    passes ``limit + 1`` to learn whether each parent has more.
+    """
+    conditions = [where]
+    if after:
+        conditions.append(f"{key} > {{}}")
+    if before:
+        conditions.append(f"{key} < {{}}")
+    order = "DESC" if backward else "ASC"
+    return (  # the parts are this module's constants; values go in as placeholders
+        f"SELECT * FROM (SELECT {select}, ROW_NUMBER() OVER "  # noqa: S608
+        f"(PARTITION BY {partition} ORDER BY {key} {order}) AS row_in_parent "
+        f"{' AND '.join(conditions)}) ranked WHERE row_in_parent <= {{}}"
+    )
+
+
+async def streets_in_districts(
+    codes: Sequence[str],
+    *,
+    limit: int,
+    after: str | None = None,
+    before: str | None = None,
+    backward: bool = False,
+) -> dict[str, list[StreetOut]]:
+    """Up to ``limit`` streets of each district, by code (descending when ``backward``)."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    sql = _window_sql(
+        "s.code, s.kind, s.name, d.code AS district",
+        "s.district",
+        "s.code",
+        f"FROM street s JOIN district d ON d.id = s.district WHERE d.code IN ({_marks(codes)})",
+        after=after is not None,
+        before=before is not None,
+        backward=backward,
+    )
+    values = [*codes, *(v for v in (after, before) if v is not None), limit]
+    rows = await Street.raw(sql, *values)
+    rows.sort(key=lambda r: r["code"], reverse=backward)
+    out: dict[str, list[StreetOut]] = {c: [] for c in codes}
+    for row in rows:
+        street = StreetOut(
+            code=row["code"], kind=row["kind"], name=row["name"], district=row["district"]
+        )
+        out[row["district"]].append(street)
+    return out
+
+
+_BUILDING_COLUMNS = (
+    "b.id, b.number, s.code AS street, d.code AS district, b.floors, b.year_built, b.lat, b.lon"
+)
+_BUILDING_FROM = (
+    "FROM building b JOIN street s ON s.id = b.street JOIN district d ON d.id = b.district"
+)
+
+
+def _building(row: dict[str, Any]) -> BuildingOut:
+    return BuildingOut(
+        id=int(row["id"]),
+        number=row["number"],
+        street=row["street"],
+        district=row["district"],
+        floors=int(row["floors"]),
+        year_built=row["year_built"],
+        lat=row["lat"],
+        lon=row["lon"],
+    )
+
+
+async def buildings_on_streets(
+    codes: Sequence[str],
+    *,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+    backward: bool = False,
+) -> dict[str, list[BuildingOut]]:
+    """Up to ``limit`` buildings of each street, by id (descending when ``backward``)."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    sql = _window_sql(
+        _BUILDING_COLUMNS,
+        "b.street",
+        "b.id",
+        f"{_BUILDING_FROM} WHERE s.code IN ({_marks(codes)})",
+        after=after is not None,
+        before=before is not None,
+        backward=backward,
+    )
+    values = [*codes, *(v for v in (after, before) if v is not None), limit]
+    rows = await Building.raw(sql, *values)
+    rows.sort(key=lambda r: r["id"], reverse=backward)
+    out: dict[str, list[BuildingOut]] = {c: [] for c in codes}
+    for row in rows:
+        out[row["street"]].append(_building(row))
+    return out
+
+
+async def get_buildings(ids: Sequence[int]) -> list[BuildingOut]:
+    """Buildings by id, in the order asked; unknown ids left out."""
+    ids = [int(i) for i in dict.fromkeys(ids)][:1000]
+    if not ids:
+        return []
+    rows = await Building.raw(
+        f"SELECT {_BUILDING_COLUMNS} {_BUILDING_FROM} WHERE b.id IN ({_marks(ids)})", *ids
+    )
+    by_id = {int(r["id"]): _building(r) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def list_buildings(
+    *,
+    district: str | None,
+    street: str | None,
+    limit: int,
+    after: int | None = None,
+    before: int | None = None,
+    backward: bool = False,
+) -> list[BuildingOut]:
+    """Up to ``limit`` buildings by id after/before a key (the caller asks ``limit + 1``)."""
+    conditions: list[str] = []
+    values: list[Any] = []
+    if district:
+        conditions.append("d.code = {}")
+        values.append(district)
+    if street:
+        conditions.append("s.code = {}")
+        values.append(street)
+    if after is not None:
+        conditions.append("b.id > {}")
+        values.append(after)
+    if before is not None:
+        conditions.append("b.id < {}")
+        values.append(before)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    order = "DESC" if backward else "ASC"
+    rows = await Building.raw(
+        f"SELECT {_BUILDING_COLUMNS} {_BUILDING_FROM} {where} ORDER BY b.id {order} LIMIT {{}}",
+        *values,
+        limit,
+    )
+    return [_building(r) for r in rows]
 
 
 # ----------------------------------------------------------------------------------------

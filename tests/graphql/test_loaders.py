@@ -1,0 +1,138 @@
+"""DataLoaders: relations of a list cost a constant number of queries, whatever its length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from hromada import db
+from hromada.app import create_app
+from hromada.config import Settings
+
+
+class QueryCounter:
+    """Counts every statement the app sends to the database (Piccolo's one way in)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def wrap(self, engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        # Engines have __slots__: wrap the class's method, count this engine's calls.
+        original = type(engine).run_querystring
+
+        async def counted(this: Any, *args: Any, **kwargs: Any) -> Any:
+            if this is engine:
+                self.count += 1
+            return await original(this, *args, **kwargs)
+
+        monkeypatch.setattr(type(engine), "run_querystring", counted)
+
+
+@pytest.fixture
+async def with_appeals(published: Settings) -> Settings:
+    """The small published city plus 120 demo appeals in its districts."""
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.appeals.demo import AppealsDemo
+
+    settings = published.replace(demo_appeals=120)
+    city = generate_city(settings.demo_seed, streets=15, buildings=80)
+    await AppealsDemo().populate(DemoContext(settings=settings, city=city))
+    return published
+
+
+@pytest.fixture
+def counted(
+    with_appeals: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[TestClient, QueryCounter]]:
+    # No background indexer: its queries would be counted too.
+    app = create_app(with_appeals.replace(search_indexer="off"))  # binds the engine it uses
+    counter = QueryCounter()
+    counter.wrap(db.current_engine(), monkeypatch)
+    with TestClient(app) as client:
+        yield client, counter
+
+
+def _queries(client: TestClient, counter: QueryCounter, query: str, **variables: Any) -> int:
+    before = counter.count
+    body = client.post("/graphql", json={"query": query, "variables": variables}).json()
+    assert "errors" not in body, body
+    return counter.count - before
+
+
+DATASETS = """
+query($n: Int) {
+  datasets(first: $n) { edges { node {
+    slug
+    versions(first: 3) { edges { cursor node { number rowCount } } pageInfo { endCursor } }
+  } } }
+}
+"""
+
+
+def test_datasets_with_versions_cost_constant_queries(counted) -> None:
+    client, counter = counted
+    costs = {n: _queries(client, counter, DATASETS, n=n) for n in (1, 2, 4)}
+    assert len(set(costs.values())) == 1, costs
+    # One batched query for every dataset's versions, plus the catalogue's own two.
+    assert costs[4] <= 3, costs
+
+
+DISTRICTS = """
+query($n: Int) {
+  districts {
+    code streetCount
+    streets(first: $n) { edges { node {
+      code district { code nameUk }
+      buildings(first: 5) { edges { node { number street { code } district { code } } } }
+    } } }
+  }
+}
+"""
+
+
+def test_nested_registry_relations_cost_constant_queries(counted) -> None:
+    client, counter = counted
+    costs = {n: _queries(client, counter, DISTRICTS, n=n) for n in (1, 3, 10)}
+    assert len(set(costs.values())) == 1, costs
+    assert costs[10] <= 10, costs
+
+
+APPEALS = """
+query($n: Int) {
+  appeals(first: $n) { edges { node { id districtCode district { code nameUk } } } }
+}
+"""
+
+
+def test_buildings_list_resolves_parents_in_batches(counted) -> None:
+    client, counter = counted
+    query = """
+    query($n: Int) { buildings(first: $n) { edges { node {
+      buildingId number street { code name district { code } } district { nameEn }
+    } } } }
+    """
+    costs = {n: _queries(client, counter, query, n=n) for n in (2, 20, 80)}
+    assert len(set(costs.values())) == 1, costs
+    body = client.post("/graphql", json={"query": query, "variables": {"n": 80}}).json()
+    nodes = [e["node"] for e in body["data"]["buildings"]["edges"]]
+    assert len(nodes) == 80
+    assert all(n["street"]["district"]["code"] for n in nodes)
+    streets = client.post(
+        "/graphql", json={"query": "{ streets(first: 500) { edges { node { code } } } }"}
+    ).json()["data"]["streets"]["edges"]
+    assert {n["street"]["code"] for n in nodes} <= {e["node"]["code"] for e in streets}
+
+
+def test_an_appeals_district_is_a_district(counted) -> None:
+    client, counter = counted
+    costs = {n: _queries(client, counter, APPEALS, n=n) for n in (2, 20, 100)}
+    assert len(set(costs.values())) == 1, costs
+    body = client.post("/graphql", json={"query": APPEALS, "variables": {"n": 100}}).json()
+    nodes = [e["node"] for e in body["data"]["appeals"]["edges"]]
+    assert len(nodes) == 100
+    assert all(n["district"]["code"] == n["districtCode"] for n in nodes if n["districtCode"])
+    assert sum(1 for n in nodes if n["district"]) > 50
