@@ -24,6 +24,7 @@ lint: uv
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
+	$(UV) run --frozen lint-imports --no-cache
 
 bench: uv
 	$(UV) run --frozen python -m bench

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from hromada.oidc_providers import ProvidersError, parse_providers
+
 PREFIX = "HROMADA_"
 
 Environment = Literal["development", "production", "demo", "test"]
@@ -290,9 +292,10 @@ class Settings:
         if not self.rate_limit_tiers:
             raise SettingsError("HROMADA_RATE_LIMIT_TIERS names no tier")
         if self.oidc_providers:
-            from hromada.auth.providers import parse_providers
-
-            parse_providers(self.oidc_providers)
+            try:
+                parse_providers(self.oidc_providers)
+            except ProvidersError as exc:
+                raise SettingsError(str(exc)) from None
         if self.demo_appeals < 0:
             raise SettingsError("HROMADA_DEMO_APPEALS must not be negative")
         if self.appeals_import_max_bytes < 1024:

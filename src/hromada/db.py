@@ -15,7 +15,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -52,15 +54,21 @@ def make_engine(settings: Settings) -> Engine:
     return SQLiteEngine(path=str(path), timeout=settings.sqlite_busy_timeout)
 
 
-def current_engine() -> Engine:
-    from hromada import piccolo_conf
+_engine: Engine | None = None
 
-    return piccolo_conf.DB
+
+def current_engine() -> Engine:
+    """The engine :func:`bind` made current, else the one Piccolo's configuration names."""
+    if _engine is not None:
+        return _engine
+    found = engine_finder()
+    if found is None:
+        raise RuntimeError("no database engine: PICCOLO_CONF names no DB")
+    return found
 
 
 def all_tables() -> list[Any]:
     from piccolo.apps.migrations.tables import Migration
-    from piccolo.conf.apps import Finder
 
     return [*Finder().get_table_classes(), Migration]
 
@@ -75,9 +83,14 @@ def use_database(settings: Settings) -> Engine:
 
 
 def bind(engine: Engine) -> None:
-    from hromada import piccolo_conf
-
-    piccolo_conf.DB = engine
+    global _engine
+    _engine = engine
+    # Piccolo's own machinery (migrations, engine_finder) reads DB from the module that
+    # PICCOLO_CONF names; found through Piccolo, so db never imports piccolo_conf
+    # (piccolo_conf imports db to make its default engine).
+    conf = Finder().get_piccolo_conf_module()
+    if conf is not None:
+        conf.DB = engine
     for table in all_tables():
         table._meta.db = engine
 

@@ -81,7 +81,7 @@ def test_demo_people_are_consistent() -> None:
 
 def test_commands_beside_the_demo_know_its_providers() -> None:
     from hromada.auth.devidp.app import demo_provider_configs
-    from hromada.auth.providers import parse_providers
+    from hromada.oidc_providers import parse_providers
 
     settings = Settings(environment="demo", port=8123)
     idp = DevIdp(settings, "http://127.0.0.1:8124", "http://127.0.0.1:8123")

@@ -15,10 +15,10 @@ from hromada.auth.identity import (
     rnokpp_with_checksum,
     street_candidates,
 )
-from hromada.auth.providers import parse_providers
 from hromada.auth.runtime import identity_secret
 from hromada.auth.service import safe_next
 from hromada.config import Settings, SettingsError
+from hromada.oidc_providers import parse_providers
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from hromada.auth.identity import Identity, normalise_tax_id, parse_birth_date
-from hromada.auth.providers import ProviderConfig
 from hromada.errors import Unauthenticated, Unavailable
+from hromada.oidc_providers import ProviderConfig
 
 with warnings.catch_warnings():
     # authlib 1.9 announces a move to "httpx2"; the httpx client works as it is.

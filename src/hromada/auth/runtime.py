@@ -6,10 +6,10 @@ import logging
 
 from hromada.auth.identity import EligibilityRules
 from hromada.auth.oidc import Provider, make_provider
-from hromada.auth.providers import parse_providers
 from hromada.auth.ratelimit import Limiter, parse_networks
 from hromada.auth.store import DatabaseStore, RedisStore, Store
 from hromada.config import Settings, SettingsError
+from hromada.oidc_providers import parse_providers
 
 log = logging.getLogger("hromada.auth")
 

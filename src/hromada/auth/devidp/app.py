@@ -23,8 +23,8 @@ from litestar.params import FromPath
 from hromada.auth.devidp.idgovua import IdGovUaStandIn
 from hromada.auth.devidp.people import DemoPerson, demo_people
 from hromada.auth.devidp.server import DevIssuer, FormRequest
-from hromada.auth.providers import ProviderConfig, dump_providers
 from hromada.config import Settings, SettingsError
+from hromada.oidc_providers import ProviderConfig, dump_providers
 
 CLIENT_ID = "hromada-demo"
 ISSUERS = {"city": "Міський ID (розробка)", "bank": "Банк ID (розробка)"}

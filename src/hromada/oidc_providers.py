@@ -10,6 +10,10 @@ A JSON list, one object per provider::
 ``kind`` is ``oidc`` (any OpenID Connect provider, found by discovery from its
 issuer) or ``idgovua`` (ID.GOV.UA's plain OAuth2 mode; ``issuer`` is then its
 base URL, e.g. ``https://id.gov.ua``).
+
+It is a setting's format, so it sits beside ``config`` rather than in ``auth``:
+``config`` checks the setting when it loads, ``auth`` reads it, and neither
+imports the other to do so.
 """
 
 from __future__ import annotations
@@ -45,14 +49,16 @@ class ProviderConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return self.display_name or self.name
 
 
-def _error(message: str) -> Exception:
-    from hromada.config import SettingsError
+class ProvidersError(ValueError):
+    """``HROMADA_OIDC_PROVIDERS`` is wrong; ``config`` reports it as a ``SettingsError``."""
 
-    return SettingsError(f"HROMADA_OIDC_PROVIDERS: {message}")
+
+def _error(message: str) -> Exception:
+    return ProvidersError(f"HROMADA_OIDC_PROVIDERS: {message}")
 
 
 def parse_providers(raw: str) -> list[ProviderConfig]:
-    """Parse and check the providers; a problem is a one-line ``SettingsError``."""
+    """Parse and check the providers; a problem is a one-line ``ProvidersError``."""
     if not raw.strip():
         return []
     try:
