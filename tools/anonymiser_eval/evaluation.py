@@ -117,6 +117,31 @@ _HARD_MARKUP: list[tuple[str, str]] = [
     ("uk", "Звертаюсь від імені {name:Коваленко Лідії Федорівни}, вона не ходить."),
     ("uk", "Сміття біля будинку №{house:3} у Дарницькому районі, пр-т Перемоги {house:51} і все."),
     ("uk", "Вагони 6005 та 6006 на лінії, а в трамваї 22 немає інформатора."),
+    # Latin script (the 2010 official transliteration and informal spellings).
+    ("uk", "Прошу відповісти {name:Oksana Hnatiuk} на електронну пошту."),
+    ("uk", "Скаргу підписав {name:Petrenko I.V.}, голова будинкового комітету."),
+    ("uk", "{name:Volodymyr Kovalchuk} повідомляє про відсутність світла."),
+    ("ru", "Обращается {name:Aleksey Smirnov} по поводу уборки снега."),
+    ("uk", "У ТРЦ «Sky Mall» та магазині Comfy не працює ліфт для візків."),
+    # Obfuscated e-mails.
+    ("uk", "Пошта {email:ivan.koval at gmail dot com}, дякую."),
+    ("uk", "Відповідь на {email:nadia_p[at]ukr[dot]net}."),
+    ("ru", "Почта {email:semen.k(собака)mail.ru}"),
+    ("uk", "Адреса {email:oleh.m @ ukr.net}"),
+    ("uk", "Наша собака at home не гавкає, а сусідська так."),
+    # Dates of birth and ages tied to a person.
+    ("uk", "Я {birth_date:1947 р.н.}, самотня пенсіонерка, прошу допомогти."),
+    ("uk", "Моя мати, {birth_date:21.08.1939 року народження}, потребує соцпрацівника."),
+    ("uk", "Народилася {birth_date:4 травня 1944 р.}, маю статус дитини війни."),
+    ("ru", "Отец {birth_date:1938 г.р.} не может спуститься по лестнице."),
+    ("uk", "Бабусі {age:90 років}, а в під'їзді немає поручнів."),
+    ("ru", "Сыну {age:4 года}, площадка в ужасном состоянии."),
+    ("uk", "Ремонт даху обіцяли ще 12.05.2014, а минуло вже 2 роки."),
+    ("uk", "Дому 60 років, труби з 1956 року не міняли."),
+    # Registry streets with ordinals; Russian surname with initials.
+    ("uk", "Пров. 2-га Антоновича розбитий, машини не проїжджають."),
+    ("ru", "Мастер {name:Ткаченко В.И.} так и не пришёл."),
+    ("uk", "вул. Ярославська, {house:5} ({name:Оліфіренко Н.})"),
     # Russian.
     ("ru", "Меня зовут {name:Сергей Иванов}, мой телефон {phone:+38 (050) 123-45-67}."),
     ("ru", "Соседка {name:Петрова} из кв. {flat:8} выбрасывает мусор с балкона."),
@@ -1105,4 +1130,70 @@ def real_sample_report(anonymiser: Anonymiser, texts: Iterable[str]) -> RealRepo
             left += 1
         if left:
             report.texts_with_name_like += 1
+    return report
+
+
+# -- over-anonymisation on the real sample ----------------------------------------------------
+# A street mention: a street word, an optional ordinal, then up to three capitalised words.
+_STREET_MENTION_RE = re.compile(
+    r"(?<![\w])(?:вул(?:иц[яіею])?|ул(?:иц[аеы])?|пров(?:улок|улку)?|пер(?:еулок|еулке)?|"
+    r"просп(?:ект[уі]?)?|пр-т|пр|бульв(?:ар[уі]?)?|б-р|пл(?:оща|ощі)?|наб(?:ережна|ережній)?|"
+    r"шосе|узвіз|узвоз|спуск|алея|аллея)\.?\s*"
+    r"(?P<name>(?:\d{1,2}-?[а-яіїєґ]{0,3} )?[А-ЯІЇЄҐЁ][\w'’ʼ-]+(?: [А-ЯІЇЄҐЁ][\w'’ʼ-]+){0,2})"
+)
+# A brand or an organisation: a short quoted name.
+_QUOTED_RE = re.compile(r"[«\"„“”]([^«»\"„“”\n]{2,40})[»\"“”]")
+
+
+@dataclass
+class OverReport:
+    texts: int = 0
+    street_mentions: int = 0
+    streets_replaced: int = 0
+    quoted_names: int = 0
+    quoted_replaced: int = 0
+    texts_over: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Street and quoted names (brands, organisations) wrongly replaced, per such name."""
+        total = self.street_mentions + self.quoted_names
+        return (self.streets_replaced + self.quoted_replaced) / total if total else 0.0
+
+    def format(self, examples: int = 0) -> str:
+        lines = [
+            f"over-anonymisation on {self.texts} real appeals: "
+            f"{self.streets_replaced} of {self.street_mentions} street names and "
+            f"{self.quoted_replaced} of {self.quoted_names} quoted names (brands, organisations) "
+            f"taken for a person = {self.rate:.2%}; texts affected {self.texts_over}",
+        ]
+        lines.extend(f"  over: …{e}…" for e in self.examples[:examples])
+        return "\n".join(lines)
+
+
+def over_anonymisation(anonymiser: Anonymiser, texts: Iterable[str]) -> OverReport:
+    """How often a street name or a quoted brand or organisation is replaced as a person."""
+    report = OverReport()
+    for text in texts:
+        report.texts += 1
+        names = [(f.start, f.end) for f in anonymiser.find(text) if f.kind == "name"]
+        over = False
+        for regex, group, attr in (
+            (_STREET_MENTION_RE, "name", "street"),
+            (_QUOTED_RE, 1, "quoted"),
+        ):
+            for m in regex.finditer(text):
+                s, e = m.span(group)
+                hit = any(ns < e and s < ne for ns, ne in names)
+                if attr == "street":
+                    report.street_mentions += 1
+                    report.streets_replaced += hit
+                else:
+                    report.quoted_names += 1
+                    report.quoted_replaced += hit
+                if hit:
+                    over = True
+                    report.examples.append(_context(text, s, e))
+        report.texts_over += over
     return report

@@ -57,6 +57,65 @@ def test_scrub_replaces_personal_data(anon: Anonymiser, text: str, expected: str
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Latin script: the official 2010 transliteration (no soft sign) and informal spellings.
+        ("Пише Nataliia Melnychuk з ОСББ.", "Пише [ПІБ] з ОСББ."),
+        ("Відповідь для Olha Kovalchuk.", "Відповідь для [ПІБ]."),
+        ("Заявник Hnatiuk O.P. просить відповісти.", "Заявник [ПІБ] просить відповісти."),
+        ("Звонил Andrey Sokolov вчера.", "Звонил [ПІБ] вчера."),
+        (
+            "Біля Alfa Romeo та Ocean Plaza немає місць.",
+            "Біля Alfa Romeo та Ocean Plaza немає місць.",
+        ),
+        # Obfuscated e-mails.
+        ("Пишіть roman.h at ukr dot net", "Пишіть [EMAIL]"),
+        ("Пошта lida[at]gmail[dot]com.", "Пошта [EMAIL]."),
+        ("e-mail: stepan(собака)i.ua", "e-mail: [EMAIL]"),
+        ("Адреса maria.o @ meta.ua, дякую", "Адреса [EMAIL], дякую"),
+        ("Собака at night гавкає.", "Собака at night гавкає."),
+        # Dates of birth and ages tied to a person.
+        ("Я, 1952 р.н., прошу субсидію.", "Я, [ДАТА_НАРОДЖЕННЯ], прошу субсидію."),
+        ("Дата народження: 14.02.1960.", "Дата народження: [ДАТА_НАРОДЖЕННЯ]."),
+        ("Батько 1933 року народження.", "Батько [ДАТА_НАРОДЖЕННЯ]."),
+        ("Народилася 2 січня 1941 р. в Києві.", "Народилася [ДАТА_НАРОДЖЕННЯ] в Києві."),
+        ("Матери 88 лет, лифт стоит.", "Матери [ВІК], лифт стоит."),
+        ("Моїй доньці 7 років.", "Моїй доньці [ВІК]."),
+        # Russian surname with initials.
+        ("Ответил Лысенко П.Р. из ЖЭКа.", "Ответил [ПІБ] из ЖЭКа."),
+    ],
+)
+def test_scrub_learned_classes(anon: Anonymiser, text: str, expected: str) -> None:
+    assert anon.scrub(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "З 12.03.2015р.немає води, а 2013 р. На теперішній час нічого не зроблено.",
+        "Будинку 60 років, дереву віком 90 років потрібна обрізка.",
+        "Я вже 2 роки чекаю відповіді, нам 3 роки обіцяють ремонт.",
+        "Пров. 3-тя Антоновича та пров. 4-та Леонтовича без світла.",
+    ],
+)
+def test_scrub_keeps_dates_ages_and_streets_that_are_not_personal(
+    anon: Anonymiser, text: str
+) -> None:
+    assert anon.scrub(text) == text
+
+
+def test_a_registry_street_is_never_a_person() -> None:
+    anon = Anonymiser(street_names=["Олени Пчілки", "2-га Ярослава"])
+    assert anon.scrub("Прибрати сміття на Олени Пчілки, біля 2-га Ярослава") == (
+        "Прибрати сміття на Олени Пчілки, біля 2-га Ярослава"
+    )
+    # Without the registry, the same words are a person's name.
+    assert get_anonymiser().scrub("Прибрати сміття на Олени Пчілки") != (
+        "Прибрати сміття на Олени Пчілки"
+    )
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Маршрут 115 та автобус №5 не ходять з 2015 року, вже 3 тижні.",
@@ -98,7 +157,7 @@ def test_scrub_address_keeps_street_and_district(anon: Anonymiser) -> None:
 def test_placeholders_cover_every_kind() -> None:
     assert set(PLACEHOLDERS) == {
         "name", "phone", "email", "tax_number", "passport", "iban",
-        "car_plate", "account", "flat", "house",
+        "car_plate", "account", "flat", "house", "birth_date", "age",
     }  # fmt: skip
 
 

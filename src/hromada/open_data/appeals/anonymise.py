@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hromada.open_data.appeals.latin_names import LatinNames
 from hromada.open_data.appeals.names import NameDetector
 from hromada.open_data.appeals.pii_patterns import Span, find_structured, lower_same_length
 
@@ -33,6 +34,8 @@ PLACEHOLDERS: dict[str, str] = {
     "account": "[ОСОБОВИЙ_РАХУНОК]",
     "flat": "[КВАРТИРА]",
     "house": "[БУДИНОК]",
+    "birth_date": "[ДАТА_НАРОДЖЕННЯ]",
+    "age": "[ВІК]",
 }
 KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 
@@ -62,12 +65,22 @@ class Anonymiser:
 
     def __init__(self, names: NameDetector | None = None, street_names: Iterable[str] = ()) -> None:
         self.names = names or NameDetector()
+        self.latin = LatinNames(self.names._morph)
+        # Street names of the city's registry, lower-cased: a registry street is never a person.
+        self.street_titles: set[str] = set()
         self.add_street_names(street_names)
 
     def add_street_names(self, names: Iterable[str]) -> None:
         """Street names of the city (e.g. from the streets registry): a lone word of one of
-        them ("по Скляренка") is read as the street, not as a person."""
+        them ("по Скляренка") is read as the street, not as a person, and a whole registry name
+        ("пров. 3-тя Антоновича", "Олени Теліги") is never taken for a person."""
+        names = list(names)
         self.names.add_street_names(names)
+        for name in names:
+            title = _SPACES_RE.sub(" ", name.strip().lower())
+            if title:
+                self.street_titles.add(title)
+                self.street_titles.add(_ORDINAL_PREFIX_RE.sub("", title))
 
     def find(self, text: str) -> list[Finding]:
         """Every personal value in ``text``: non-overlapping, sorted by position."""
@@ -75,8 +88,14 @@ class Anonymiser:
             return []
         low = lower_same_length(text)
         spans: list[Span] = list(find_structured(text, low))
+        titles = self.street_titles
         for s, e in self.names.find(text, language(text), low):
+            if titles and self._registry_street(text, s, e):
+                continue
             spans.append(("name", s, e, _NAME_PRIORITY))
+        if _LATIN_GATE_RE.search(text):
+            for s, e in self.latin.find(text):
+                spans.append(("name", s, e, _NAME_PRIORITY))
         if not spans:
             return []
         spans.sort(key=lambda x: (-x[3], x[1], x[1] - x[2]))
@@ -90,6 +109,14 @@ class Anonymiser:
             chosen.append(span)
         chosen.sort(key=lambda x: x[1])
         return [Finding(kind, s, e, text[s:e]) for kind, s, e, _ in chosen]
+
+    def _registry_street(self, text: str, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` is (the end of) a street name of the registry."""
+        found = _SPACES_RE.sub(" ", text[start:end].lower())
+        if found in self.street_titles:
+            return True
+        before = _ORDINAL_BEFORE_RE.search(text, max(0, start - 8), start)
+        return before is not None and f"{before.group(1).lower()} {found}" in self.street_titles
 
     def scrub(self, text: str | None) -> str | None:
         """``text`` with every personal value replaced by its placeholder (``None`` stays)."""
@@ -149,6 +176,9 @@ _BARE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACES_RE = re.compile(r"\s{2,}")
+_ORDINAL_PREFIX_RE = re.compile(r"^\d{1,2}-?[а-яіїєґ]{0,3} ")
+_ORDINAL_BEFORE_RE = re.compile(r"(\d{1,2}-?[а-яіїєґА-ЯІЇЄҐ]{0,3})\s+$")
+_LATIN_GATE_RE = re.compile(r"[A-Z][a-z]")
 
 # About 100 m: a degree of latitude is ~111.2 km everywhere.
 GRID_METRES = 100.0

@@ -209,6 +209,8 @@ _PLACE_WORDS = _PLACE_BEFORE | _PLACE_AFTER
 _TOWN_BEFORE = frozenset(
     ["м", "м.", "г", "г.", "с", "с.", "смт", "місто", "міста", "місті", "город", "города", "село"]
 )
+# An ordinal before a street name: "3-тя", "4-та", "1-ша", "2-га", "5-й", "10-а".
+_ORDINAL_RE = re.compile(r"\d{1,2}-?(?:ша|га|тя|та|я|а|й|ий|ій|ої|ої|ей|ий|е|ое|ее|ого|ой)")
 _QUOTES = frozenset("«\"„“”'’")
 _STREET_WORD_RE = re.compile(r"[" + UPPER + r"][" + LOWER + r"'’ʼ-]+")
 _BEHALF_RE = re.compile(r"(?i)(?:від|от)\s+$")
@@ -627,6 +629,11 @@ def place_before(text: str, start: int) -> str | None:
     raw, word_start, _ = _prev_word(text, start, " \t")
     if not raw:
         return None
+    if _ORDINAL_RE.fullmatch(raw):
+        # "пров. 3-тя Антоновича", "4-та Леонтовича": the street word is before the ordinal.
+        raw, word_start, _ = _prev_word(text, word_start, " \t")
+        if not raw:
+            return "street"
     word = raw.lower()
     if word not in _PLACE_BEFORE and "." in word:
         word = word.rsplit(".", 2)[-2] + "."  # "вул.Шевченка", "ст.м."

@@ -339,14 +339,13 @@ def find_structured(text: str, low: str | None = None) -> Iterator[Span]:
 
     ``low`` is the text lower-cased with ``lower_same_length``, if the caller has it.
     """
-    if "@" in text:
-        for m in EMAIL_RE.finditer(text):
-            yield ("email", m.start(), m.end(), 90)
+    if low is None:
+        low = lower_same_length(text)
+    yield from find_emails(text, low)
     runs = [(m.start(), m.end()) for m in _DIGIT_RUN_RE.finditer(text)]
     if not runs:
         return
-    if low is None:
-        low = lower_same_length(text)
+    yield from find_birth(text, low)
     if any(stem in low for stem in _IBAN_GATE):
         for m in IBAN_RE.finditer(text):
             yield ("iban", m.start(), m.end(), 90)
@@ -405,3 +404,103 @@ def _list_after(text: str, pos: int, kind: str) -> Iterator[Span]:
             return
         yield (kind, m.start(1), m.end(1), 40)
         pos = m.end(1)
+
+
+# -- obfuscated e-mails ------------------------------------------------------------------------
+# "name at ukr dot net", "name[at]gmail[dot]com", "name(собака)ukr.net", "name @ i.ua": the
+# local part and the domain are Latin, the domain ends in a known top-level domain, so "at" or
+# "собака" in ordinary text never matches.
+_AT = (
+    r"(?:\s*@\s*|\s*[(\[{<]\s*(?:at|ат|собака|собачка|равлик|равлик)\s*[)\]}>]\s*"
+    r"|\s+(?:at|собака|собачка)\s+)"
+)
+_DOT = r"(?:\s?\.\s?|\s*[(\[{<]\s*(?:dot|точка|крапка)\s*[)\]}>]\s*|\s+(?:dot|точка|крапка)\s+)"
+_TLD = (
+    r"(?:com\.ua|org\.ua|kiev\.ua|kyiv\.ua|in\.ua|ua|net|com|org|ru|info|biz|io|eu|me|by|de|pl|uk)"
+)
+OBFUSCATED_EMAIL_RE = re.compile(
+    r"(?<![\w.+-])[a-z0-9][a-z0-9._+-]*"
+    + _AT
+    + r"[a-z0-9][a-z0-9-]*(?:"
+    + _DOT
+    + r"[a-z0-9-]+)*?"
+    + _DOT
+    + _TLD
+    + r"(?![a-z0-9])",
+    re.IGNORECASE,
+)
+_EMAIL_GATE = ("@", " at ", "(at", "[at", "{at", "<at", "собак", "(ат", "[ат", "равлик")
+
+
+def find_emails(text: str, low: str) -> Iterator[Span]:
+    if "@" in text:
+        for m in EMAIL_RE.finditer(text):
+            yield ("email", m.start(), m.end(), 90)
+    if any(g in low for g in _EMAIL_GATE):
+        for m in OBFUSCATED_EMAIL_RE.finditer(text):
+            yield ("email", m.start(), m.end(), 89)
+
+
+# -- dates of birth and ages ----------------------------------------------------------------------
+_MONTHS = (
+    r"(?:січня|лютого|березня|квітня|травня|червня|липня|серпня|вересня|жовтня|листопада|грудня"
+    r"|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+)
+_YEAR = r"(?:19|20)\d{2}"
+_DATE = (
+    r"(?:\d{1,2}\s?[./-]\s?\d{1,2}\s?[./-]\s?"
+    + _YEAR
+    + r"|\d{1,2}\s+"
+    + _MONTHS
+    + r"\s+"
+    + _YEAR
+    + r"|"
+    + _YEAR
+    + r")"
+)
+_YEAR_WORD = r"(?:\s*(?:р\.|р(?=\s)|року|рік|г\.|г(?=\s)|года|год))?"
+_BIRTH_AFTER = (
+    r"\s*,?\s*(?:р\.\s?н\.|р\.\s?н(?!\w)|г\.\s?р\.|г\.\s?р(?!\w)|н\.\s?р\.|народж\w*|нар\."
+    r"|рожд\w*\.?)"
+)
+BIRTH_AFTER_RE = re.compile(r"(?<![\d\w])" + _DATE + _YEAR_WORD + _BIRTH_AFTER, re.IGNORECASE)
+BIRTH_CUE_RE = re.compile(
+    r"(?:дата\s+(?:народження|рождения)|д\.\s?н\.|д\.\s?р\.|народи(?:вся|лася|лась)|"
+    r"родил(?:ся|ась)|р\.\s?н\.|рік\s+народження|год\s+рождения)"
+    r"[\s:,–—-]*(?:(?:в|у)\s+)?(?P<date>" + _DATE + _YEAR_WORD + r")(?!\d)",
+    re.IGNORECASE,
+)
+_BIRTH_GATE = ("народж", "рожд", "р.н", "р. н", "г.р", "г. р", "нар.", "д.н", "д. н", "народи",
+               "родил", "н.р", "н. р", "д.р", "д. р")  # fmt: skip
+
+# An age: a number of years right after a person ("мамі 87 років", "моей бабушке 92 года",
+# "мені 75", "у віці 80 років"); a building's or a tree's age ("будинку 50 років") is not one.
+_PERSON_WORDS = (
+    r"мені|мне|йому|їй|ему|ей|"
+    r"мам[аіуи]|матер[іи]|мати|мать|батьк[оуа]|батьков[іи]|тат[оаі]|тату|отц[ау]|отец|"
+    r"син[уаові]*|синові|сын[уа]?|дон(?:ька|ьці|ечці|ечка)|доч(?:ка|ке|ь|ери)|дочці|"
+    r"бабус[яіюи]|бабц[яі]|бабуш?к[аеи]|бабушке|дідус[ьеві]*|дідов[іи]|дід[ау]?|дедушк[аеи]|"
+    r"дитин[аіи]|ребен(?:ок|ку)|дітям|детям|онук[ау]?|онуков[іи]|онуч(?:ка|ці)|внук[ау]?|внучк[аеи]|"
+    r"чолов(?:ік|ікові|іку)|муж[уа]?|дружин[аіи]|жен[аеу]|сусід(?:ка|ці|у|ові)?|сосед(?:ка|ке|у)?|"
+    r"пенсіонер(?:ка|ці|у|ові)?|пенсионер(?:ка|ке|у)?|ветеран[уові]*|інвалід[уові]*|инвалид[уа]?|"
+    r"заявни(?:к|ця|ку|ці)|віці|возрасте"
+)
+AGE_RE = re.compile(
+    r"(?<![\w])(?:" + _PERSON_WORDS + r")[\s,:–—-]+(?:понад\s+|більше\s+|больше\s+|около\s+|"
+    r"майже\s+|почти\s+)?"
+    r"(?P<age>(?:1[01]\d|[1-9]?\d)(?:[,.]\d)?(?:-?(?:ти|ми|х|и))?\s*(?:років|роки|рік|лет|года|год))"
+    r"(?!\w)",
+    re.IGNORECASE,
+)
+_AGE_GATE = ("рок", "рік", "лет", "год", "віці", "возраст", "вік")
+
+
+def find_birth(text: str, low: str) -> Iterator[Span]:
+    if any(g in low for g in _BIRTH_GATE):
+        for m in BIRTH_AFTER_RE.finditer(text):
+            yield ("birth_date", m.start(), m.end(), 88)
+        for m in BIRTH_CUE_RE.finditer(text):
+            yield ("birth_date", m.start("date"), m.end("date"), 88)
+    if any(g in low for g in _AGE_GATE):
+        for m in AGE_RE.finditer(text):
+            yield ("age", m.start("age"), m.end("age"), 87)
