@@ -345,7 +345,7 @@ def find_structured(text: str, low: str | None = None) -> Iterator[Span]:
     runs = [(m.start(), m.end()) for m in _DIGIT_RUN_RE.finditer(text)]
     if not runs:
         return
-    yield from find_birth(text, low)
+    yield from find_birth(text, low, runs)
     if any(stem in low for stem in _IBAN_GATE):
         for m in IBAN_RE.finditer(text):
             yield ("iban", m.start(), m.end(), 90)
@@ -429,6 +429,7 @@ OBFUSCATED_EMAIL_RE = re.compile(
     + r"(?![a-z0-9])",
     re.IGNORECASE,
 )
+_LATIN_PAIR_RE = re.compile(r"[a-zA-Z]{2}")
 _EMAIL_GATE = ("@", " at ", "(at", "[at", "{at", "<at", "собак", "(ат", "[ат", "равлик")
 
 
@@ -436,7 +437,8 @@ def find_emails(text: str, low: str) -> Iterator[Span]:
     if "@" in text:
         for m in EMAIL_RE.finditer(text):
             yield ("email", m.start(), m.end(), 90)
-    if any(g in low for g in _EMAIL_GATE):
+    # Written-out e-mails have Latin letters on both sides of "at", "(собака)", ...
+    if _LATIN_PAIR_RE.search(text) and any(g in low for g in _EMAIL_GATE):
         for m in OBFUSCATED_EMAIL_RE.finditer(text):
             yield ("email", m.start(), m.end(), 89)
 
@@ -486,21 +488,43 @@ _PERSON_WORDS = (
     r"заявни(?:к|ця|ку|ці)|віці|возрасте"
 )
 AGE_RE = re.compile(
-    r"(?<![\w])(?:" + _PERSON_WORDS + r")[\s,:–—-]+(?:понад\s+|більше\s+|больше\s+|около\s+|"
-    r"майже\s+|почти\s+)?"
-    r"(?P<age>(?:1[01]\d|[1-9]?\d)(?:[,.]\d)?(?:-?(?:ти|ми|х|и))?\s*(?:років|роки|рік|лет|года|год))"
-    r"(?!\w)",
+    r"(?<![\w,.])(?P<age>(?:1[01]\d|[1-9]?\d)(?:[,.]\d)?(?:-?(?:ти|ми|х|и))?\s*"
+    r"(?:років|роки|рік|лет|года|год))(?!\w)",
     re.IGNORECASE,
 )
-_AGE_GATE = ("рок", "рік", "лет", "год", "віці", "возраст", "вік")
+# The person right before an age, read backwards from the number.
+AGE_PERSON_RE = re.compile(
+    r"(?<![\w])(?:" + _PERSON_WORDS + r")[\s,:–—-]+(?:понад\s+|більше\s+|больше\s+|около\s+|"
+    r"майже\s+|почти\s+)?$",
+    re.IGNORECASE,
+)
+_AGE_GATE = ("рок", "рік", "лет", "год")
+# A date of birth is found from the word that says so: a suffix after the date ("р.н.",
+# "року народження") or a cue before it ("дата народження:", "народилася"). The expressions
+# run only in a window around those words, so texts without them cost a few str.find calls.
+_BIRTH_REACH = 40
 
 
-def find_birth(text: str, low: str) -> Iterator[Span]:
-    if any(g in low for g in _BIRTH_GATE):
-        for m in BIRTH_AFTER_RE.finditer(text):
-            yield ("birth_date", m.start(), m.end(), 88)
-        for m in BIRTH_CUE_RE.finditer(text):
-            yield ("birth_date", m.start("date"), m.end("date"), 88)
+def find_birth(text: str, low: str, runs: list[tuple[int, int]]) -> Iterator[Span]:
+    """Dates of birth, and ages right after a person; ``runs`` are the text's digit runs."""
+    seen: set[int] = set()
+    # Every date of birth has a year of four digits.
+    for stem in _BIRTH_GATE if any(e - s == 4 for s, e in runs) else ():
+        i = low.find(stem)
+        while i != -1:
+            for m in BIRTH_AFTER_RE.finditer(text, max(0, i - _BIRTH_REACH), i + len(stem) + 12):
+                if m.start() not in seen and m.end() >= i:
+                    seen.add(m.start())
+                    yield ("birth_date", m.start(), m.end(), 88)
+            for m in BIRTH_CUE_RE.finditer(text, max(0, i - 16), i + _BIRTH_REACH + 16):
+                if m.start("date") not in seen:
+                    seen.add(m.start("date"))
+                    yield ("birth_date", m.start("date"), m.end("date"), 88)
+            i = low.find(stem, i + len(stem))
     if any(g in low for g in _AGE_GATE):
-        for m in AGE_RE.finditer(text):
-            yield ("age", m.start("age"), m.end("age"), 87)
+        for start, end in runs:
+            if end - start > 3:
+                continue
+            m = AGE_RE.match(text, start)
+            if m is not None and AGE_PERSON_RE.search(text, max(0, start - 32), start):
+                yield ("age", m.start("age"), m.end("age"), 87)
