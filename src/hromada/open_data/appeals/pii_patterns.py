@@ -525,6 +525,6 @@ def find_birth(text: str, low: str, runs: list[tuple[int, int]]) -> Iterator[Spa
         for start, end in runs:
             if end - start > 3:
                 continue
-            m = AGE_RE.match(text, start)
-            if m is not None and AGE_PERSON_RE.search(text, max(0, start - 32), start):
-                yield ("age", m.start("age"), m.end("age"), 87)
+            age = AGE_RE.match(text, start)
+            if age is not None and AGE_PERSON_RE.search(text, max(0, start - 32), start):
+                yield ("age", age.start("age"), age.end("age"), 87)
