@@ -183,3 +183,36 @@ def test_coarsen_grid() -> None:
 
 def test_get_anonymiser_is_shared() -> None:
     assert get_anonymiser() is get_anonymiser()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("КП «Шляхрембуд» (Дарницький район)", "КП «Шляхрембуд» (Дарницький район)"),
+        (
+            "КП «Шляхрембуд», майстер Петренко Іван, 067 123 45 67",
+            "КП «Шляхрембуд», майстер [ПІБ], [ТЕЛЕФОН]",
+        ),
+        ("ПАТ ”Київенерго” - ТРМ [Гордієнко Олег Петрович]", "ПАТ ”Київенерго” - ТРМ"),
+        ("Дарницька РДА", "Дарницька РДА"),
+        ("Водоканал", "Водоканал"),
+        ("Петренко Іван", "[ПІБ]"),
+        ("Гончар", "[ПІБ]"),
+        ("Бригадир Мельник", "[ПІБ]"),
+        ("Ivan Hrebeniuk", "[ПІБ]"),
+        ("Гончар В.П. 0671234567", "[ПІБ] [ТЕЛЕФОН]"),
+        (None, None),
+        ("", ""),
+    ],
+)
+def test_an_executor_is_an_organisation_or_it_is_anonymised(
+    anon: Anonymiser, value: str | None, expected: str | None
+) -> None:
+    assert anon.scrub_organisation(value) == expected
+
+
+def test_organisations_from_the_classifier_stay() -> None:
+    anon = Anonymiser()
+    assert anon.scrub_organisation("Олег Бондар") == "[ПІБ]"
+    anon.add_organisations(["Олег Бондар"])  # a sole trader registered as an executor
+    assert anon.scrub_organisation("Олег Бондар") == "Олег Бондар"

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hromada.open_data.appeals.latin_names import LatinNames
-from hromada.open_data.appeals.names import NameDetector
+from hromada.open_data.appeals.names import NameDetector, word_list
 from hromada.open_data.appeals.pii_patterns import Span, find_structured, lower_same_length
 
 PLACEHOLDERS: dict[str, str] = {
@@ -68,6 +68,7 @@ class Anonymiser:
         self.latin = LatinNames(self.names._morph)
         # Street names of the city's registry, lower-cased: a registry street is never a person.
         self.street_titles: set[str] = set()
+        self.organisations: set[str] = set()
         self.add_street_names(street_names)
 
     def add_street_names(self, names: Iterable[str]) -> None:
@@ -134,6 +135,56 @@ class Anonymiser:
         out.append(text[pos:])
         return "".join(out)
 
+    def scrub_organisation(self, value: str | None) -> str | None:
+        """An executor or another organisation field: executors are organisations.
+
+        A known organisation ("КП «Міськсвітло»", "Дарницька РДА", or a name taught with
+        ``add_organisations``) keeps its name, and whatever personal is in it is replaced as in
+        ``scrub`` ("КП «Шляхрембуд», майстер [ПІБ], [ТЕЛЕФОН]"); an official's name in square
+        brackets after it (the 1551 export's "[Прізвище Ім'я По батькові]") is dropped. A value
+        that is not an organisation is scrubbed like text, and when what is left is only a few
+        capitalised words that can be a name ("Гончар", "Петро Гончар"), it is a person:
+        ``[ПІБ]`` ("Водоканал" stays).
+        """
+        if not value:
+            return value
+        text = _OFFICIAL_RE.sub("", value).strip() or value
+        if _SPACES_RE.sub(" ", text.lower()) in self.organisations:
+            return text  # named in the city's classifier of executors
+        scrubbed = self.scrub(text) or ""
+        if self.is_organisation(text):
+            return scrubbed
+        bare = "[" not in scrubbed and _BARE_PERSON_RE.fullmatch(scrubbed.strip())
+        if bare and self._name_like(scrubbed):
+            return PLACEHOLDERS["name"]
+        return scrubbed
+
+    def _name_like(self, value: str) -> bool:
+        """Some word of ``value`` can be a person's name (or it has initials)."""
+        lang = language(value)
+        for word in _ORG_WORD_RE.findall(value):
+            if len(word) == 1:
+                return True  # an initial
+            if word.isascii():
+                given, surname = self.latin.kinds(word.lower())
+                if given or surname:
+                    return True
+            elif self.names.info(word.lower(), lang).nameish >= 0.3:
+                return True
+        return False
+
+    def add_organisations(self, names: Iterable[str]) -> None:
+        """Organisation names from the city's classifiers: such an executor is kept as it is."""
+        self.organisations.update(_SPACES_RE.sub(" ", n.strip().lower()) for n in names if n)
+
+    def is_organisation(self, value: str) -> bool:
+        low = _SPACES_RE.sub(" ", value.strip().lower())
+        if low in self.organisations:
+            return True
+        if any(q in value for q in '«»"„“”'):
+            return True
+        return any(w in _ORGANISATION_WORDS for w in _ORG_WORD_RE.findall(low))
+
     def scrub_address(self, address: str | None) -> str | None:
         """The address down to street and district: house and flat numbers are dropped.
 
@@ -176,6 +227,11 @@ _BARE_NUMBER_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACES_RE = re.compile(r"\s{2,}")
+_OFFICIAL_RE = re.compile(r"\s*\[[^\]]*\]\s*$")
+_ORG_WORD_RE = re.compile(r"[\w'’ʼ]+")
+_ORGANISATION_WORDS = word_list("organisation_words")
+# One to three capitalised words or initials and nothing else: a person, not an organisation.
+_BARE_PERSON_RE = re.compile(r"(?:[A-ZА-ЯІЇЄҐЁ][\w'’ʼ-]*\.?(?:\s*,?\s*|$)){1,4}")
 _ORDINAL_PREFIX_RE = re.compile(r"^\d{1,2}-?[а-яіїєґ]{0,3} ")
 _ORDINAL_BEFORE_RE = re.compile(r"(\d{1,2}-?[а-яіїєґА-ЯІЇЄҐ]{0,3})\s+$")
 _LATIN_GATE_RE = re.compile(r"[A-Z][a-z]")

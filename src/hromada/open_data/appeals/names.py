@@ -93,7 +93,7 @@ class WordInfo:
 NOT_A_NAME = WordInfo(0.0, 0.0, 0.0, True)
 
 
-def _word_list(name: str) -> frozenset[str]:
+def word_list(name: str) -> frozenset[str]:
     """A word list from ``data/<name>.txt`` (one word a line, ``#`` comments), read once at
     import: the lists are data that reviewers extend, not code."""
     text = (
@@ -107,7 +107,7 @@ def _word_list(name: str) -> frozenset[str]:
 
 
 # First names the Ukrainian dictionary knows only as ordinary nouns (lemmas).
-EXTRA_FIRST_NAMES = _word_list("first_names_extra")
+EXTRA_FIRST_NAMES = word_list("first_names_extra")
 
 # Patronymics the dictionaries miss ("Володимирович"): -ович/-евич/-йович, -івна/-ївна/-овна/-евна,
 # -ічна/-инична, in any case. Used only when every reading of the word is a noun.
@@ -177,8 +177,8 @@ _WEAK_CUES = (
     r"лікар(?:я|ю)?|врач(?:а|у)?|дільничн(?:ий|ого|ому)|участков(?:ый|ого|ому)|"
     r"ФОП|ФЛП|СПД|ПП|я(?=\s*,)"
 )
-_STRONG_CUE_WORDS = _word_list("cues_strong")
-_WEAK_CUE_WORDS = _word_list("cues_weak")
+_STRONG_CUE_WORDS = word_list("cues_strong")
+_WEAK_CUE_WORDS = word_list("cues_weak")
 # Only the strong cues are looked for on their own: a lower-case name can follow them
 # ("мене звати іван"). Capitalised names after any cue are found through their group.
 _STRONG_GATE = ("зва", "зву", "зов", "прізвищ", "фамил", "піб", "п.і.б", "фио", "ф.и.о", "заяв",
@@ -201,9 +201,9 @@ CUE_RE = re.compile(
 )
 
 # Words before a group that make it a place, not a person.
-_PLACE_BEFORE = _word_list("place_before")
+_PLACE_BEFORE = word_list("place_before")
 # Words after a group that make it a place.
-_PLACE_AFTER = _word_list("place_after")
+_PLACE_AFTER = word_list("place_after")
 _PLACE_WORDS = _PLACE_BEFORE | _PLACE_AFTER
 # A town is one word: "м. Києва Петренко І.І." keeps "Києва" and goes on with the rest.
 _TOWN_BEFORE = frozenset(
