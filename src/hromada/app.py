@@ -77,6 +77,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth = AuthRuntime(settings)  # refuses to start without an identity secret in production
     engine = db.use_database(settings)
     state: dict[str, Any] = {"settings": settings, "readiness_checks": {}, "auth": auth}
+    if settings.redis_url:  # sessions and rate limits live there: not ready without it
+        state["readiness_checks"]["redis"] = auth.redis_check
     search_lifespan = search_runtime.install(settings, state)
 
     @contextlib.asynccontextmanager

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import sqlite3
 from typing import Any
 
 
@@ -44,3 +47,59 @@ class Unavailable(HromadaError):
     """A backing service (database, search) cannot answer now."""
 
     title = "Service unavailable"
+
+
+# Errors of a backing service that is down or overloaded, not of the request: the
+# database refusing connections, a pool that cannot connect, SQLite busy past its
+# timeout or out of disk. Every transport answers them "try again" (REST: 503 with
+# Retry-After; GraphQL: masked, code UNAVAILABLE) and never shows the driver's text.
+_OUTAGE_ERRNOS = frozenset(
+    {
+        errno.ECONNREFUSED,
+        errno.ECONNRESET,
+        errno.ECONNABORTED,
+        errno.EHOSTUNREACH,
+        errno.ENETUNREACH,
+        errno.ETIMEDOUT,
+        errno.ENOSPC,
+    }
+)
+_SQLITE_OUTAGES = ("database is locked", "unable to open database", "disk i/o", "is full")
+UNAVAILABLE_DETAIL = "A service hromada depends on cannot answer right now; try again shortly."
+
+
+def _outage_types() -> tuple[type[BaseException], ...]:
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover - asyncpg comes with piccolo[postgres]
+        return (ConnectionError, TimeoutError, socket.gaierror)
+    return (
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+        asyncpg.PostgresConnectionError,
+        asyncpg.ConnectionDoesNotExistError,
+        asyncpg.CannotConnectNowError,
+        asyncpg.TooManyConnectionsError,
+        asyncpg.AdminShutdownError,
+        asyncpg.CrashShutdownError,
+        asyncpg.DiskFullError,
+    )
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) means a backing service cannot answer now."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (Unavailable, *_outage_types())):
+            return True
+        if isinstance(current, OSError) and current.errno in _OUTAGE_ERRNOS:
+            return True
+        if isinstance(current, sqlite3.OperationalError) and any(
+            marker in str(current).lower() for marker in _SQLITE_OUTAGES
+        ):
+            return True
+        current = current.__cause__ or current.__context__
+    return False

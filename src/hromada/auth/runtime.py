@@ -51,6 +51,23 @@ class AuthRuntime:
             self.limiter = Limiter.redis(self.settings.redis_url)
             self._redis = True
 
+    async def redis_check(self) -> str:
+        """Readiness of the Redis that holds sessions and rate limits (when configured)."""
+        if not self._redis:
+            return "not connected"
+        import redis.asyncio as redis
+
+        client = redis.Redis.from_url(
+            self.settings.redis_url, socket_timeout=2, socket_connect_timeout=2
+        )
+        try:
+            await client.ping()
+        except (redis.RedisError, OSError) as exc:
+            return f"unreachable ({type(exc).__name__})"
+        finally:
+            await client.aclose()
+        return "ok"
+
     async def stop(self) -> None:
         if self._redis:
             await self.store.close()

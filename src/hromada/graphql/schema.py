@@ -14,6 +14,7 @@ from strawberry.tools import merge_types
 from hromada import domains
 from hromada.config import Settings
 from hromada.graphql.context import Context
+from hromada.graphql.errors import HideInternalErrors
 from hromada.graphql.nodes import NodeQuery
 
 
@@ -43,6 +44,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
             lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
             lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+            HideInternalErrors,
         ],
     )
 
