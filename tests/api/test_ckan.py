@@ -104,7 +104,7 @@ def test_package_search_filters(remote) -> None:
     [
         ({"fq": "metadata_modified:[yesterday TO *]"}, ckanapi.SearchQueryError),
         ({"fq": "nosuchfield:1"}, ckanapi.SearchQueryError),
-        ({"fq": "(organization:a OR organization:b)"}, ckanapi.SearchQueryError),
+        ({"fq": "(organization:a OR organization:b"}, ckanapi.SearchQueryError),
         ({"sort": "name sideways"}, ckanapi.SearchQueryError),
         ({"sort": "secret asc"}, ckanapi.SearchQueryError),
         ({"rows": -1}, ckanapi.ValidationError),

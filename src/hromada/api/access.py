@@ -4,8 +4,9 @@ It runs outside Litestar's routing (``HromadaApp`` wraps it around
 everything), so unmatched routes get rate-limit headers and 429s too. For
 each HTTP request it:
 
-1. finds the principal: an ``X-API-Key``, the admin bearer token, a session
-   cookie, or nobody;
+1. finds the principal: an API key (``X-API-Key``, or what CKAN clients
+   send: ``X-CKAN-API-Key`` or a bare ``Authorization: <key>``), the admin
+   bearer token, a session cookie, or nobody;
 2. counts the request in the principal's bucket (the key's tier, the
    resident, or the client IP for anonymous calls) plus a per-resident
    bucket for writes (sliding windows, :mod:`hromada.auth.ratelimit`; the
@@ -40,6 +41,7 @@ from graphql import (
     OperationType,
     parse,
 )
+from hromada.api.ckan_shape import ckan_error_bytes, is_ckan_path
 from hromada.auth import service
 from hromada.auth.ratelimit import Decision, client_address
 from hromada.auth.runtime import AuthRuntime
@@ -120,6 +122,18 @@ def _limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
     ]
 
 
+def api_key_from(headers: dict[str, str]) -> str | None:
+    """The API key a request carries: ``X-API-Key``, or CKAN's ``X-CKAN-API-Key`` or a bare
+    ``Authorization: <key>`` (ckanapi, ckanext-harvest and CKAN's JavaScript send those)."""
+    for name in ("x-api-key", "x-ckan-api-key"):
+        if name in headers:
+            return headers[name]
+    authorization = headers.get("authorization", "").strip()
+    if authorization and " " not in authorization:
+        return authorization
+    return None
+
+
 async def _send_problem(
     send: Send,
     status: int,
@@ -128,9 +142,10 @@ async def _send_problem(
     decision: Decision | None,
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    body = _problem_body(status, detail, path)
+    ckan = is_ckan_path(path)
+    body = ckan_error_bytes(path, status, detail) if ckan else _problem_body(status, detail, path)
     headers = [
-        (b"content-type", b"application/problem+json"),
+        (b"content-type", b"application/json" if ckan else b"application/problem+json"),
         (b"content-length", str(len(body)).encode()),
         *_limit_headers(decision),
         *(extra or []),
@@ -218,7 +233,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         settings = runtime.settings
         window = settings.rate_limit_window
         bad_key_limit = max(5, settings.rate_limit_anonymous // 6)
-        api_key = headers.get("x-api-key")
+        api_key = api_key_from(headers)
         if api_key is not None:
             bucket = f"badkey:{ip}"
             standing = await runtime.limiter.peek(bucket, bad_key_limit, window)

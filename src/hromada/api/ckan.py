@@ -37,6 +37,11 @@ WRITE_ACTIONS = {
     "organization_create",
     "organization_update",
     "organization_delete",
+    "group_create",
+    "group_update",
+    "group_delete",
+    "tag_create",
+    "tag_delete",
     "datastore_create",
     "datastore_upsert",
     "datastore_delete",
@@ -115,6 +120,54 @@ async def datastore_search(settings: Settings, params: Params, base: str) -> Any
     return await asyncio.to_thread(ckan.datastore_search_sync, settings, dataset, version, params)
 
 
+async def datastore_info(settings: Settings, params: Params, base: str) -> Any:
+    """The columns (id, type) and row count of a tabular resource."""
+    resource_id = str(params.get("id") or params.get("resource_id") or "")
+    if not resource_id:
+        raise CkanValidationError({"id": ["Missing value"]})
+    dataset, version, _fmt = await ckan.resolve_resource(settings, resource_id)
+    return ckan.datastore_info(dataset, version, resource_id)
+
+
+async def group_list(settings: Settings, params: Params, base: str) -> Any:
+    """Groups (the EU data themes): names, or dicts with all_fields=true; sort, limit, offset."""
+    return await ckan.group_list(settings, params)
+
+
+async def group_show(settings: Settings, params: Params, base: str) -> Any:
+    """One group by id or name (include_datasets for its packages)."""
+    return await ckan.group_show(
+        settings, _required(params, "id"), _flag(params, "include_datasets", False), base
+    )
+
+
+async def tag_list(settings: Settings, params: Params, base: str) -> Any:
+    """Tag names (query to filter; all_fields=true for dicts)."""
+    return await ckan.tag_list(settings, params)
+
+
+async def tag_show(settings: Settings, params: Params, base: str) -> Any:
+    """One tag by name or id (include_datasets for its packages)."""
+    return await ckan.tag_show(
+        settings, _required(params, "id"), _flag(params, "include_datasets", False), base
+    )
+
+
+async def license_list(settings: Settings, params: Params, base: str) -> Any:
+    """The licences datasets are published under."""
+    return ckan.license_list(settings)
+
+
+async def current_package_list_with_resources(settings: Settings, params: Params, base: str) -> Any:
+    """Packages with resources, most recently modified first (limit, offset, page)."""
+    return await ckan.current_package_list_with_resources(settings, params, base)
+
+
+async def package_autocomplete(settings: Settings, params: Params, base: str) -> Any:
+    """Datasets whose name or title contains q (at most limit, default 10)."""
+    return await ckan.package_autocomplete(settings, params)
+
+
 async def help_show(settings: Settings, params: Params, base: str) -> Any:
     """The help text of an action."""
     name = _required(params, "name")
@@ -134,6 +187,14 @@ ACTIONS: dict[str, Action] = {
     "organization_show": organization_show,
     "resource_show": resource_show,
     "datastore_search": datastore_search,
+    "datastore_info": datastore_info,
+    "group_list": group_list,
+    "group_show": group_show,
+    "tag_list": tag_list,
+    "tag_show": tag_show,
+    "license_list": license_list,
+    "current_package_list_with_resources": current_package_list_with_resources,
+    "package_autocomplete": package_autocomplete,
     "help_show": help_show,
 }
 

@@ -26,6 +26,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from hromada import errors
+from hromada.api.ckan_shape import ckan_error, is_ckan_path
 from hromada.logs import request_id_var
 
 log = logging.getLogger("hromada.errors")
@@ -55,6 +56,14 @@ def problem(
     headers: dict[str, str] | None = None,
     type_: str | None = None,
 ) -> Response[dict[str, Any]]:
+    if request is not None and is_ckan_path(request.url.path):
+        # CKAN clients read CKAN's envelope, not problem details.
+        return Response(
+            content=ckan_error(request.url.path, status, detail),
+            status_code=status,
+            media_type="application/json",
+            headers=headers,
+        )
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
         "title": title or HTTPStatus(status).phrase,

@@ -168,7 +168,14 @@ def package_dict(
         "tags": tags,
         "num_tags": len(tags),
         "groups": [
-            {"id": t.lower(), "name": t.lower(), "title": t, "display_name": t}
+            {
+                "id": t.lower(),
+                "name": t.lower(),
+                "title": _theme_title(t),
+                "display_name": _theme_title(t),
+                "description": "",
+                "image_display_url": "",
+            }
             for t in dataset.themes
         ],
         "resources": resources,
@@ -234,11 +241,6 @@ async def organization_show(
 # package_search: a small Solr-like query language over the packages
 
 
-_CLAUSE = re.compile(
-    r"""\s*(?P<op>[+-]?)(?P<field>[A-Za-z_][\w.]*):
-        (?P<value>"(?:[^"\\]|\\.)*"|[\[{][^\]}]*[\]}]|[^\s()]+)""",
-    re.VERBOSE,
-)
 _TEXT_FIELDS = ("name", "title", "notes", "tags", "title_en", "notes_en", "organization_title")
 _SORTABLE = {
     "id",
@@ -394,36 +396,155 @@ def _text_match(index: dict[str, list[str]], text: str) -> bool:
     return all(word in haystack for word in text.casefold().split())
 
 
-def parse_query(query: str) -> tuple[list[_Clause], str]:
-    """Field clauses and the remaining free text of a q or fq string."""
-    clauses: list[_Clause] = []
-    text: list[str] = []
+class _Text:
+    """Free text: every word somewhere in the text fields."""
+
+    def __init__(self, text: str, negate: bool = False) -> None:
+        self.text, self.negate = text, negate
+
+    def matches(self, index: dict[str, list[str]], now: datetime.datetime) -> bool:
+        found = _text_match(index, self.text)
+        return not found if self.negate else found
+
+
+class _All:
+    def matches(self, index: dict[str, list[str]], now: datetime.datetime) -> bool:
+        return True
+
+
+class _Bool:
+    def __init__(self, kind: str, parts: list[Any]) -> None:
+        self.kind, self.parts = kind, parts
+
+    def matches(self, index: dict[str, list[str]], now: datetime.datetime) -> bool:
+        if self.kind == "not":
+            return not self.parts[0].matches(index, now)
+        found = (part.matches(index, now) for part in self.parts)
+        return any(found) if self.kind == "or" else all(found)
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<open>(?P<open_op>[+-]?)\()
+      | (?P<close>\))
+      | (?P<op>[+-]?)(?P<field>[A-Za-z_][\w.]*):
+        (?P<value>"(?:[^"\\]|\\.)*"|[\[{][^\]}]*[\]}]|\(|[^\s()]+)
+      | (?P<word>[+-]?"(?:[^"\\]|\\.)*"|[^\s()]+)
+    )""",
+    re.VERBOSE,
+)
+QUERY_MAX_CHARS = 2000
+QUERY_MAX_DEPTH = 20
+
+
+def _tokens(query: str) -> list[tuple[str, str, str, str]]:
+    """(kind, op, field, value) tokens of a Solr query string."""
+    out: list[tuple[str, str, str, str]] = []
     position = 0
-    query = query.strip()
     while position < len(query):
-        match = _CLAUSE.match(query, position)
-        if match:
+        if not query[position:].strip():
+            break
+        match = _TOKEN.match(query, position)
+        if match is None:  # an unbalanced quote or bracket
+            raise CkanSearchQueryError(f"cannot read the query from {query[position:][:40]!r}")
+        position = match.end()
+        if match["open"]:
+            out.append(("open", match["open_op"], "", ""))
+        elif match["close"]:
+            out.append(("close", "", "", ""))
+        elif match["field"]:
             field = match["field"]
             if field not in _FIELDS and not field.startswith("extras_"):
                 raise CkanSearchQueryError(f"undefined field {field}")
-            clauses.append(_Clause(field, match["value"], match["op"] == "-"))
-            position = match.end()
-            continue
-        token_match = re.compile(r"\s*(\S+)").match(query, position)
-        if token_match is None:
-            break
-        token = token_match.group(1)
-        position = token_match.end()
-        if token in ("AND", "&&", "+"):
-            continue
-        if token in ("OR", "||", "NOT") or token.startswith("(") or token.endswith(")"):
-            raise CkanSearchQueryError(
-                f"unsupported query syntax {token!r}: use field:value clauses joined by spaces"
-            )
-        if token == "*:*":  # noqa: S105 - the match-all query, not a password
-            continue
-        text.append(token)
-    return clauses, " ".join(text)
+            if match["value"] == "(":
+                out.append(("group", match["op"], field, ""))
+            else:
+                out.append(("clause", match["op"], field, match["value"]))
+        else:
+            out.append(("word", "", "", match["word"]))
+    return out
+
+
+class _Parser:
+    """Solr's standard query syntax as CKAN passes it on: clauses, free words,
+    AND / OR / NOT (and && || !), + and - prefixes, parentheses and
+    ``field:(a OR b)`` groups. Juxtaposed terms are ANDed, as CKAN's
+    default ``q.op`` does."""
+
+    def __init__(self, tokens: list[tuple[str, str, str, str]]) -> None:
+        self.tokens, self.at = tokens, 0
+
+    def peek(self) -> tuple[str, str, str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def is_word(self, *words: str) -> bool:
+        token = self.peek()
+        return token is not None and token[0] == "word" and token[3] in words
+
+    def expression(self, field: str | None, depth: int) -> Any:
+        if depth > QUERY_MAX_DEPTH:
+            raise CkanSearchQueryError(f"the query nests deeper than {QUERY_MAX_DEPTH} levels")
+        parts = [self.conjunction(field, depth)]
+        while self.is_word("OR", "||"):
+            self.at += 1
+            parts.append(self.conjunction(field, depth))
+        return parts[0] if len(parts) == 1 else _Bool("or", parts)
+
+    def conjunction(self, field: str | None, depth: int) -> Any:
+        parts = [self.unary(field, depth)]
+        while True:
+            token = self.peek()
+            if token is None or token[0] == "close" or self.is_word("OR", "||"):
+                break
+            if self.is_word("AND", "&&", "+"):
+                self.at += 1
+                continue
+            parts.append(self.unary(field, depth))
+        return parts[0] if len(parts) == 1 else _Bool("and", parts)
+
+    def unary(self, field: str | None, depth: int) -> Any:
+        if self.is_word("NOT", "!"):
+            self.at += 1
+            return _Bool("not", [self.unary(field, depth + 1)])
+        if self.is_word("AND", "&&", "OR", "||"):
+            raise CkanSearchQueryError(f"{self.tokens[self.at][3]} needs a term on each side")
+        token = self.peek()
+        if token is None:
+            raise CkanSearchQueryError("the query ends where a term was expected")
+        kind, op, name, value = token
+        self.at += 1
+        if kind == "close":
+            raise CkanSearchQueryError("a ')' without its '('")
+        if kind in ("open", "group"):
+            inner = self.expression(name or field, depth + 1)
+            closing = self.peek()
+            if closing is None or closing[0] != "close":
+                raise CkanSearchQueryError("a '(' without its ')'")
+            self.at += 1
+            return _Bool("not", [inner]) if op == "-" else inner
+        if kind == "clause":
+            return _Clause(name, value, op == "-")
+        negate = value.startswith("-") and len(value) > 1
+        value = value[1:] if value[:1] in "+-" and len(value) > 1 else value
+        if value == "*:*":
+            return _Bool("not", [_All()]) if negate else _All()
+        if field is not None:
+            return _Clause(field, value, negate)
+        return _Text(value.strip('"'), negate)
+
+
+def parse_query(query: str) -> Any:
+    """The q or fq string as a tree of clauses that ``matches(index, now)``."""
+    if len(query) > QUERY_MAX_CHARS:
+        raise CkanSearchQueryError(f"the query is longer than {QUERY_MAX_CHARS} characters")
+    tokens = _tokens(query.strip())
+    if not tokens:
+        return _All()
+    parser = _Parser(tokens)
+    tree = parser.expression(None, 0)
+    if parser.peek() is not None:
+        raise CkanSearchQueryError("a ')' without its '('")
+    return tree
 
 
 def _parse_sort(sort: str) -> list[tuple[str, bool]]:
@@ -478,17 +599,14 @@ async def package_search(settings: Settings, params: dict[str, Any], base: str) 
     facet_fields = _facet_fields(params.get("facet.field"))
     facet_limit = to_int(params, "facet.limit", 50, minimum=-1)
     facet_mincount = to_int(params, "facet.mincount", 1)
-    q_clauses, q_text = parse_query(str(params.get("q") or ""))
-    fq_clauses, fq_text = parse_query(str(params.get("fq") or ""))
-    clauses = q_clauses + fq_clauses
+    q_tree = parse_query(str(params.get("q") or ""))
+    fq_tree = parse_query(str(params.get("fq") or ""))
     now = datetime.datetime.now(datetime.UTC)
 
     matched = []
     for package in await packages(settings, base):
         index = _index(package)
-        if all(c.matches(index, now) for c in clauses) and _text_match(
-            index, f"{q_text} {fq_text}"
-        ):
+        if q_tree.matches(index, now) and fq_tree.matches(index, now):
             matched.append((package, index))
 
     for field, descending in reversed(sort_keys):
@@ -538,12 +656,211 @@ def _display(settings: Settings, field: str, value: str) -> str:
 
 
 async def package_list(settings: Settings, params: dict[str, Any]) -> list[str]:
-    names = [p["name"] for p in await packages(settings, "")]
+    return _limit_offset(params, [p["name"] for p in await packages(settings, "")])
+
+
+# ----------------------------------------------------------------------------------------
+# Groups (the EU data themes), tags, licences, autocomplete, the recent-changes list
+
+# The EU data themes (http://publications.europa.eu/resource/authority/data-theme) a
+# dataset declares are its CKAN groups, as ckanext-dcat maps dcat:theme.
+THEME_TITLES = {
+    "AGRI": ("Сільське господарство, рибальство, лісове господарство і харчування", "Agriculture"),
+    "ECON": ("Економіка і фінанси", "Economy and finance"),
+    "EDUC": ("Освіта, культура і спорт", "Education, culture and sport"),
+    "ENER": ("Енергетика", "Energy"),
+    "ENVI": ("Довкілля", "Environment"),
+    "GOVE": ("Уряд і публічний сектор", "Government and public sector"),
+    "HEAL": ("Здоров'я", "Health"),
+    "INTR": ("Міжнародні питання", "International issues"),
+    "JUST": ("Юстиція, правова система і громадська безпека", "Justice and public safety"),
+    "REGI": ("Регіони і міста", "Regions and cities"),
+    "SOCI": ("Населення і суспільство", "Population and society"),
+    "TECH": ("Наука і технології", "Science and technology"),
+    "TRAN": ("Транспорт", "Transport"),
+}
+
+
+def _theme_title(code: str) -> str:
+    return THEME_TITLES.get(code.upper(), (code, code))[0]
+
+
+def group_dict(code: str, package_count: int | None = None) -> dict[str, Any]:
+    uk, en = THEME_TITLES.get(code.upper(), (code, code))
+    out: dict[str, Any] = {
+        "id": code.lower(),
+        "name": code.lower(),
+        "title": uk,
+        "display_name": uk,
+        "description": f"{uk} ({en})",
+        "created": ckan_time(EPOCH),
+        "is_organization": False,
+        "state": "active",
+        "image_url": "",
+        "image_display_url": "",
+        "type": "group",
+        "approval_status": "approved",
+        "revision_id": code.lower(),
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def _limit_offset(params: dict[str, Any], items: list[Any]) -> list[Any]:
     offset = to_int(params, "offset", 0)
     limit = params.get("limit")
     if limit is None or limit == "":
-        return names[offset:]
-    return names[offset : offset + to_int(params, "limit", 0)]
+        return items[offset:]
+    return items[offset : offset + to_int(params, "limit", 0)]
+
+
+async def _groups(settings: Settings, base: str) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for dataset in all_datasets(settings):
+        for theme in dataset.themes:
+            found.setdefault(theme.lower(), [])
+    for package in await packages(settings, base):
+        for group in package["groups"]:
+            found.setdefault(group["name"], []).append(package)
+    return found
+
+
+async def group_list(settings: Settings, params: dict[str, Any]) -> list[Any]:
+    groups = await _groups(settings, "")
+    sort = str(params.get("sort") or "name asc").split()
+    key, descending = sort[0], len(sort) > 1 and sort[1].lower() == "desc"
+    if key not in ("name", "title", "package_count"):
+        raise CkanValidationError({"sort": [f"Cannot sort by field `{key}`"]})
+    rows = [group_dict(code, len(own)) for code, own in groups.items()]
+    rows.sort(key=lambda g: g[key], reverse=descending)
+    rows = _limit_offset(params, rows)
+    all_fields = str(params.get("all_fields", "")).lower() in ("true", "1", "yes", "on")
+    return rows if all_fields else [g["name"] for g in rows]
+
+
+async def group_show(
+    settings: Settings, id_or_name: str, include_datasets: bool, base: str
+) -> dict[str, Any]:
+    groups = await _groups(settings, base)
+    code = id_or_name.lower()
+    if code not in groups:
+        raise CkanNotFound("Group was not found.")
+    out = group_dict(code, len(groups[code]))
+    out["users"] = []
+    out["extras"] = []
+    out["groups"] = []
+    out["tags"] = []
+    if include_datasets:
+        out["packages"] = groups[code]
+    return out
+
+
+async def _tags(settings: Settings, base: str) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for package in await packages(settings, base):
+        for tag in package["tags"]:
+            found.setdefault(tag["name"], []).append(package)
+    return dict(sorted(found.items()))
+
+
+def _tag_dict(name: str) -> dict[str, Any]:
+    return {
+        "id": str(msgspec.json.encode(["tag", name]).hex()[:32]),
+        "name": name,
+        "display_name": name,
+        "state": "active",
+        "vocabulary_id": None,
+    }
+
+
+async def tag_list(settings: Settings, params: dict[str, Any]) -> list[Any]:
+    if params.get("vocabulary_id"):
+        return []  # no tag vocabularies here: only free tags
+    names = list(await _tags(settings, ""))
+    query = str(params.get("query") or params.get("q") or "").casefold()
+    if query:
+        names = [n for n in names if query in n.casefold()]
+    all_fields = str(params.get("all_fields", "")).lower() in ("true", "1", "yes", "on")
+    return [_tag_dict(n) for n in names] if all_fields else names
+
+
+async def tag_show(
+    settings: Settings, id_or_name: str, include_datasets: bool, base: str
+) -> dict[str, Any]:
+    tags = await _tags(settings, base)
+    for name, own in tags.items():
+        if id_or_name in (name, _tag_dict(name)["id"]):
+            out = _tag_dict(name)
+            if include_datasets:
+                out["packages"] = own
+            return out
+    raise CkanNotFound("Could not find tag")
+
+
+def license_list(settings: Settings) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for dataset in all_datasets(settings):
+        licence = dataset.licence
+        seen.setdefault(
+            licence.ckan_id,
+            {
+                "id": licence.ckan_id,
+                "title": licence.title,
+                "url": licence.url,
+                "status": "active",
+                "maintainer": "",
+                "family": "",
+                "domain_content": True,
+                "domain_data": True,
+                "domain_software": False,
+                "od_conformance": "approved",
+                "osd_conformance": "not reviewed",
+                "is_generic": False,
+                "is_okd_compliant": True,
+                "is_osi_compliant": False,
+            },
+        )
+    return list(seen.values())
+
+
+async def current_package_list_with_resources(
+    settings: Settings, params: dict[str, Any], base: str
+) -> list[dict[str, Any]]:
+    """Packages with their resources, most recently modified first (limit, offset, page)."""
+    rows = sorted(
+        await packages(settings, base), key=lambda p: p["metadata_modified"], reverse=True
+    )
+    if params.get("page") not in (None, "") and params.get("limit") not in (None, ""):
+        page = to_int(params, "page", 1, minimum=1)
+        limit = to_int(params, "limit", 0)
+        return rows[(page - 1) * limit : page * limit]
+    return _limit_offset(params, rows)
+
+
+async def package_autocomplete(settings: Settings, params: dict[str, Any]) -> list[Any]:
+    """Names and titles that contain ``q`` (CKAN's dataset picker): at most ``limit``."""
+    query = str(params.get("q") or params.get("incomplete") or "").casefold().strip()
+    limit = min(to_int(params, "limit", 10), ROWS_MAX)
+    if not query:
+        return []
+    out = []
+    for package in await packages(settings, ""):
+        if query in package["name"].casefold():
+            field, shown = "name", package["name"]
+        elif query in package["title"].casefold():
+            field, shown = "title", package["title"]
+        else:
+            continue
+        out.append(
+            {
+                "name": package["name"],
+                "title": package["title"],
+                "match_field": field,
+                "match_displayed": shown,
+            }
+        )
+    return out[:limit]
 
 
 # ----------------------------------------------------------------------------------------
@@ -612,6 +929,35 @@ class _Desc:
         return isinstance(other, _Desc) and self.value == other.value
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def datastore_info(dataset: Dataset, version: service.Version, resource_id: str) -> dict[str, Any]:
+    """The table's columns and row count, as CKAN 2.10's ``datastore_info`` answers."""
+    fields = [
+        {
+            "id": f.name,
+            "type": _DATASTORE_TYPES[f.type],
+            "schema": {
+                "native_type": _DATASTORE_TYPES[f.type],
+                "notnull": f.required,
+                "is_index": f.name in dataset.schema.primary_key,
+                "uniquekey": f.name in dataset.schema.primary_key,
+            },
+            "info": {"label": f.title, "notes": f.description},
+        }
+        for f in dataset.schema.fields
+    ]
+    return {
+        "meta": {
+            "id": resource_id,
+            "count": version.row_count,
+            "table_type": "BASE TABLE",
+            "aliases": [],
+        },
+        "fields": fields,
+        # CKAN before 2.10 answered the column types as ``schema``; ckanapi still reads it.
+        "schema": {f["id"]: f["type"] for f in fields},
+    }
 
 
 def datastore_search_sync(
