@@ -85,3 +85,41 @@ def test_cli_stops_on_a_bad_database_url_with_one_line(tmp_path: Path) -> None:
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
     assert "HROMADA_DATABASE_URL" in lines[0]
+
+
+def test_process_environment_is_read_and_wins_over_the_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "HROMADA_PORT=9000\nHROMADA_CORS_ORIGINS='https://a.example, https://b.example'\n"
+    )
+    monkeypatch.setenv("HROMADA_PORT", "9100")
+    monkeypatch.setenv("HROMADA_ELIGIBILITY_ALLOW_IDPS", "off")
+    monkeypatch.setenv("HROMADA_NOT_A_SETTING", "ignored")
+    settings = Settings.from_env(env_file=env_file)
+    assert settings.port == 9100
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+    assert settings.eligibility_allow_idps is False
+    # Built directly, settings never read the environment.
+    assert Settings().port == 8000
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"HROMADA_WORKERS": "2.5"}, "HROMADA_WORKERS='2.5': expected a whole number"),
+        (
+            {"HROMADA_SQLITE_BUSY_TIMEOUT": "soon"},
+            "HROMADA_SQLITE_BUSY_TIMEOUT='soon': expected a number",
+        ),
+        (
+            {"HROMADA_DEV_IDP_ENABLED": "maybe"},
+            "HROMADA_DEV_IDP_ENABLED='maybe': expected true or false",
+        ),
+    ],
+)
+def test_type_errors_name_the_variable_and_the_value(env: dict[str, str], expected: str) -> None:
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(environ=env, env_file=None)
+    assert str(info.value).startswith(expected)

@@ -3,17 +3,29 @@
 Every setting lives here, once, with its default. ``Settings.from_env`` is the
 only way the application learns about its environment; a bad value stops
 start-up with one line that names the variable and what is wrong with it.
+
+Reading and type conversion are pydantic-settings' (the ``HROMADA_`` prefix,
+the ``.env`` file through python-dotenv, whole numbers, booleans such as
+``yes``/``off``, paths, the allowed words of ``environment``); ``Settings``
+itself stays a frozen dataclass, so code and tests build it directly and
+``replace`` it without reading the environment. What no type can say (URLs,
+tiers, providers) is checked in :meth:`Settings.validate`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import ipaddress
-import os
+import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+
+import dotenv.parser
+import pydantic
+import pydantic_settings
 
 from hromada.oidc_providers import ProvidersError, parse_providers
 
@@ -222,17 +234,21 @@ class Settings:
     def from_env(
         cls, environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
     ) -> Settings:
-        """Read settings; the process environment wins over the ``.env`` file."""
-        values: dict[str, str] = {}
+        """Read settings; the environment (the process's, or ``environ``) wins over ``.env``."""
         if env_file is not None and env_file.is_file():
-            values.update(read_env_file(env_file))
-        values.update(os.environ if environ is None else environ)
-        kwargs: dict[str, Any] = {}
-        for field in dataclasses.fields(cls):
-            name = PREFIX + field.name.upper()
-            if name in values:
-                kwargs[field.name] = _parse(name, field.type, values[name])
-        settings = cls(**kwargs)
+            _check_env_file(env_file)
+        else:
+            env_file = None
+        reader: Any = _reader(from_process=environ is None)
+        given: dict[str, str] = {}
+        if environ is not None:
+            names = {PREFIX + f.name.upper(): f.name for f in dataclasses.fields(cls)}
+            given = {names[k.upper()]: v for k, v in environ.items() if k.upper() in names}
+        try:
+            values = reader(_env_file=env_file, **given)
+        except pydantic.ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+        settings = cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
         settings.validate()
         return settings
 
@@ -338,50 +354,79 @@ def _redact(url: str) -> str:
     return url
 
 
-def _parse(name: str, annotation: Any, raw: str) -> Any:
-    kind = str(annotation)
-    raw = raw.strip()
-    try:
-        if kind == "int":
-            return int(raw)
-        if kind == "float":
-            return float(raw)
-        if kind == "Path":
-            return Path(raw)
-        if kind == "bool":
-            lowered = raw.lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
-        if kind.startswith("tuple"):
-            return tuple(item.strip() for item in raw.split(",") if item.strip())
-    except ValueError:
-        expected = {"int": "a whole number", "float": "a number", "bool": "true or false"}.get(
-            kind, kind
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return tuple(item.strip() for item in value.split(",") if item.strip())
+    return value
+
+
+@functools.cache
+def _reader(*, from_process: bool) -> type[pydantic_settings.BaseSettings]:
+    """A pydantic-settings class with every field of ``Settings``.
+
+    ``from_process=False`` reads only what is passed in and the ``.env`` file
+    (tests hand over an environment of their own).
+    """
+    hints = typing.get_type_hints(Settings)
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(Settings):
+        annotation = hints[field.name]
+        if typing.get_origin(annotation) is tuple:
+            # Comma-separated in the environment, not JSON.
+            annotation = Annotated[
+                annotation, pydantic_settings.NoDecode, pydantic.BeforeValidator(_comma_separated)
+            ]
+        fields[field.name] = (annotation, field.default)
+
+    class Reader(pydantic_settings.BaseSettings):
+        model_config = pydantic_settings.SettingsConfigDict(
+            env_prefix=PREFIX, extra="ignore", frozen=True, str_strip_whitespace=True
         )
-        raise SettingsError(f"{name}={raw!r} is not {expected}") from None
-    return raw
+
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[pydantic_settings.BaseSettings],
+            init_settings: pydantic_settings.PydanticBaseSettingsSource,
+            env_settings: pydantic_settings.PydanticBaseSettingsSource,
+            dotenv_settings: pydantic_settings.PydanticBaseSettingsSource,
+            file_secret_settings: pydantic_settings.PydanticBaseSettingsSource,
+        ) -> tuple[pydantic_settings.PydanticBaseSettingsSource, ...]:
+            if from_process:
+                return (init_settings, env_settings, dotenv_settings)
+            return (init_settings, dotenv_settings)
+
+    reader: type[pydantic_settings.BaseSettings] = pydantic.create_model(
+        "SettingsReader", __base__=Reader, **fields
+    )
+    return reader
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """Parse KEY=VALUE lines; ``#`` comments and surrounding quotes are dropped."""
-    values: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line.startswith("export "):
-            line = line[len("export ") :]
-        key, sep, value = line.partition("=")
-        if not sep:
-            raise SettingsError(f"{path}:{number}: expected KEY=VALUE")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
+_FRIENDLY = {
+    "bool_parsing": "expected true or false (also yes/no, on/off, 1/0)",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "float_parsing": "expected a number",
+}
+
+
+def _one_line(exc: pydantic.ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else "a HROMADA_ setting"
+    raw = error.get("input")
+    shown = f"={raw!r}" if isinstance(raw, str) and len(raw) < 200 else ""
+    message = _FRIENDLY.get(error["type"]) or str(error["msg"]).splitlines()[0]
+    if "password" in name.lower() or "://" in str(raw):
+        shown = ""
+    return f"{name}{shown}: {message}"
+
+
+def _check_env_file(path: Path) -> None:
+    """python-dotenv skips a line it cannot parse; here it stops start-up, naming the line."""
+    with path.open(encoding="utf-8") as stream:
+        for binding in dotenv.parser.parse_stream(stream):
+            if binding.error:
+                raise SettingsError(f"{path}:{binding.original.line}: expected KEY=VALUE")
 
 
 def settings_table() -> list[tuple[str, str, str]]:
