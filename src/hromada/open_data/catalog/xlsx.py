@@ -5,7 +5,7 @@ data); a sheet holds at most Excel's 1,048,576 rows, so longer data continues
 on the next sheet. Every zip entry carries a fixed timestamp: the same rows
 give the same bytes, so a version's sha256 is stable.
 
-Why not XlsxWriter's ``constant_memory`` mode (measured with XlsxWriter 3.2,
+Why not XlsxWriter's ``constant_memory`` mode (measured with XlsxWriter 3.3.1,
 same rows, same machine): writing 200,000 synthetic appeal rows (8 columns,
 ``bench.downloads`` rows) took 2.0-2.3 s of CPU here against 13.9-15.4 s with
 XlsxWriter (about 7x; files 15.4 vs 15.2-15.5 MB), and ``uv run python -m bench
