@@ -81,7 +81,7 @@ def line(name: str, ours: list[float], bare: list[float]) -> str:
 
 
 async def bench_import(settings: Settings) -> None:
-    from hromada.open_data.appeals import service
+    from hromada.open_data.appeals import importing, service
     from hromada.open_data.appeals.demo import generate
     from hromada.open_data.appeals.districts import DistrictMatcher
     from hromada.open_data.appeals.importers import RowChecker
@@ -110,14 +110,16 @@ async def bench_import(settings: Settings) -> None:
     started = time.perf_counter()
     async with db.write_transaction():
         cache: dict[str, int] = {}
-        ids = await service._category_ids((p["category"] for p in prepared if p["category"]), cache)
+        ids = await importing.category_ids(
+            (p["category"] for p in prepared if p["category"]), cache
+        )
         plain = []
         for p in prepared:
             row = {c: p[c] for c in service.STORED_COLUMNS}
             row["category"] = ids[p["category"][0]] if p["category"] else None
             plain.append(tuple(row[c] for c in service.STORED_COLUMNS))
         for start in range(0, len(plain), 1000):
-            await service._upsert(plain[start : start + 1000])
+            await importing.upsert(plain[start : start + 1000])
     raw = len(prepared) / (time.perf_counter() - started)
     await Appeal.delete(force=True).run()
 
@@ -288,7 +290,7 @@ async def bench_queries(settings: Settings) -> None:
         async def ours(filters: AppealFilters = filters, cursors: list[Any] = cursors) -> None:
             await service.list_appeals(filters, limit=100, cursor=rng.choice(cursors))
 
-        where = await service._where(filters, public=True, at=now)
+        where = await service.where_of(filters, public=True, at=now)
 
         async def bare(where: Any = where, cursors: list[Any] = cursors) -> None:
             after = decode_cursor(rng.choice(cursors), 2)
@@ -314,7 +316,7 @@ async def bench_queries(settings: Settings) -> None:
         ) -> None:
             await service.stats(filters, group_by, k=5)
 
-        where = await service._where(filters, public=False, at=now)
+        where = await service.where_of(filters, public=False, at=now)
         plan = service.rollup_plan(filters, group_by)
         queries = (
             service.rollup_sql(plan, filters, group_by, where, now)

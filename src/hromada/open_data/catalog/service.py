@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
-from piccolo.engine.postgres import PostgresEngine
 
 from hromada import db
 from hromada.config import Settings
@@ -356,11 +355,7 @@ async def _commit(
     changes: Changes,
 ) -> _Committed | None:
     async with db.write_transaction():
-        engine = db.current_engine()
-        if isinstance(engine, PostgresEngine):
-            await engine.run_ddl(
-                f"SELECT pg_advisory_xact_lock(hashtext('hromada-catalog:{slug}'))"
-            )
+        await db.advisory_xact_lock(f"hromada-catalog:{slug}")
         current = (
             await DatasetVersion.select(DatasetVersion.number)
             .where(DatasetVersion.slug == slug)

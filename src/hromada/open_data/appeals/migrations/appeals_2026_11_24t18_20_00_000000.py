@@ -17,7 +17,7 @@ async def forwards() -> MigrationManager:
             "CREATE UNIQUE INDEX appeal_stats_cell_key ON appeal_stats_cell "
             "(dim, dim_key, late, judged, bucket)"
         ).run()
-        from hromada.open_data.appeals.service import fill_stats_cells
+        from hromada.open_data.appeals.rollup import fill_stats_cells
 
         await fill_stats_cells()
 

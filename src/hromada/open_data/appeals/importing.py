@@ -1,0 +1,365 @@
+"""Importing appeals: the one write path.
+
+:func:`import_file` / :func:`import_records` read, check and anonymise rows in
+chunks and hand each chunk to :func:`write_appeals`, all inside one transaction.
+That function is the single place rows reach the database; whoever needs to react
+to written appeals (the search outbox, the stats cells) hooks in there and stays
+inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import concurrent.futures
+import datetime as dt
+import hashlib
+import itertools
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from hromada import db
+from hromada.open_data.appeals import formats
+from hromada.open_data.appeals.anonymise import Anonymiser, coarsen, get_anonymiser
+from hromada.open_data.appeals.districts import DistrictMatcher
+from hromada.open_data.appeals.importers import (
+    KYIV_TIME,
+    AppealRow,
+    RowChecker,
+    RowError,
+    hashed_id,
+)
+from hromada.open_data.appeals.rollup import add_to_rollup, rollup_deltas
+from hromada.open_data.appeals.schemas import ImportReport, RowErrorOut
+from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.search import outbox as search_outbox
+
+CHUNK = 1000
+MAX_REPORTED_ERRORS = 10_000
+IMPORT_LOCK_KEY = 1551_0004  # PostgreSQL advisory lock: one appeals import at a time
+
+Progress = Callable[[int], None]  # rows read so far
+
+
+class _RollBack(Exception):
+    """Raised inside the import transaction to undo it when rows were bad."""
+
+
+@dataclass
+class WriteResult:
+    imported: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+async def import_file(
+    source: IO[bytes],
+    *,
+    fmt: str = "auto",
+    allow_rejects: bool = False,
+    progress: Progress | None = None,
+    workers: int = 1,
+) -> ImportReport:
+    """Import an appeals file (see ``formats``). A file that is not what it claims
+    raises ``FileRefused``; bad rows are listed in the report."""
+    fmt_read, records = await asyncio.to_thread(formats.read, source, fmt)
+    return await import_records(
+        records, fmt=fmt_read, allow_rejects=allow_rejects, progress=progress, workers=workers
+    )
+
+
+async def import_records(
+    records: Iterator[formats.Record],
+    *,
+    fmt: str,
+    allow_rejects: bool = False,
+    progress: Progress | None = None,
+    anonymiser: Anonymiser | None = None,
+    workers: int = 1,
+) -> ImportReport:
+    """Check, anonymise and write ``records`` in one transaction.
+
+    Strict by default: one bad row and nothing is written (every bad row is
+    still reported). ``allow_rejects`` writes the good rows and reports the
+    bad ones. ``workers`` > 1 anonymises chunks in that many processes while
+    this one writes (for big files; the default anonymiser only).
+    """
+    started = time.perf_counter()
+    report = ImportReport(format=fmt)
+    checker = RowChecker(await DistrictMatcher.load())
+    scrubber = anonymiser if anonymiser is not None else await asyncio.to_thread(get_anonymiser)
+
+    def next_chunk() -> tuple[list[AppealRow], list[RowError], int, int]:
+        rows: list[AppealRow] = []
+        errors: list[RowError] = []
+        count = repeats = 0
+        for record in itertools.islice(records, CHUNK):
+            count += 1
+            result = checker.check(record)
+            if isinstance(result, AppealRow):
+                rows.append(result)
+            elif result is None:
+                repeats += 1
+            else:
+                errors.extend(result)
+        return rows, errors, count, repeats
+
+    pool = _process_pool(workers) if workers > 1 and anonymiser is None else None
+    loop = asyncio.get_running_loop()
+    in_flight: collections.deque[tuple[asyncio.Future[list[dict[str, Any]]], int]] = (
+        collections.deque()
+    )
+    categories: dict[str, int] = {}
+
+    async def write_next() -> None:
+        future, read = in_flight.popleft()
+        prepared = await future
+        if report.rejected and not allow_rejects:
+            return
+        result = await write_appeals(prepared, categories)
+        report.imported += result.imported
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+        if progress:
+            progress(read)
+
+    try:
+        async with db.write_transaction():
+            # One appeals import at a time (on SQLite the write transaction already is).
+            await db.advisory_xact_lock(IMPORT_LOCK_KEY)
+            while True:
+                rows, errors, count, repeats = await asyncio.to_thread(next_chunk)
+                if not count:
+                    break
+                report.read += count
+                report.repeated += repeats
+                if errors:
+                    report.rejected += len({e.line for e in errors})
+                    room = MAX_REPORTED_ERRORS - len(report.errors)
+                    report.errors.extend(
+                        RowErrorOut(line=e.line, column=e.column, reason=e.reason)
+                        for e in errors[: max(room, 0)]
+                    )
+                    report.errors_truncated = report.errors_truncated or len(errors) > room
+                if report.rejected and not allow_rejects:
+                    continue  # keep checking to report every bad row; write nothing
+                if pool is not None:
+                    future = loop.run_in_executor(pool, prepare_with_default_anonymiser, rows)
+                else:
+                    future = asyncio.ensure_future(asyncio.to_thread(prepare_rows, rows, scrubber))
+                in_flight.append((future, report.read))
+                while len(in_flight) > (workers if pool is not None else 1):
+                    await write_next()
+            while in_flight:
+                await write_next()
+            if report.rejected and not allow_rejects:
+                raise _RollBack
+    except _RollBack:
+        report.applied = False
+        report.imported = report.updated = report.unchanged = 0
+    finally:
+        for future, _ in in_flight:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+    context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=get_anonymiser
+    )
+
+
+def prepare_with_default_anonymiser(rows: Sequence[AppealRow]) -> list[dict[str, Any]]:
+    """``prepare_rows`` in a worker process, with that process' anonymiser."""
+    return prepare_rows(rows, get_anonymiser())
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(KYIV_TIME)
+
+
+def prepare_rows(rows: Sequence[AppealRow], anonymiser: Anonymiser) -> list[dict[str, Any]]:
+    """The stored form of checked rows: anonymised, or stripped if confidential.
+
+    Raw personal data never leaves this function: text, answer and address
+    are scrubbed, coordinates coarsened, and a confidential appeal keeps
+    only what statistics need, under a hash of its id.
+    """
+    prepared = []
+    for row in rows:
+        local = _local(row.received_at)
+        year, week, _ = local.isocalendar()
+        hours = None
+        if row.resolved_at is not None:
+            hours = round((row.resolved_at - row.received_at).total_seconds() / 3600, 2)
+        late = bool(row.resolved_at and row.deadline_at and row.resolved_at > row.deadline_at)
+        values: dict[str, Any] = {
+            "source_id": row.source_id,
+            "received_at": row.received_at,
+            "deadline_at": row.deadline_at,
+            "resolved_at": row.resolved_at,
+            "received_month": f"{local.year:04d}-{local.month:02d}",
+            "received_week": f"{year:04d}-W{week:02d}",
+            "channel": row.channel,
+            "category": (row.category, row.category_group) if row.category else None,
+            "district": row.district_id,
+            "street": None,
+            "lat": None,
+            "lon": None,
+            "text": None,
+            "answer": None,
+            "status": row.status,
+            "executor": row.executor,
+            "confidential": row.confidential,
+            "late": late,
+            "resolution_hours": hours,
+        }
+        if row.confidential:
+            values["source_id"] = hashed_id(row.source_id)
+            values["_other_id"] = row.source_id
+        else:
+            values["_other_id"] = hashed_id(row.source_id)
+            values["text"] = anonymiser.scrub(row.text)
+            values["answer"] = anonymiser.scrub(row.answer)
+            values["street"] = anonymiser.scrub_address(row.address)
+            values["lat"], values["lon"] = coarsen(row.lat, row.lon)
+        prepared.append(values)
+    return prepared
+
+
+STORED_COLUMNS = (
+    "source_id",
+    "received_at",
+    "deadline_at",
+    "resolved_at",
+    "received_month",
+    "received_week",
+    "channel",
+    "category",
+    "district",
+    "street",
+    "lat",
+    "lon",
+    "text",
+    "answer",
+    "status",
+    "executor",
+    "confidential",
+    "late",
+    "resolution_hours",
+)
+
+
+def category_code(name: str) -> str:
+    """A stable service code for a category name (the same on every installation)."""
+    return hashlib.sha1(name.encode()).hexdigest()[:10]  # noqa: S324 - an identifier
+
+
+async def category_ids(
+    wanted: Iterable[tuple[str, str | None]], cache: dict[str, int]
+) -> dict[str, int]:
+    missing = {name: group for name, group in wanted if name not in cache}
+    if missing:
+        await (
+            AppealCategory.insert(
+                *[
+                    AppealCategory(code=category_code(name), name=name, group_name=group)
+                    for name, group in missing.items()
+                ]
+            )
+            .on_conflict(action="DO NOTHING")
+            .run()
+        )
+        for start in range(0, len(missing), 500):
+            names = list(missing)[start : start + 500]
+            for found in await AppealCategory.select(AppealCategory.id, AppealCategory.name).where(
+                AppealCategory.name.is_in(names)
+            ):
+                cache[found["name"]] = found["id"]
+    return cache
+
+
+async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, int]) -> WriteResult:
+    """Insert new appeals and update changed ones, inside the caller's transaction.
+
+    The one place appeals are written. Rows are matched by ``source_id``;
+    an appeal whose confidentiality changed is found under its other id and
+    replaced.
+    """
+    result = WriteResult()
+    if not prepared:
+        return result
+    ids = await category_ids(
+        (p["category"] for p in prepared if p["category"] is not None), categories
+    )
+    rows = []
+    for p in prepared:
+        row = {c: p[c] for c in STORED_COLUMNS}
+        row["category"] = ids[p["category"][0]] if p["category"] is not None else None
+        rows.append(row)
+    keys = [r["source_id"] for r in rows]
+    existing = {
+        r["source_id"]: r
+        for r in await Appeal.select(*[getattr(Appeal, c) for c in STORED_COLUMNS])
+        .where(Appeal.source_id.is_in(keys))
+        .run()
+    }
+    others = [p["_other_id"] for p in prepared if p["_other_id"]]
+    moved_rows = (
+        await Appeal.select(*[getattr(Appeal, c) for c in STORED_COLUMNS])
+        .where(Appeal.source_id.is_in(others))
+        .run()
+    )
+    moved = {r["source_id"] for r in moved_rows}
+    # Appeals whose search entry must follow this write (the search outbox, same transaction).
+    changed: list[int] = []
+    if moved:
+        changed += [
+            r["id"]
+            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(list(moved))).run()
+        ]
+        await Appeal.delete().where(Appeal.source_id.is_in(list(moved))).run()
+    to_write = []
+    gone: list[dict[str, Any]] = list(moved_rows)
+    for row, p in zip(rows, prepared, strict=True):
+        old = existing.get(row["source_id"])
+        if old is None:
+            if p["_other_id"] in moved:
+                result.updated += 1
+            else:
+                result.imported += 1
+            to_write.append(row)
+        elif any(old[c] != row[c] for c in STORED_COLUMNS):
+            result.updated += 1
+            to_write.append(row)
+            gone.append(old)
+        else:
+            result.unchanged += 1
+    if to_write:
+        await upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
+        await add_to_rollup(rollup_deltas(gone, to_write))
+        written = [row["source_id"] for row in to_write]
+        changed += [
+            r["id"]
+            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(written)).run()
+        ]
+    if changed:
+        await search_outbox.enqueue("appeal", changed)
+    return result
+
+
+# Stats cells: every appeal counted once per dimension (the month is the received month).
+_APPEAL_UPSERT = db.upsert_sql("appeal", STORED_COLUMNS, key=("source_id",))
+
+
+async def upsert(rows: list[tuple[Any, ...]]) -> None:
+    """``INSERT … ON CONFLICT DO UPDATE`` of stored rows (``STORED_COLUMNS`` order),
+    inside the import's write transaction."""
+    await db.execute_many(_APPEAL_UPSERT, rows)

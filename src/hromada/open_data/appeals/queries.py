@@ -1,0 +1,307 @@
+"""Reading appeals: the public list, one appeal, bulk rows for downloads, the
+service catalogue, and the WHERE clause every appeals query (statistics too) builds
+from ``AppealFilters``.
+
+Confidential appeals are excluded from every record-level query by ``PUBLIC``
+in the SQL; they count only in the statistics.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from hromada import db
+from hromada.errors import InvalidInput, NotFound
+from hromada.open_data.appeals.importers import CLOSED_STATUSES, STATUSES
+from hromada.open_data.appeals.schemas import (
+    PUBLIC_COLUMNS,
+    AppealFilters,
+    AppealOut,
+    CategoryOut,
+)
+from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.registries.tables import District
+from hromada.paging import Page, decode_cursor, encode_cursor
+
+PUBLIC = "a.confidential = false"
+
+_SELECT = """
+SELECT a.id, a.source_id, a.received_at, a.deadline_at, a.resolved_at, a.status,
+       a.late, a.resolution_hours, a.channel, c.code AS category_code, c.name AS category,
+       c.group_name AS category_group, d.code AS district_code, d.name_uk AS district,
+       a.street, a.lat, a.lon, a.executor, a.text, a.answer
+FROM appeal a
+LEFT JOIN appeal_category c ON c.id = a.category
+LEFT JOIN district d ON d.id = a.district
+"""
+
+SORTS = {
+    "-received_at": ("a.received_at", "DESC"),
+    "received_at": ("a.received_at", "ASC"),
+    "id": ("a.id", "ASC"),
+    "-id": ("a.id", "DESC"),
+}
+
+GROUPS = {
+    "district": "a.district",
+    "category": "a.category",
+    "status": "a.status",
+    "executor": "a.executor",
+    "channel": "a.channel",
+    "month": "a.received_month",
+    "week": "a.received_week",
+}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+class Where:
+    """A WHERE clause with Piccolo's ``{}`` placeholders and its values."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.values: list[Any] = []
+
+    def add(self, sql: str, *values: Any) -> None:
+        self.parts.append(sql)
+        self.values.extend(values)
+
+    def where(self) -> str:
+        return ("WHERE " + " AND ".join(self.parts)) if self.parts else ""
+
+
+async def _district_id(code: str) -> int:
+    found = await District.select(District.id).where(District.code == code).first().run()
+    if found is None:
+        raise InvalidInput(
+            f"no district with code {code!r}",
+            errors=[{"where": "query", "name": "district", "message": "unknown district code"}],
+        )
+    return int(found["id"])
+
+
+async def _category_id(code: str) -> int:
+    found = (
+        await AppealCategory.select(AppealCategory.id)
+        .where(AppealCategory.code == code)
+        .first()
+        .run()
+    )
+    if found is None:
+        raise InvalidInput(
+            f"no category with code {code!r}",
+            errors=[{"where": "query", "name": "category", "message": "unknown category code"}],
+        )
+    return int(found["id"])
+
+
+def overdue_sql(at: dt.datetime) -> tuple[str, list[Any]]:
+    closed = ", ".join(f"'{s}'" for s in CLOSED_STATUSES)
+    return (
+        f"(a.late = true OR (a.resolved_at IS NULL AND a.status NOT IN ({closed}) "
+        "AND a.deadline_at < {}))",
+        [at],
+    )
+
+
+async def where_of(filters: AppealFilters, *, public: bool, at: dt.datetime) -> Where:
+    sql = Where()
+    if public:
+        sql.add(PUBLIC)
+    if filters.district:
+        sql.add("a.district = {}", await _district_id(filters.district))
+    if filters.category:
+        sql.add("a.category = {}", await _category_id(filters.category))
+    if filters.status:
+        unknown = [s for s in filters.status if s not in STATUSES]
+        if unknown:
+            raise InvalidInput(
+                f"unknown status {unknown[0]!r}: use {', '.join(STATUSES)}",
+                errors=[{"where": "query", "name": "status", "message": "unknown status"}],
+            )
+        sql.add(f"a.status IN ({db.marks(len(filters.status))})", *filters.status)
+    if filters.channel:
+        sql.add("a.channel = {}", filters.channel)
+    if filters.executor:
+        sql.add("a.executor = {}", filters.executor)
+    for column, low, high in (
+        ("a.received_at", filters.received_from, filters.received_to),
+        ("a.resolved_at", filters.resolved_from, filters.resolved_to),
+    ):
+        if low and high and low > high:
+            raise InvalidInput(f"{column[2:]} range is empty: from is after to")
+        if low:
+            sql.add(f"{column} >= {{}}", _utc(low))
+        if high:
+            sql.add(f"{column} < {{}}", _utc(high))
+    if filters.overdue is not None:
+        clause, values = overdue_sql(at)
+        sql.add(clause if filters.overdue else f"NOT {clause}", *values)
+    return sql
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _to_out(row: dict[str, Any], at: dt.datetime) -> AppealOut:
+    closed = row["status"] in CLOSED_STATUSES
+    deadline = row["deadline_at"]
+    overdue = bool(row["late"]) or (
+        row["resolved_at"] is None and not closed and deadline is not None and deadline < at
+    )
+    return AppealOut(
+        id=row["id"],
+        source_id=row["source_id"],
+        received_at=row["received_at"],
+        deadline_at=deadline,
+        resolved_at=row["resolved_at"],
+        status=row["status"],
+        closed=closed,
+        overdue=overdue,
+        resolution_hours=row["resolution_hours"],
+        channel=row["channel"],
+        category_code=row["category_code"],
+        category=row["category"],
+        category_group=row["category_group"],
+        district_code=row["district_code"],
+        district=row["district"],
+        street=row["street"],
+        lat=row["lat"],
+        lon=row["lon"],
+        executor=row["executor"],
+        text=row["text"],
+        answer=row["answer"],
+    )
+
+
+def list_sql(
+    where: Where, *, sort: str, after: list[Any] | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The SQL of one list page (the benchmark runs it bare as the reference)."""
+    column, direction = SORTS[sort]
+    values = list(where.values)
+    parts = list(where.parts)
+    op = "<" if direction == "DESC" else ">"
+    if after is not None:
+        if column == "a.id":
+            parts.append(f"a.id {op} {{}}")
+            values.append(int(after[0]))
+        else:
+            parts.append(f"(a.received_at, a.id) {op} ({{}}, {{}})")
+            values.extend([_parse_cursor_time(after[0]), int(after[1])])
+    clause = ("WHERE " + " AND ".join(parts)) if parts else ""
+    order = f"ORDER BY {column} {direction}" + (f", a.id {direction}" if column != "a.id" else "")
+    return f"{_SELECT} {clause} {order} LIMIT {int(limit) + 1}", values
+
+
+def _parse_cursor_time(value: Any) -> dt.datetime:
+    try:
+        return _utc(dt.datetime.fromisoformat(str(value)))
+    except ValueError:
+        raise InvalidInput(
+            "cursor is not one this API issued: pass next_cursor from the previous page as is",
+            errors=[{"where": "query", "name": "cursor", "message": "unreadable cursor"}],
+        ) from None
+
+
+async def list_appeals(
+    filters: AppealFilters,
+    *,
+    sort: str = "-received_at",
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[AppealOut]:
+    """One page of public appeals, newest first by default, keyset-paginated."""
+    if sort not in SORTS:
+        raise InvalidInput(
+            f"unknown sort {sort!r}: use {', '.join(SORTS)}",
+            errors=[{"where": "query", "name": "sort", "message": "unknown sort"}],
+        )
+    at = now()
+    arity = 1 if SORTS[sort][0] == "a.id" else 2
+    after = decode_cursor(cursor, arity)
+    where = await where_of(filters, public=True, at=at)
+    sql, values = list_sql(where, sort=sort, after=after, limit=limit)
+    rows = await Appeal.raw(sql, *values).run()
+    items = [_to_out(r, at) for r in rows[:limit]]
+    next_cursor = cursor_for(items[-1], sort) if len(rows) > limit and items else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def cursor_for(appeal: AppealOut, sort: str = "-received_at") -> str:
+    """The cursor that continues a list after ``appeal``."""
+    if SORTS[sort][0] == "a.id":
+        return encode_cursor([appeal.id])
+    return encode_cursor([appeal.received_at.isoformat(), appeal.id])
+
+
+async def get_appeal(appeal_id: int) -> AppealOut:
+    """A public appeal by id; a confidential one is as absent as a missing one."""
+    rows = await Appeal.raw(f"{_SELECT} WHERE a.id = {{}} AND {PUBLIC}", appeal_id).run()
+    if not rows:
+        raise NotFound(f"no public appeal with id {appeal_id}")
+    return _to_out(rows[0], now())
+
+
+async def get_appeals(appeal_ids: Sequence[int]) -> list[AppealOut]:
+    """Public appeals by id, in the order asked; missing or confidential ones left out."""
+    if not appeal_ids:
+        return []
+    ids = [int(i) for i in appeal_ids][:1000]
+    sql = f"{_SELECT} WHERE a.id IN ({db.marks(len(ids))}) AND {PUBLIC}"
+    rows = await Appeal.raw(sql, *ids).run()
+    at = now()
+    by_id = {r["id"]: _to_out(r, at) for r in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+async def iter_public_rows(
+    filters: AppealFilters | None = None, *, batch: int = 1000
+) -> AsyncIterator[dict[str, Any]]:
+    """Every public appeal matching ``filters`` as a plain dict, keys in ``PUBLIC_COLUMNS``
+    order, fetched in keyset batches by id (constant memory: for streaming downloads)."""
+    filters = filters or AppealFilters()
+    at = now()
+    where = await where_of(filters, public=True, at=at)
+    after: list[Any] | None = None
+    while True:
+        sql, values = list_sql(where, sort="id", after=after, limit=batch)
+        rows = await Appeal.raw(sql, *values).run()
+        for row in rows[:batch]:
+            out = _to_out(row, at)
+            yield {c: getattr(out, c) for c in PUBLIC_COLUMNS}
+        if len(rows) <= batch:
+            return
+        after = [rows[batch - 1]["id"]]
+
+
+async def list_categories() -> list[CategoryOut]:
+    """The service catalogue with the number of public appeals in each category."""
+    count = f"(SELECT COUNT(*) FROM appeal a WHERE a.category = c.id AND {PUBLIC})"  # noqa: S608
+    sql = "SELECT c.code, c.name, c.group_name, " + count + " AS appeals "
+    sql += "FROM appeal_category c ORDER BY c.name"
+    rows = await AppealCategory.raw(sql).run()
+    return [
+        CategoryOut(code=r["code"], name=r["name"], group=r["group_name"], appeals=r["appeals"])
+        for r in rows
+    ]
+
+
+async def get_category(code: str) -> CategoryOut:
+    for category in await list_categories():
+        if category.code == code:
+            return category
+    raise NotFound(f"no category with code {code!r}")
+
+
+async def count_public() -> int:
+    sql = f"SELECT COUNT(*) AS n FROM appeal a WHERE {PUBLIC}"  # noqa: S608 - a constant
+    rows = await Appeal.raw(sql).run()
+    return int(rows[0]["n"])

@@ -1,0 +1,204 @@
+"""Appeal statistics: counts, on-time share, resolution-time percentiles and overdue
+counts per group, over every appeal (confidential ones included), with groups
+smaller than k suppressed.
+
+Answered from the stats cells (``rollup``) when a query allows it, otherwise by
+one scan of the matching appeals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hromada.errors import InvalidInput
+from hromada.open_data.appeals.queries import GROUPS, Where, now, overdue_sql, where_of
+from hromada.open_data.appeals.rollup import (
+    bucket_sql,
+    bucket_width,
+    rollup_key,
+    rollup_plan,
+    rollup_sql,
+)
+from hromada.open_data.appeals.schemas import AppealFilters, StatsGroup, StatsOut
+from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.registries.tables import District
+
+MAX_GROUPS = 5000
+
+
+def stats_sql(where: Where, group_by: Sequence[str], at: dt.datetime) -> tuple[str, list[Any]]:
+    """One query: counts per (group, resolution bucket). The benchmark runs it bare."""
+    keys = [GROUPS[g] for g in group_by]
+    overdue, overdue_values = overdue_sql(at)
+    select_keys = ", ".join(f"{k} AS g{i}" for i, k in enumerate(keys))
+    group_keys = ", ".join(f"g{i}" for i in range(len(keys)))
+    # Built from constants; values are placeholders.
+    sql = (
+        f"SELECT {select_keys}{',' if keys else ''} "  # noqa: S608
+        f"{bucket_sql()} AS b, "
+        "COUNT(*) AS n, "
+        "SUM(CASE WHEN a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL "
+        "THEN 1 ELSE 0 END) AS judged, "
+        "SUM(CASE WHEN a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL "
+        "AND a.late = false THEN 1 ELSE 0 END) AS on_time, "
+        f"SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue "
+        f"FROM appeal a {where.where()} "
+        f"GROUP BY {group_keys}{',' if keys else ''} b"
+    )
+    # The overdue placeholder comes first in the SELECT list.
+    return sql, [*overdue_values, *where.values]
+
+
+@dataclass
+class _Acc:
+    count: int = 0
+    judged: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    resolved: int = 0
+
+    def __post_init__(self) -> None:
+        self.buckets: dict[int, int] = {}
+
+    def add(self, row: dict[str, Any]) -> None:
+        n = int(row["n"])
+        self.count += n
+        self.judged += int(row["judged"] or 0)
+        self.on_time += int(row["on_time"] or 0)
+        self.overdue += int(row["overdue"] or 0)
+        if row["b"] is not None:
+            self.resolved += n
+            bucket = int(row["b"])
+            self.buckets[bucket] = self.buckets.get(bucket, 0) + n
+
+    def merge(self, other: _Acc) -> None:
+        self.count += other.count
+        self.judged += other.judged
+        self.on_time += other.on_time
+        self.overdue += other.overdue
+        self.resolved += other.resolved
+        for bucket, n in other.buckets.items():
+            self.buckets[bucket] = self.buckets.get(bucket, 0) + n
+
+    def percentile(self, q: float) -> float | None:
+        """Linear interpolation (like percentile_cont) with values spread evenly in a bucket."""
+        if not self.resolved:
+            return None
+        rank = q * (self.resolved - 1)  # 0-based position among sorted values
+        seen = 0
+        for start in sorted(self.buckets):
+            n = self.buckets[start]
+            if rank < seen + n:
+                inside = (rank - seen + 0.5) / n
+                return round(start + inside * bucket_width(start), 1)
+            seen += n
+        last = max(self.buckets)
+        return float(last + bucket_width(last))
+
+    def out(self, key: dict[str, str | None]) -> StatsGroup:
+        return StatsGroup(
+            key=key,
+            count=self.count,
+            resolved=self.resolved,
+            on_time_pct=round(100 * self.on_time / self.judged, 1) if self.judged else None,
+            median_resolution_hours=self.percentile(0.5),
+            p90_resolution_hours=self.percentile(0.9),
+            overdue=self.overdue,
+        )
+
+
+async def stats(
+    filters: AppealFilters, group_by: Sequence[str], *, k: int, use_rollup: bool = True
+) -> StatsOut:
+    """Counts, on-time share, median and 90th percentile resolution hours and overdue
+    counts per group, over every appeal (confidential ones included). Groups of fewer
+    than ``k`` appeals are left out, and so is the total when it is below ``k``.
+
+    Answered from the rollup when the grouping and filters allow it (one of district,
+    category, executor, channel, plus status and month; no date or overdue filter),
+    otherwise by scanning the matching appeals."""
+    group_by = list(dict.fromkeys(group_by))
+    unknown = [g for g in group_by if g not in GROUPS]
+    if unknown or len(group_by) > 3:
+        raise InvalidInput(
+            f"group_by takes up to three of {', '.join(GROUPS)}",
+            errors=[{"where": "query", "name": "group_by", "message": "unknown grouping"}],
+        )
+    at = now()
+    where = await where_of(filters, public=False, at=at)
+    groups: dict[tuple[Any, ...], _Acc] = {}
+    plan = rollup_plan(filters, group_by) if use_rollup else None
+    if plan is None:
+        sql, values = stats_sql(where, group_by, at)
+        for row in await Appeal.raw(sql, *values).run():
+            key = tuple(row[f"g{i}"] for i in range(len(group_by)))
+            groups.setdefault(key, _Acc()).add(row)
+    else:
+        for (sql, values), from_rollup in zip(
+            rollup_sql(plan, filters, group_by, where, at), (True, False), strict=True
+        ):
+            for row in await Appeal.raw(sql, *values).run():
+                key = tuple(
+                    rollup_key(g, row[f"g{i}"]) if from_rollup else row[f"g{i}"]
+                    for i, g in enumerate(group_by)
+                )
+                acc = groups.setdefault(key, _Acc())
+                if from_rollup:
+                    acc.add({**row, "b": None if row["b"] == -1 else row["b"]})
+                else:
+                    acc.overdue += int(row["n"])  # unresolved and past the deadline now
+    total = _Acc()
+    for acc in groups.values():
+        total.merge(acc)
+    labels = await _group_labels(group_by, groups)
+    shown = []
+    suppressed = 0
+    for key, acc in groups.items():
+        if acc.count < k:
+            suppressed += 1
+            continue
+        shown.append((key, acc))
+    shown.sort(key=lambda item: tuple("" if v is None else str(v) for v in item[0]))
+    truncated = len(shown) > MAX_GROUPS
+    return StatsOut(
+        group_by=group_by,
+        k=k,
+        groups=[
+            acc.out({g: labels[g](v) for g, v in zip(group_by, key, strict=True)})
+            for key, acc in shown[:MAX_GROUPS]
+        ],
+        suppressed_groups=suppressed,
+        truncated=truncated,
+        total=total.out({}) if total.count >= k else None,
+    )
+
+
+async def _group_labels(
+    group_by: Sequence[str], groups: dict[tuple[Any, ...], _Acc]
+) -> dict[str, Callable[[Any], str | None]]:
+    labels: dict[str, Callable[[Any], str | None]] = {}
+    for index, name in enumerate(group_by):
+        if name == "district":
+            ids = {key[index] for key in groups if key[index] is not None}
+            codes = {
+                r["id"]: r["code"]
+                for r in await District.select(District.id, District.code)
+                .where(District.id.is_in(list(ids) or [-1]))
+                .run()
+            }
+            labels[name] = lambda v, m=codes: None if v is None else m.get(v)  # type: ignore[misc]
+        elif name == "category":
+            ids = {key[index] for key in groups if key[index] is not None}
+            codes = {
+                r["id"]: r["code"]
+                for r in await AppealCategory.select(AppealCategory.id, AppealCategory.code)
+                .where(AppealCategory.id.is_in(list(ids) or [-1]))
+                .run()
+            }
+            labels[name] = lambda v, m=codes: None if v is None else m.get(v)  # type: ignore[misc]
+        else:
+            labels[name] = lambda v: None if v is None else str(v)
+    return labels
