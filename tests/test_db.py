@@ -39,3 +39,68 @@ async def test_a_failed_transaction_leaves_nothing(clean_db: Settings) -> None:
     except RuntimeError:
         pass
     assert await District.count() == 0
+
+
+async def test_execute_many_writes_through_the_write_transaction_and_rolls_back_with_it(
+    clean_db: Settings,
+) -> None:
+    sql = db.upsert_sql("district", ("code", "name_uk", "name_en", "lat", "lon"), key=("code",))
+    rows = [(f"x{n}", "р", "d", 50.0, 36.2) for n in range(3)]
+    async with db.write_transaction():
+        assert db.in_write_transaction()
+        await db.execute_many(sql, rows)
+        # The upsert replaces on its key: the same codes again change the names.
+        await db.execute_many(sql, [(code, "нова", e, la, lo) for code, _, e, la, lo in rows])
+    assert not db.in_write_transaction()
+    names = await District.select(District.code, District.name_uk).order_by(District.code)
+    assert names == [{"code": f"x{n}", "name_uk": "нова"} for n in range(3)]
+
+    try:
+        async with db.write_transaction():
+            await db.execute_many(sql, [("y1", "р", "d", 50.0, 36.2)])
+            raise RuntimeError("crash in the middle")
+    except RuntimeError:
+        pass
+    assert await District.count().where(District.code == "y1") == 0
+
+
+async def test_execute_many_refuses_to_run_outside_a_write_transaction(clean_db: Settings) -> None:
+    try:
+        await db.execute_many("DELETE FROM district WHERE code = {}", [("x",)])
+    except RuntimeError as error:
+        assert "write_transaction" in str(error)
+    else:
+        raise AssertionError("execute_many ran outside a write transaction")
+
+
+async def test_the_dialect_follows_the_engine(clean_db: Settings) -> None:
+    assert db.dialect() == clean_db.engine
+    if clean_db.engine == "postgres":
+        assert db.driver_sql("a = {} AND b IN ({}, {})") == "a = $1 AND b IN ($2, $3)"
+    else:
+        assert db.driver_sql("a = {} AND b IN ({}, {})") == "a = ? AND b IN (?, ?)"
+    # floor_int floors on both engines (CAST alone rounds on PostgreSQL).
+    rows = await District.raw(f"SELECT {db.floor_int('CAST({} AS REAL)')} AS n", 2.7).run()
+    assert rows[0]["n"] == 2
+
+
+async def test_advisory_locks_serialise_transactions(clean_db: Settings) -> None:
+    order: list[str] = []
+
+    async def locked(name: str, hold: float) -> None:
+        async with db.write_transaction():
+            await db.advisory_xact_lock("hromada-test")
+            order.append(f"{name} in")
+            await asyncio.sleep(hold)
+            order.append(f"{name} out")
+
+    engine = db.current_engine()
+    await db.start(engine, pool_size=4)
+    try:
+        first = asyncio.create_task(locked("a", 0.2))
+        await asyncio.sleep(0.05)
+        await locked("b", 0)
+        await first
+    finally:
+        await db.stop(engine)
+    assert order == ["a in", "a out", "b in", "b out"]
