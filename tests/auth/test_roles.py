@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from click.testing import CliRunner
 
@@ -116,7 +118,7 @@ def test_graphql_me_uses_the_same_guard(live) -> None:
 async def test_the_guard_follows_the_table(role, permission, outcome) -> None:
     from litestar.connection import ASGIConnection
 
-    from hromada.api.guards import check_permission
+    from hromada.auth.guard import authorize, check_permission
     from hromada.auth.service import Principal
     from hromada.errors import HromadaError
 
@@ -129,6 +131,17 @@ async def test_the_guard_follows_the_table(role, permission, outcome) -> None:
     except HromadaError as exc:
         raised = type(exc).__name__
     assert raised == outcome
+
+    # The rule itself, as GraphQL's Requires and the REST guards both reach it.
+    def no_runtime() -> Any:
+        raise AssertionError("the runtime is only read for eligibility")
+
+    try:
+        await authorize(principal, permission, no_runtime)
+        direct = None
+    except HromadaError as exc:
+        direct = type(exc).__name__
+    assert direct == outcome
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ each HTTP request it:
    unless it carries the session's CSRF token in ``X-CSRF-Token`` (and, if
    the browser sent ``Origin``, it is this site).
 
-Handlers read the principal with :func:`principal_of`.
+Handlers read the principal with :func:`hromada.auth.guard.principal_of`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import msgspec
-from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from graphql import (
@@ -43,6 +42,7 @@ from graphql import (
 )
 from hromada.api.ckan_shape import ckan_error_bytes, is_ckan_path
 from hromada.auth import service
+from hromada.auth.guard import PRINCIPAL_KEY
 from hromada.auth.ratelimit import Decision, client_address
 from hromada.auth.runtime import AuthRuntime
 from hromada.auth.service import ANONYMOUS, Principal
@@ -61,18 +61,6 @@ GRAPHQL_PATH = "/graphql"
 # Bigger GraphQL bodies are counted as writes unread: the token limit refuses
 # such documents anyway, and the layer never buffers more than this.
 GRAPHQL_BODY_LIMIT = 256 * 1024
-_STATE_KEY = "hromada_principal"
-
-
-def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    state = connection.scope.get("state") or {}
-    principal = state.get(_STATE_KEY)
-    return principal if isinstance(principal, Principal) else ANONYMOUS
-
-
-def runtime_of(connection: ASGIConnection[Any, Any, Any, Any]) -> AuthRuntime:
-    runtime: AuthRuntime = connection.app.state["auth"]
-    return runtime
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -364,7 +352,7 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
                 [(b"retry-after", b"5")],
             )
             return
-        scope.setdefault("state", {})[_STATE_KEY] = principal
+        scope.setdefault("state", {})[PRINCIPAL_KEY] = principal
         added = _limit_headers(decision)
 
         async def send_with_limits(message: Message) -> None:

@@ -15,11 +15,10 @@ from hromada.api.access import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     cookies_of,
-    principal_of,
-    runtime_of,
 )
 from hromada.api.guards import require
 from hromada.auth import service
+from hromada.auth.guard import principal_of, runtime_of
 from hromada.auth.permissions import Permission
 from hromada.auth.runtime import AuthRuntime
 from hromada.auth.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, MeOut, ProviderOut

@@ -2,7 +2,7 @@
 
     @strawberry.field(extensions=[PermissionExtension(permissions=[Requires(Permission.MODERATE)])])
 
-The check is the REST guard's (``hromada.api.guards.check_permission``), which
+The check is the one the REST guards call (``hromada.auth.guard``), which
 reads the one permission table, so REST and GraphQL cannot disagree.
 """
 
@@ -15,9 +15,8 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
 from graphql import GraphQLError
-from hromada.api.access import principal_of, runtime_of
-from hromada.api.guards import check_permission
 from hromada.auth import service
+from hromada.auth.guard import check_permission, principal_of, runtime_of
 from hromada.auth.permissions import Permission
 from hromada.errors import HromadaError, Unauthenticated
 
