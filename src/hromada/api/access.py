@@ -40,7 +40,12 @@ from graphql import (
     OperationType,
     parse,
 )
-from hromada.api.ckan_shape import ckan_error_bytes, is_ckan_path
+from hromada.api.error_shapes import (
+    ckan_error_bytes,
+    is_ckan_path,
+    is_open311_path,
+    open311_error,
+)
 from hromada.auth import service
 from hromada.auth.guard import PRINCIPAL_KEY
 from hromada.auth.ratelimit import Decision, client_address
@@ -130,10 +135,15 @@ async def _send_problem(
     decision: Decision | None,
     extra: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    ckan = is_ckan_path(path)
-    body = ckan_error_bytes(path, status, detail) if ckan else _problem_body(status, detail, path)
+    media = "application/problem+json"
+    if is_ckan_path(path):
+        body, media = ckan_error_bytes(path, status, detail), "application/json"
+    elif is_open311_path(path):
+        body, media = open311_error(path, status, detail)
+    else:
+        body = _problem_body(status, detail, path)
     headers = [
-        (b"content-type", b"application/json" if ckan else b"application/problem+json"),
+        (b"content-type", media.encode()),
         (b"content-length", str(len(body)).encode()),
         *_limit_headers(decision),
         *(extra or []),

@@ -26,7 +26,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from hromada import errors
-from hromada.api.ckan_shape import ckan_error, is_ckan_path
+from hromada.api.error_shapes import ckan_error, is_ckan_path, is_open311_path, open311_error
 from hromada.logs import request_id_var
 
 log = logging.getLogger("hromada.errors")
@@ -55,7 +55,7 @@ def problem(
     errors_: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     type_: str | None = None,
-) -> Response[dict[str, Any]]:
+) -> Response[Any]:
     if request is not None and is_ckan_path(request.url.path):
         # CKAN clients read CKAN's envelope, not problem details.
         return Response(
@@ -64,6 +64,11 @@ def problem(
             media_type="application/json",
             headers=headers,
         )
+    if request is not None and is_open311_path(request.url.path):
+        # GeoReport v2: 400 for any bad input, errors as a list of code and description.
+        status = 400 if status == 422 else status
+        content, media = open311_error(request.url.path, status, detail)
+        return Response(content=content, status_code=status, media_type=media, headers=headers)
     body: dict[str, Any] = {
         "type": type_ or "about:blank",
         "title": title or HTTPStatus(status).phrase,

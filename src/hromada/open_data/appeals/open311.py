@@ -11,6 +11,8 @@ import datetime as dt
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import msgspec
+
 from hromada.errors import InvalidInput, NotFound
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import parse_moment, split_list
@@ -18,6 +20,11 @@ from hromada.open_data.appeals.schemas import AppealFilters, AppealOut
 
 WINDOW = dt.timedelta(days=90)
 MAX_IDS = 100
+MAX_CODES = 20
+# Numbered pages skip rows with OFFSET inside a window of at most 90 days
+# (Kharkiv: ~19,000 requests); this bounds how far a page may reach.
+MAX_REACH = 100_000
+MAX_MERGED = 10_000
 
 SERVICE_FIELDS = (
     "service_code",
@@ -113,6 +120,15 @@ def window(
     start: str | None, end: str | None, *, now: dt.datetime | None = None
 ) -> tuple[dt.datetime, dt.datetime]:
     """The requested_datetime window: 90 days at most, the last 90 days by default."""
+    try:
+        return _window(start, end, now)
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 and the like
+        raise InvalidInput("start_date or end_date is out of range") from None
+
+
+def _window(
+    start: str | None, end: str | None, now: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
     begin = parse_moment("start_date", start)
     finish = parse_moment("end_date", end)
     if begin is None and finish is None:
@@ -130,6 +146,23 @@ def window(
     return begin, finish
 
 
+async def service_definition(code: str) -> dict[str, Any]:
+    """GeoReport's service definition: no service here takes extra attributes."""
+    for category in await service.list_categories():
+        if category.code == code:
+            return {"service_code": category.code, "attributes": []}
+    raise NotFound(f"no service with service_code {code[:40]!r}")
+
+
+class RequestsPage(msgspec.Struct):
+    rows: list[dict[str, Any]]
+    more: bool  # another page follows
+    # The requested_datetime window the page was cut from: the next page's link
+    # names it, so that "the last 90 days" does not move between pages.
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
 async def requests(
     *,
     service_request_id: str | None = None,
@@ -137,18 +170,28 @@ async def requests(
     start_date: str | None = None,
     end_date: str | None = None,
     status: str | None = None,
+    page: int = 1,
     page_size: int = 100,
     max_page_size: int = 500,
-) -> list[dict[str, Any]]:
+) -> RequestsPage:
+    """One numbered page of service requests, newest first; ``more`` says another follows."""
     if not 1 <= page_size <= max_page_size:
         raise InvalidInput(f"page_size must be between 1 and {max_page_size}")
+    if page < 1 or (page - 1) * page_size >= MAX_REACH:
+        raise InvalidInput(f"page must be between 1 and {MAX_REACH // page_size} at this page_size")
+    offset = (page - 1) * page_size
     if service_request_id:
         ids = []
-        for part in split_list(service_request_id)[:MAX_IDS]:
-            if not part.isdigit():
+        for part in split_list(service_request_id):
+            if not part.isascii() or not part.isdigit() or len(part) > 18:
                 raise InvalidInput(f"service_request_id {part[:20]!r} is not a request id")
             ids.append(int(part))
-        return [as_request(a) for a in await service.get_appeals(ids)]
+        if len(ids) > MAX_IDS:
+            raise InvalidInput(f"at most {MAX_IDS} service_request_id values at once")
+        by_id = [as_request(a) for a in await service.get_appeals(ids)]
+        return RequestsPage(
+            rows=by_id[offset : offset + page_size], more=len(by_id) > offset + page_size
+        )
     begin, finish = window(start_date, end_date)
     wanted_status = split_list(status)
     for value in wanted_status:
@@ -161,20 +204,52 @@ async def requests(
             if wanted_status[0] == "closed"
             else tuple(s for s in service.STATUSES if s not in service.CLOSED_STATUSES)
         )
-    codes: list[str | None] = [*split_list(service_code)] or [None]
-    results: list[dict[str, Any]] = []
+    codes: list[str | None] = [*dict.fromkeys(split_list(service_code))] or [None]
+    if len(codes) > MAX_CODES:
+        raise InvalidInput(f"at most {MAX_CODES} service_code values at once")
+    known = {c.code for c in await service.list_categories()}
     for code in codes:
-        page = await service.list_appeals(
-            AppealFilters(category=code, status=statuses, received_from=begin, received_to=finish),
+        if code is not None and code not in known:
+            raise InvalidInput(f"no service with service_code {code[:40]!r}")
+    if len(codes) == 1:
+        found = await service.list_appeals(
+            AppealFilters(
+                category=codes[0], status=statuses, received_from=begin, received_to=finish
+            ),
             limit=page_size,
+            offset=offset,
         )
-        results.extend(as_request(a) for a in page.items)
-    results.sort(key=lambda r: r["requested_datetime"], reverse=True)
-    return results[:page_size]
+        return RequestsPage(
+            rows=[as_request(a) for a in found.items],
+            more=found.next_cursor is not None,
+            start=begin,
+            end=finish,
+        )
+    # Several services: each one's first offset + page_size rows, merged newest first.
+    if offset + page_size > MAX_MERGED:
+        raise InvalidInput(
+            f"with several service_code values pages reach {MAX_MERGED} requests at most: "
+            "ask for one service_code at a time to page further"
+        )
+    merged: list[AppealOut] = []
+    for code in codes:
+        found = await service.list_appeals(
+            AppealFilters(category=code, status=statuses, received_from=begin, received_to=finish),
+            limit=offset + page_size + 1,
+        )
+        merged.extend(found.items)
+    merged.sort(key=lambda a: (a.received_at, a.id), reverse=True)
+    window_rows = merged[offset : offset + page_size]
+    return RequestsPage(
+        rows=[as_request(a) for a in window_rows],
+        more=len(merged) > offset + page_size,
+        start=begin,
+        end=finish,
+    )
 
 
 async def one_request(name: str) -> list[dict[str, Any]]:
-    if not name.isdigit():
+    if not name.isascii() or not name.isdigit() or len(name) > 18:
         raise NotFound(f"no service request {name[:40]!r}")
     return [as_request(await service.get_appeal(int(name)))]
 
@@ -197,6 +272,17 @@ def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
         element = ET.SubElement(top, item)
         for key, value in row.items():
             ET.SubElement(element, key).text = _text(value)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+
+
+def errors_xml(rows: list[dict[str, Any]]) -> bytes:
+    return to_xml("errors", "error", rows)
+
+
+def service_definition_xml(data: dict[str, Any]) -> bytes:
+    top = ET.Element("service_definition")
+    ET.SubElement(top, "service_code").text = _text(data["service_code"])
+    ET.SubElement(top, "attributes")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
 
 

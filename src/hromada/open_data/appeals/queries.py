@@ -182,7 +182,7 @@ def _to_out(row: dict[str, Any], at: dt.datetime) -> AppealOut:
 
 
 def list_sql(
-    where: Where, *, sort: str, after: list[Any] | None, limit: int
+    where: Where, *, sort: str, after: list[Any] | None, limit: int, offset: int = 0
 ) -> tuple[str, list[Any]]:
     """The SQL of one list page (the benchmark runs it bare as the reference)."""
     column, direction = SORTS[sort]
@@ -198,7 +198,8 @@ def list_sql(
             values.extend([_parse_cursor_time(after[0]), int(after[1])])
     clause = ("WHERE " + " AND ".join(parts)) if parts else ""
     order = f"ORDER BY {column} {direction}" + (f", a.id {direction}" if column != "a.id" else "")
-    return f"{_SELECT} {clause} {order} LIMIT {int(limit) + 1}", values
+    skip = f" OFFSET {int(offset)}" if offset else ""
+    return f"{_SELECT} {clause} {order} LIMIT {int(limit) + 1}{skip}", values
 
 
 def _parse_cursor_time(value: Any) -> dt.datetime:
@@ -217,8 +218,12 @@ async def list_appeals(
     sort: str = "-received_at",
     limit: int = 50,
     cursor: str | None = None,
+    offset: int = 0,
 ) -> Page[AppealOut]:
-    """One page of public appeals, newest first by default, keyset-paginated."""
+    """One page of public appeals, newest first by default, keyset-paginated.
+
+    ``offset`` is for Open311's numbered pages only (GeoReport clients ask for
+    ``page=N``); its window of at most 90 days bounds what it skips."""
     if sort not in SORTS:
         raise InvalidInput(
             f"unknown sort {sort!r}: use {', '.join(SORTS)}",
@@ -228,7 +233,7 @@ async def list_appeals(
     arity = 1 if SORTS[sort][0] == "a.id" else 2
     after = decode_cursor(cursor, arity)
     where = await where_of(filters, public=True, at=at)
-    sql, values = list_sql(where, sort=sort, after=after, limit=limit)
+    sql, values = list_sql(where, sort=sort, after=after, limit=limit, offset=offset)
     rows = await Appeal.raw(sql, *values).run()
     items = [_to_out(r, at) for r in rows[:limit]]
     next_cursor = cursor_for(items[-1], sort) if len(rows) > limit and items else None
