@@ -386,6 +386,9 @@ async def run_engine(engine: str) -> None:
 
 
 def main() -> None:
+    from hromada import domains
+
+    domains.compose()  # the import queues search documents: search needs the domains' types
     for engine in ENGINES:
         asyncio.run(run_engine(engine))
 
