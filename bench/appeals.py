@@ -106,6 +106,9 @@ async def bench_import(settings: Settings) -> None:
         def scrub_address(self, address: str | None) -> str | None:
             return address
 
+        def scrub_organisation(self, value: str | None) -> str | None:
+            return value
+
     prepared = service.prepare_rows(rows, Identity())  # type: ignore[arg-type]
     started = time.perf_counter()
     async with db.write_transaction():

@@ -7,13 +7,14 @@ anonymiser runs on the checked rows before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from hromada.open_data.appeals.districts import DistrictMatcher
@@ -104,6 +105,49 @@ class AppealRow:
     confidential: bool
     lat: float | None
     lon: float | None
+
+
+# AppealRow fields that are not free text: identifiers, dates, numbers and flags that ``check``
+# parsed, and labels matched against the city's classifiers. Every other field is free text
+# and goes through the anonymiser before it is written (``scrub_free_text``): a field added to
+# AppealRow is scrubbed unless it is declared here.
+NOT_FREE_TEXT = frozenset(
+    {
+        "line",
+        "source_id",
+        "received_at",
+        "deadline_at",
+        "resolved_at",
+        "channel",
+        "category",
+        "category_group",
+        "district_id",
+        "status",
+        "confidential",
+        "lat",
+        "lon",
+    }
+)
+FREE_TEXT_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(AppealRow) if f.name not in NOT_FREE_TEXT
+)
+# The anonymiser's method for a free-text field when it is not plain ``scrub``: an address
+# keeps street and district only; executors are organisations.
+SCRUBBERS: dict[str, str] = {"address": "scrub_address", "executor": "scrub_organisation"}
+
+
+class FreeTextScrubber(Protocol):
+    def scrub(self, text: str | None) -> str | None: ...
+    def scrub_address(self, address: str | None) -> str | None: ...
+    def scrub_organisation(self, value: str | None) -> str | None: ...
+
+
+def scrub_free_text(row: AppealRow, anonymiser: FreeTextScrubber) -> dict[str, str | None]:
+    """Every free-text field of ``row``, anonymised: the only way the writer reads them."""
+    return {
+        name: getattr(anonymiser, SCRUBBERS.get(name, "scrub"))(getattr(row, name))
+        for name in FREE_TEXT_FIELDS
+    }
 
 
 @dataclass

@@ -31,6 +31,7 @@ from hromada.open_data.appeals.importers import (
     RowChecker,
     RowError,
     hashed_id,
+    scrub_free_text,
 )
 from hromada.open_data.appeals.rollup import add_to_rollup, rollup_deltas
 from hromada.open_data.appeals.schemas import ImportReport, RowErrorOut
@@ -216,7 +217,7 @@ def prepare_rows(rows: Sequence[AppealRow], anonymiser: Anonymiser) -> list[dict
             "text": None,
             "answer": None,
             "status": row.status,
-            "executor": row.executor,
+            "executor": None,
             "confidential": row.confidential,
             "late": late,
             "resolution_hours": hours,
@@ -226,10 +227,14 @@ def prepare_rows(rows: Sequence[AppealRow], anonymiser: Anonymiser) -> list[dict
             values["_other_id"] = row.source_id
         else:
             values["_other_id"] = hashed_id(row.source_id)
-            values["text"] = anonymiser.scrub(row.text)
-            values["answer"] = anonymiser.scrub(row.answer)
-            values["street"] = anonymiser.scrub_address(row.address)
             values["lat"], values["lon"] = coarsen(row.lat, row.lon)
+        # Free text is read only through the anonymiser (importers.FREE_TEXT_FIELDS).
+        free = scrub_free_text(row, anonymiser)
+        values["executor"] = free["executor"]  # an organisation, or anonymised: always
+        if not row.confidential:
+            values["text"] = free["text"]
+            values["answer"] = free["answer"]
+            values["street"] = free["address"]
         prepared.append(values)
     return prepared
 
