@@ -339,3 +339,15 @@ def demo_process(
     if engine_name != "sqlite":
         pytest.skip("the demo always runs on the embedded SQLite defaults")
     return _run_demo
+
+
+@pytest.fixture(scope="module")
+def dev_idp(base_settings: Settings) -> Iterator[Any]:
+    """The development identity provider alone (no hromada), for checks of single tokens."""
+    from hromada.devidp import start_dev_idp
+
+    idp = start_dev_idp(base_settings, redirect_base="http://127.0.0.1:9")
+    try:
+        yield idp
+    finally:
+        idp.stop()

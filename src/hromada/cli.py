@@ -185,7 +185,7 @@ def demo(
     if not build_only:
         idp = None
         if settings.dev_idp_enabled:
-            from hromada.auth.devidp import start_dev_idp
+            from hromada.devidp import start_dev_idp
 
             public = f"http://{_browser_host(settings.host)}:{settings.port}"
             try:
@@ -231,7 +231,7 @@ def _auth_runtime() -> Any:
     _require_identity_secret(settings)
     if settings.environment == "demo" and not settings.oidc_providers:
         # The demo's own providers, as `hromada demo` configures them on its default ports.
-        from hromada.auth.devidp.app import demo_provider_configs
+        from hromada.devidp.app import demo_provider_configs
 
         settings = settings.replace(oidc_providers=demo_provider_configs(settings))
     db.use_database(settings)

@@ -16,9 +16,9 @@ import httpx
 import pytest
 import uvicorn
 
-from hromada.auth.devidp import start_dev_idp
-from hromada.auth.devidp.app import RunningDevIdp
 from hromada.config import Settings
+from hromada.devidp import start_dev_idp
+from hromada.devidp.app import RunningDevIdp
 
 
 class LiveServer:
@@ -218,13 +218,3 @@ def code_of(url: str) -> str:
     match = re.search(r"[?&]code=([^&]+)", url)
     assert match
     return match.group(1)
-
-
-@pytest.fixture(scope="module")
-def dev_idp(base_settings: Settings) -> Iterator[RunningDevIdp]:
-    """The development provider alone (no hromada), for checks of single tokens."""
-    idp = start_dev_idp(base_settings, redirect_base="http://127.0.0.1:9")
-    try:
-        yield idp
-    finally:
-        idp.stop()

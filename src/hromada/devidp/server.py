@@ -34,7 +34,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from hromada.auth.devidp.people import DemoPerson
+from hromada.devidp.people import DemoPerson
 
 FAULTS = ("bad_signature", "alg_none", "wrong_iss", "wrong_aud", "expired", "replay")
 CODE_TTL = 120

@@ -20,10 +20,10 @@ from authlib.oauth2.rfc6749 import OAuth2Error
 from litestar import Litestar, Request, Response, get, post, route
 from litestar.params import FromPath
 
-from hromada.auth.devidp.idgovua import IdGovUaStandIn
-from hromada.auth.devidp.people import DemoPerson, demo_people
-from hromada.auth.devidp.server import DevIssuer, FormRequest
 from hromada.config import Settings, SettingsError
+from hromada.devidp.idgovua import IdGovUaStandIn
+from hromada.devidp.people import DemoPerson, demo_people
+from hromada.devidp.server import DevIssuer, FormRequest
 from hromada.oidc_providers import ProviderConfig, dump_providers
 
 CLIENT_ID = "hromada-demo"

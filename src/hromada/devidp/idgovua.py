@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from hromada.auth.devidp.people import DemoPerson
+from hromada.devidp.people import DemoPerson
 
 FIELDS = ("lastname", "givenname", "middlename", "drfocode", "email", "phone", "address", "unzr")
 

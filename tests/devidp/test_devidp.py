@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from hromada.auth.devidp import start_dev_idp
-from hromada.auth.devidp.app import DevIdp
-from hromada.auth.devidp.people import demo_people
 from hromada.auth.identity import birth_date_from_rnokpp, rnokpp_checksum_ok
 from hromada.config import Settings, SettingsError
+from hromada.devidp import start_dev_idp
+from hromada.devidp.app import DevIdp
+from hromada.devidp.people import demo_people
 
 
 @pytest.mark.parametrize("environment", ["production", "development"])
@@ -80,7 +80,7 @@ def test_demo_people_are_consistent() -> None:
 
 
 def test_commands_beside_the_demo_know_its_providers() -> None:
-    from hromada.auth.devidp.app import demo_provider_configs
+    from hromada.devidp.app import demo_provider_configs
     from hromada.oidc_providers import parse_providers
 
     settings = Settings(environment="demo", port=8123)
