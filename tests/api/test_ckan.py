@@ -51,7 +51,8 @@ def test_package_show_has_the_fields_data_gov_ua_has(remote, shared_data: Path) 
     assert ours["license_id"] == "cc-by-4.0"
     assert ours["update_frequency"] == "immediately after making changes"
     assert ours["organization"]["name"] == "city-council"
-    assert {r["format"] for r in ours["resources"]} == {"CSV", "JSON", "JSONL", "GeoJSON", "XLSX"}
+    formats = {r["format"] for r in ours["resources"]}
+    assert formats == {"CSV", "JSON", "JSONL", "GeoJSON", "XLSX", "Parquet"}
     extras = {e["key"]: e["value"] for e in ours["extras"]}
     assert extras["spatial_katottg"] == "UA63120270010096107"
     assert extras["edrpou"] == "04059243"

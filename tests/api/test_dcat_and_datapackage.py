@@ -49,7 +49,7 @@ def test_dcat_catalogue_parses_and_pages(published: Settings, live_server, fmt: 
     ):
         assert graph.value(buildings, prop) is not None, prop
     distributions = list(graph.objects(buildings, DCAT.distribution))
-    assert len(distributions) == 5
+    assert len(distributions) == 6
     for dist in distributions:
         assert graph.value(dist, DCT.license) == URIRef(
             "https://creativecommons.org/licenses/by/4.0/"

@@ -47,7 +47,7 @@ def test_datasets_and_dataset(published: Settings) -> None:
         ).json()
         assert one["data"]["dataset"] == {
             "slug": "streets",
-            "formats": ["csv", "json", "jsonl", "xlsx"],
+            "formats": ["csv", "json", "jsonl", "xlsx", "parquet"],
         }
         none = client.post("/graphql", json={"query": '{ dataset(slug: "nope") { slug } }'})
         assert none.json()["data"]["dataset"] is None

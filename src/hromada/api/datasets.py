@@ -117,7 +117,8 @@ class DatasetController(Controller):
 
     @get(
         "/{slug:str}/versions/{version:str}/{filename:str}",
-        summary="Download a version: download.{csv,json,jsonl,geojson,xlsx} or datapackage.json",
+        summary="Download a version: download.{csv,json,jsonl,geojson,xlsx,parquet} "
+        "or datapackage.json",
         description="Streams the whole version. `?bom=1` adds a byte-order mark to CSV for "
         "Excel. Conditional GET with ETag / Last-Modified; gzip with Accept-Encoding.",
         opt={"skip_compression": True},
@@ -138,7 +139,7 @@ class DatasetController(Controller):
         if stem != "download" or fmt not in MEDIA_TYPES:
             raise NotFound(
                 f"no file {filename!r}: use download.csv, download.json, download.jsonl, "
-                "download.geojson, download.xlsx or datapackage.json"
+                "download.geojson, download.xlsx, download.parquet or datapackage.json"
             )
         found = await service.get_version(settings, slug, number)
         path = service.version_file(settings, found, fmt)

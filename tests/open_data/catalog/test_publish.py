@@ -26,7 +26,7 @@ async def test_every_registry_is_a_dataset(small_city: Settings) -> None:
     slugs = [d.slug for d in all_datasets(small_city)]
     assert {"districts", "streets", "buildings"} <= set(slugs)
     formats = get_dataset(small_city, "buildings").formats
-    assert formats == ["csv", "json", "geojson", "jsonl", "xlsx"]
+    assert formats == ["csv", "json", "geojson", "jsonl", "xlsx", "parquet"]
     assert "geojson" not in get_dataset(small_city, "streets").formats
     with pytest.raises(NotFound):
         get_dataset(small_city, "nope")

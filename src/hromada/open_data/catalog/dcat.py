@@ -39,6 +39,7 @@ FILE_TYPES = {
     "jsonl": "JSON_LINES",
     "geojson": "GEOJSON",
     "xlsx": "XLSX",
+    "parquet": "PARQUET",
 }
 IANA = "https://www.iana.org/assignments/media-types/"
 MAX_PER_PAGE = 100

@@ -2,7 +2,7 @@
 
 The rows are normalised once (by the Table Schema's field types) and written
 to ``data.csv``, ``data.jsonl``, ``data.json``, ``data.geojson`` (datasets with
-a location) and ``data.xlsx`` side by side, plus ``manifest.tsv``: one line per
+a location), ``data.xlsx`` and ``data.parquet`` side by side, plus ``manifest.tsv``: one line per
 row, ``<key as JSON>\\t<sha256 of the row's JSON line>`` in key order. Two
 manifests are diffed by merging them line by line, so the change summary needs
 no memory proportional to the data.
@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import msgspec
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hromada.open_data.catalog.model import Dataset, Row, TableSchema
 from hromada.open_data.catalog.xlsx import XlsxWriter
@@ -32,6 +34,8 @@ MEDIA_TYPES = {
     "jsonl": "application/jsonl",
     "geojson": "application/geo+json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    # Registered in 2024: https://www.iana.org/assignments/media-types/application/vnd.apache.parquet
+    "parquet": "application/vnd.apache.parquet",
 }
 CKAN_FORMATS = {
     "csv": "CSV",
@@ -39,6 +43,7 @@ CKAN_FORMATS = {
     "jsonl": "JSONL",
     "geojson": "GeoJSON",
     "xlsx": "XLSX",
+    "parquet": "Parquet",
 }
 MANIFEST = "manifest.tsv"
 _BUFFER = 1 << 20
@@ -145,6 +150,76 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+# Table Schema types as Parquet (Arrow) types: what pandas, DuckDB and polars read typed.
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us", tz="UTC"),
+}
+# Rows per Parquet row group: bounded memory while writing, and readers can skip groups.
+PARQUET_ROW_GROUP = 50_000
+
+
+def arrow_schema(schema: TableSchema) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(
+                f.name,
+                ARROW_TYPES[f.type],
+                nullable=not f.required,
+                metadata={"description": f.description, "title": f.title},
+            )
+            for f in schema.fields
+        ]
+    )
+
+
+class ParquetPart:
+    """Columns of the rows since the last row group, written out every ``PARQUET_ROW_GROUP``."""
+
+    def __init__(self, schema: TableSchema, path: Path) -> None:
+        self._types = [f.type for f in schema.fields]
+        self._schema = arrow_schema(schema)
+        self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
+        self._columns: list[list[Any]] = [[] for _ in schema.fields]
+        self.path = path
+
+    def add(self, values: list[Any]) -> None:
+        for column, kind, value in zip(self._columns, self._types, values, strict=True):
+            if value is not None:
+                if kind == "datetime":  # normalised to ISO text with Z: back to a moment
+                    value = datetime.datetime.fromisoformat(value[:-1]).replace(tzinfo=datetime.UTC)
+                elif kind == "date":
+                    value = datetime.date.fromisoformat(value)
+                elif kind == "number":
+                    value = float(value)
+            column.append(value)
+        if len(self._columns[0]) >= PARQUET_ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._columns and self._columns[0]:
+            arrays = [
+                pa.array(column, type=field.type)
+                for column, field in zip(self._columns, self._schema, strict=True)
+            ]
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+            for column in self._columns:
+                column.clear()
+
+    def close(self) -> FileInfo:
+        self.flush()
+        self._writer.close()
+        return FileInfo(sha256_of(self.path), self.path.stat().st_size)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._writer.close()
+
+
 class VersionWriter:
     """Feed it rows in key order with :meth:`add`; :meth:`close` returns hashes and sizes."""
 
@@ -177,6 +252,7 @@ class VersionWriter:
             for f in self.schema.fields
         ]
         self._xlsx = XlsxWriter(self._xlsx_path, names, dataset.slug, kinds)
+        self._parquet = ParquetPart(self.schema, directory / file_name("parquet"))
         self._pending_csv = 0
 
     def add(self, row: Row) -> None:
@@ -205,6 +281,7 @@ class VersionWriter:
         )
         self._manifest.write(b"\n")
         self._xlsx.write_row(values)
+        self._parquet.add(values)
         self.rows += 1
 
     def _feature(self, values: list[Any]) -> bytes:
@@ -238,6 +315,7 @@ class VersionWriter:
         self._manifest.close()
         self._xlsx.close()
         files["xlsx"] = FileInfo(sha256_of(self._xlsx_path), self._xlsx_path.stat().st_size)
+        files["parquet"] = self._parquet.close()
         return WriteResult(rows=self.rows, files=files)
 
     def abort(self) -> None:
@@ -245,6 +323,7 @@ class VersionWriter:
             if handle is not None:
                 handle._file.close()
         self._manifest.close()
+        self._parquet.abort()
         with contextlib.suppress(Exception):  # the directory is thrown away anyway
             self._xlsx.close()
 

@@ -223,7 +223,7 @@ class Dataset:
 
     @property
     def formats(self) -> list[str]:
-        out = ["csv", "json", "jsonl", "xlsx"]
+        out = ["csv", "json", "jsonl", "xlsx", "parquet"]
         if self.point is not None:
             out.insert(2, "geojson")
         return out
