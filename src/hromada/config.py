@@ -150,6 +150,17 @@ class Settings:
     graphql_max_depth: int = _field(10, "Deepest GraphQL query accepted.")
     graphql_max_aliases: int = _field(15, "Most aliases in one GraphQL query.")
     graphql_max_tokens: int = _field(2000, "Most tokens in one GraphQL query document.")
+    graphql_cost_anonymous: int = _field(
+        5000,
+        "Most a GraphQL query may cost without an API key or session (rows it may fetch; "
+        "a statistics field counts 1000).",
+    )
+    graphql_cost_keyed: int = _field(
+        50000, "Most a GraphQL query may cost with an API key or a session."
+    )
+    graphql_introspection: bool = _field(
+        True, "GraphQL introspection and field suggestions; turn off to hide the schema."
+    )
     api_max_page_size: int = _field(500, "Hard maximum of `limit` on every list.")
     demo_seed: int = _field(1551, "Seed of the demo city generator.")
     public_url: str = _field(
@@ -266,7 +277,15 @@ class Settings:
             raise SettingsError(
                 f"HROMADA_LOG_LEVEL={self.log_level!r}: use DEBUG, INFO, WARNING or ERROR"
             )
-        for name in ("port", "workers", "api_max_page_size", "graphql_max_depth", "appeals_k"):
+        for name in (
+            "port",
+            "workers",
+            "api_max_page_size",
+            "graphql_max_depth",
+            "graphql_cost_anonymous",
+            "graphql_cost_keyed",
+            "appeals_k",
+        ):
             if getattr(self, name) < 1:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
         if self.public_url and urlsplit(self.public_url).scheme not in ("http", "https"):

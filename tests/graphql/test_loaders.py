@@ -8,55 +8,20 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from hromada import db
 from hromada.app import create_app
 from hromada.config import Settings
 
 
-class QueryCounter:
-    """Counts every statement the app sends to the database (Piccolo's one way in)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def wrap(self, engine: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-        # Engines have __slots__: wrap the class's method, count this engine's calls.
-        original = type(engine).run_querystring
-
-        async def counted(this: Any, *args: Any, **kwargs: Any) -> Any:
-            if this is engine:
-                self.count += 1
-            return await original(this, *args, **kwargs)
-
-        monkeypatch.setattr(type(engine), "run_querystring", counted)
-
-
 @pytest.fixture
-async def with_appeals(published: Settings) -> Settings:
-    """The small published city plus 120 demo appeals in its districts."""
-    from hromada.demo.city import generate_city
-    from hromada.demo.parts import DemoContext
-    from hromada.open_data.appeals.demo import AppealsDemo
-
-    settings = published.replace(demo_appeals=120)
-    city = generate_city(settings.demo_seed, streets=15, buildings=80)
-    await AppealsDemo().populate(DemoContext(settings=settings, city=city))
-    return published
-
-
-@pytest.fixture
-def counted(
-    with_appeals: Settings, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[TestClient, QueryCounter]]:
+def counted(with_appeals: Settings, count_queries: Any) -> Iterator[tuple[TestClient, Any]]:
     # No background indexer: its queries would be counted too.
     app = create_app(with_appeals.replace(search_indexer="off"))  # binds the engine it uses
-    counter = QueryCounter()
-    counter.wrap(db.current_engine(), monkeypatch)
+    counter = count_queries()
     with TestClient(app) as client:
         yield client, counter
 
 
-def _queries(client: TestClient, counter: QueryCounter, query: str, **variables: Any) -> int:
+def _queries(client: TestClient, counter: Any, query: str, **variables: Any) -> int:
     before = counter.count
     body = client.post("/graphql", json={"query": query, "variables": variables}).json()
     assert "errors" not in body, body

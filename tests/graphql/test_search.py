@@ -75,8 +75,10 @@ def test_graphql_search_refuses_bad_input(search_client: TestClient[Litestar]) -
     )
     assert body["data"] is None
     assert "not a search filter" in body["errors"][0]["message"]
-    body = gql(search_client, {"q": "x", "first": 1000})
+    body = gql(search_client, {"q": "x", "first": 0})
     assert "limit must be between" in body["errors"][0]["message"]
+    body = gql(search_client, {"q": "x", "first": 1000})  # refused by its price first
+    assert body["errors"][0]["extensions"]["code"] == "COST_LIMIT"
 
 
 def test_graphql_search_says_when_the_engine_is_down(

@@ -9,7 +9,8 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
+from hromada.graphql.connections import PageInfo
+from hromada.graphql.cost import STATS_COST, cost  # one PageInfo type per schema
 from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
@@ -196,7 +197,10 @@ class AppealsQuery:
         found = await service.get_appeals([id])
         return Appeal.of(found[0]) if found else None
 
-    @strawberry.field(description="Statistics by group; groups below k appeals are suppressed")
+    @strawberry.field(
+        description="Statistics by group; groups below k appeals are suppressed",
+        metadata=cost(STATS_COST),  # a scan of the appeals, not a page of rows
+    )
     async def appeal_stats(
         self,
         info: Info,

@@ -7,12 +7,12 @@ from typing import Any
 
 import strawberry
 from litestar import Request
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 
 from hromada import domains
 from hromada.config import Settings
+from hromada.graphql import limits
 from hromada.graphql.context import Context
 from hromada.graphql.errors import HideInternalErrors
 from hromada.graphql.nodes import NodeQuery
@@ -37,16 +37,7 @@ Mutation = merge_types("Mutation", _mutations) if _mutations else None
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=Query,
-        mutation=Mutation,
-        extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-            HideInternalErrors,
-        ],
-    )
+    return limits.build(settings, Query, Mutation, HideInternalErrors)
 
 
 def graphql_controller(settings: Settings) -> type:
