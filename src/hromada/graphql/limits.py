@@ -21,6 +21,7 @@ from strawberry.utils.logging import StrawberryLogger
 
 from graphql import GraphQLError
 from hromada.config import Settings
+from hromada.errors import is_outage
 from hromada.graphql.cost import CostLimit
 from hromada.graphql.errors import is_internal
 
@@ -59,7 +60,8 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         for error in errors:
-            if not is_internal(error):
+            original = error.original_error
+            if not is_internal(error) and not (original and is_outage(original)):
                 log.info("GraphQL request refused: %s", error.message)
             else:
                 StrawberryLogger.error(error, execution_context)
