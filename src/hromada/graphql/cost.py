@@ -41,7 +41,7 @@ from graphql import (
     is_list_type,
     validate,
 )
-from hromada.api.access import principal_of
+from hromada.auth.guard import principal_of
 from hromada.paging import DEFAULT_LIMIT
 
 log = logging.getLogger("hromada.graphql")
