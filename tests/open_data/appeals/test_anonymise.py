@@ -110,7 +110,7 @@ def test_a_registry_street_is_never_a_person() -> None:
         "Прибрати сміття на Олени Пчілки, біля 2-га Ярослава"
     )
     # Without the registry, the same words are a person's name.
-    assert get_anonymiser().scrub("Прибрати сміття на Олени Пчілки") != (
+    assert Anonymiser().scrub("Прибрати сміття на Олени Пчілки") != (
         "Прибрати сміття на Олени Пчілки"
     )
 

@@ -18,7 +18,7 @@ from litestar.testing import TestClient
 
 from hromada.app import create_app
 from hromada.config import Settings
-from hromada.open_data.appeals import service
+from hromada.open_data.appeals import formats, service
 from hromada.open_data.appeals.anonymise import get_anonymiser
 from hromada.open_data.appeals.importers import (
     FREE_TEXT_FIELDS,
@@ -113,3 +113,29 @@ async def test_executor_and_free_text_are_scrubbed_in_every_output(
         for response in (listed, stats, open311):
             for value in PERSONAL:
                 assert value not in response.text, (value, response.url)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+async def test_the_import_learns_the_registry_streets(
+    samples: Any, kyiv: Settings, workers: int
+) -> None:
+    """A street of the city's registry is never taken for a person, even without "вул.";
+    the anonymiser processes of a big import learn it too."""
+    from hromada.open_data.registries.tables import District, Street
+
+    district = await District.select(District.id).first().run()
+    assert district is not None
+    await Street.insert(
+        Street(code="s-pchilky", kind="вулиця", name="Олени Пчілки", district=district["id"])
+    ).run()
+    rows = samples.make_rows(2, confidential_every=100)
+    rows[0]["text"] = "Не вивозять сміття на Олени Пчілки, пише Ганна Олексюк."
+    rows[1]["text"] = "Яма на пров. 3-тя Антоновича біля зупинки."
+    fmt, records = formats.read(io.BytesIO(samples.to_csv(rows)))
+    report = await service.import_records(records, fmt=fmt, workers=workers)
+    assert report.applied, report.errors
+    texts = sorted(r["text"] for r in await Appeal.select(Appeal.text).run())
+    assert texts == [
+        "Не вивозять сміття на Олени Пчілки, пише [ПІБ].",
+        "Яма на пров. 3-тя Антоновича біля зупинки.",
+    ]

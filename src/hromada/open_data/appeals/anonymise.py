@@ -75,7 +75,10 @@ class Anonymiser:
         """Street names of the city (e.g. from the streets registry): a lone word of one of
         them ("по Скляренка") is read as the street, not as a person, and a whole registry name
         ("пров. 3-тя Антоновича", "Олени Теліги") is never taken for a person."""
-        names = list(names)
+        # Only names not taught yet: every import teaches the registry again.
+        names = [
+            n for n in names if _SPACES_RE.sub(" ", n.strip().lower()) not in self.street_titles
+        ]
         self.names.add_street_names(names)
         for name in names:
             title = _SPACES_RE.sub(" ", name.strip().lower())

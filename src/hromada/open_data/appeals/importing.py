@@ -36,6 +36,7 @@ from hromada.open_data.appeals.importers import (
 from hromada.open_data.appeals.rollup import add_to_rollup, rollup_deltas
 from hromada.open_data.appeals.schemas import ImportReport, RowErrorOut
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.registries.tables import Street
 from hromada.search import outbox as search_outbox
 
 CHUNK = 1000
@@ -92,6 +93,9 @@ async def import_records(
     report = ImportReport(format=fmt)
     checker = RowChecker(await DistrictMatcher.load())
     scrubber = anonymiser if anonymiser is not None else await asyncio.to_thread(get_anonymiser)
+    # The city's streets: a registry street ("пров. 3-тя Антоновича") is never a person.
+    streets = await registry_street_names()
+    await asyncio.to_thread(scrubber.add_street_names, streets)
 
     def next_chunk() -> tuple[list[AppealRow], list[RowError], int, int]:
         rows: list[AppealRow] = []
@@ -108,7 +112,7 @@ async def import_records(
                 errors.extend(result)
         return rows, errors, count, repeats
 
-    pool = _process_pool(workers) if workers > 1 and anonymiser is None else None
+    pool = _process_pool(workers, streets) if workers > 1 and anonymiser is None else None
     loop = asyncio.get_running_loop()
     in_flight: collections.deque[tuple[asyncio.Future[list[dict[str, Any]]], int]] = (
         collections.deque()
@@ -170,11 +174,21 @@ async def import_records(
     return report
 
 
-def _process_pool(workers: int) -> concurrent.futures.ProcessPoolExecutor:
+def _process_pool(workers: int, streets: list[str]) -> concurrent.futures.ProcessPoolExecutor:
     context = multiprocessing.get_context("spawn")
     return concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=get_anonymiser
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(streets,)
     )
+
+
+def _start_worker(streets: list[str]) -> None:
+    get_anonymiser().add_street_names(streets)
+
+
+async def registry_street_names() -> list[str]:
+    """Names of the streets in the registry, as the city writes them ("3-тя Антоновича")."""
+    rows = await Street.select(Street.name).distinct().run()
+    return [r["name"] for r in rows if r["name"]]
 
 
 def prepare_with_default_anonymiser(rows: Sequence[AppealRow]) -> list[dict[str, Any]]:
