@@ -113,8 +113,11 @@ def test_ready_checks_redis_when_configured(clean_db: Settings) -> None:
     down = clean_db.replace(redis_url="redis://127.0.0.1:9/0", search_indexer="off")
     with TestClient(create_app(down)) as client:
         response = client.get("/ready")
+        counted = client.get("/api/v1/districts")  # its rate limit lives in Redis
     assert response.status_code == 503
     assert response.json()["checks"]["redis"].startswith("unreachable")
+    _assert_unavailable(counted)
+    assert counted.headers["content-type"] == "application/problem+json"
     if not _redis_up():
         pytest.skip(f"no Redis at {REDIS_URL}")
     with TestClient(create_app(clean_db.replace(redis_url=REDIS_URL))) as client:
