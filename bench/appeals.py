@@ -126,10 +126,13 @@ async def bench_import(settings: Settings) -> None:
     raw = len(prepared) / (time.perf_counter() - started)
     await Appeal.delete(force=True).run()
 
+    # The records as a file reader yields them, made before the clock starts: generating the
+    # synthetic city's appeals is not part of an import (the raw reference excludes it too).
+    generated = list(records())
     results = []
     for workers in sorted({1, WORKERS}):
         started = time.perf_counter()
-        report = await service.import_records(records(), fmt="bench", workers=workers)
+        report = await service.import_records(iter(generated), fmt="bench", workers=workers)
         seconds = time.perf_counter() - started
         assert report.applied and report.imported == len(prepared), report
         rate = report.imported / seconds

@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from hromada.open_data.appeals.latin_names import LatinNames
 from hromada.open_data.appeals.names import NameDetector, word_list
@@ -40,6 +41,7 @@ PLACEHOLDERS: dict[str, str] = {
 KINDS: tuple[str, ...] = tuple(PLACEHOLDERS)
 
 _NAME_PRIORITY = 60
+_CACHED_LENGTH = 160
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,10 @@ class Anonymiser:
         # Street names of the city's registry, lower-cased: a registry street is never a person.
         self.street_titles: set[str] = set()
         self.organisations: set[str] = set()
+        # Short values repeat (template answers, a few dozen executors): their results are
+        # cached, and forgotten whenever the street registry or the organisations change.
+        self._scrub_short = lru_cache(maxsize=16_384)(self._scrub)
+        self._organisation = lru_cache(maxsize=4_096)(self._scrub_organisation)
         self.add_street_names(street_names)
 
     def add_street_names(self, names: Iterable[str]) -> None:
@@ -79,7 +85,10 @@ class Anonymiser:
         names = [
             n for n in names if _SPACES_RE.sub(" ", n.strip().lower()) not in self.street_titles
         ]
+        if not names:
+            return
         self.names.add_street_names(names)
+        self._forget()
         for name in names:
             title = _SPACES_RE.sub(" ", name.strip().lower())
             if title:
@@ -126,6 +135,11 @@ class Anonymiser:
         """``text`` with every personal value replaced by its placeholder (``None`` stays)."""
         if not text:
             return text
+        if len(text) <= _CACHED_LENGTH:
+            return self._scrub_short(text)
+        return self._scrub(text)
+
+    def _scrub(self, text: str) -> str:
         findings = self.find(text)
         if not findings:
             return text
@@ -139,6 +153,12 @@ class Anonymiser:
         return "".join(out)
 
     def scrub_organisation(self, value: str | None) -> str | None:
+        """An executor or another organisation field, anonymised (``_scrub_organisation``)."""
+        if not value:
+            return value
+        return self._organisation(value)
+
+    def _scrub_organisation(self, value: str) -> str:
         """An executor or another organisation field: executors are organisations.
 
         A known organisation ("КП «Міськсвітло»", "Дарницька РДА", or a name taught with
@@ -149,8 +169,6 @@ class Anonymiser:
         capitalised words that can be a name ("Гончар", "Петро Гончар"), it is a person:
         ``[ПІБ]`` ("Водоканал" stays).
         """
-        if not value:
-            return value
         text = _OFFICIAL_RE.sub("", value).strip() or value
         if _SPACES_RE.sub(" ", text.lower()) in self.organisations:
             return text  # named in the city's classifier of executors
@@ -179,6 +197,11 @@ class Anonymiser:
     def add_organisations(self, names: Iterable[str]) -> None:
         """Organisation names from the city's classifiers: such an executor is kept as it is."""
         self.organisations.update(_SPACES_RE.sub(" ", n.strip().lower()) for n in names if n)
+        self._forget()
+
+    def _forget(self) -> None:
+        self._scrub_short.cache_clear()
+        self._organisation.cache_clear()
 
     def is_organisation(self, value: str) -> bool:
         low = _SPACES_RE.sub(" ", value.strip().lower())
