@@ -117,7 +117,7 @@ def test_every_domain_command_is_on_hromada() -> None:
 
 
 def test_a_job_kind_belongs_to_one_domain(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def handler(payload: object) -> None:
+    async def handler(settings: object, payload: object) -> None:
         return None
 
     twice = (Domain(name="a", jobs={"k": handler}), Domain(name="b", jobs={"k": handler}))

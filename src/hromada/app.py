@@ -24,6 +24,7 @@ from hromada.api.health import HealthController
 from hromada.auth.runtime import AuthRuntime
 from hromada.config import Settings
 from hromada.graphql.schema import graphql_controller
+from hromada.jobs import runtime as jobs_runtime
 from hromada.logs import configure_logging, request_id_middleware
 from hromada.search import runtime as search_runtime
 
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.redis_url:  # sessions and rate limits live there: not ready without it
         state["readiness_checks"]["redis"] = auth.redis_check
     search_lifespan = search_runtime.install(settings, state)
+    jobs_lifespan = jobs_runtime.install(settings, state)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -119,7 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
-        lifespan=[lifespan, search_lifespan],
+        lifespan=[lifespan, search_lifespan, jobs_lifespan],
         state=State(state),
         debug=False,
         # Logging is configured once, by configure_logging: no second queue handler.

@@ -389,6 +389,75 @@ def indexer() -> None:
     run(go)
 
 
+async def run_jobs_inline(settings: Settings) -> int:
+    """Run due background jobs in this process until none is left (after a CLI import)."""
+    from hromada.jobs.registry import default_handlers
+    from hromada.jobs.worker import Worker
+
+    return await Worker(settings, default_handlers()).run_until_empty()
+
+
+@main.command()
+def worker() -> None:
+    """Run background jobs (publishing after imports) until stopped (Ctrl-C).
+
+    Any number of workers, on any number of hosts, share the queue; use it with
+    HROMADA_JOBS_WORKER=off to keep jobs out of the web processes.
+    """
+    settings = load_settings()
+
+    async def go() -> None:
+        from hromada import db
+        from hromada.jobs.registry import default_handlers
+        from hromada.jobs.worker import Worker
+
+        await _ready_database(settings)
+        engine = db.use_database(settings)
+        await db.start(engine, settings.database_pool_size)
+        try:
+            jobs_worker = Worker(settings, default_handlers())
+            click.echo(f"running background jobs as {jobs_worker.name}")
+            await jobs_worker.run()
+        finally:
+            await db.stop(engine)
+
+    run(go)
+
+
+@main.command()
+@click.option("--retry", is_flag=True, help="Queue the failed jobs again, with fresh attempts.")
+@click.option("--kind", help="With --retry: only jobs of this kind.")
+def jobs(retry: bool, kind: str | None) -> None:
+    """Background jobs: counts by kind and state, and the failed ones with their errors."""
+    settings = load_settings()
+
+    async def go() -> tuple[int, Any, Any]:
+        from hromada.jobs import service
+
+        await _ready_database(settings)
+        retried = await service.retry_failed(kind) if retry else 0
+        return retried, await service.counts(), await service.failed()
+
+    retried, counts, failed = run(go)
+    if retry:
+        click.echo(f"queued again: {retried} failed job(s)")
+    if not counts:
+        click.echo("no jobs")
+        return
+    states = ("queued", "running", "failed", "done", "superseded")
+    kinds = sorted({k for k, _ in counts})
+    width = max(len("kind"), *(len(k) for k in kinds))
+    click.echo("kind".ljust(width) + "".join(s.rjust(12) for s in states))
+    for k in kinds:
+        click.echo(k.ljust(width) + "".join(str(counts.get((k, s), 0)).rjust(12) for s in states))
+    for job in failed:
+        click.echo(
+            f"failed job {job.id} ({job.kind}, {job.attempts} attempt(s), "
+            f"{job.updated_at:%Y-%m-%d %H:%M:%S}Z): {job.last_error}",
+            err=True,
+        )
+
+
 @main.group(name="import")
 def import_group() -> None:
     """Import data into the database (appeals, district lists)."""
@@ -420,7 +489,6 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
     """Import an appeals export: anonymised, in one transaction, updating by id."""
     from hromada.errors import HromadaError
     from hromada.open_data.appeals import service
-    from hromada.open_data.catalog.service import after_import
     from hromada.progress import ProgressReporter
 
     settings = load_settings()
@@ -438,7 +506,9 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
                 handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress, workers=workers
             )
         if report.applied:
-            await after_import(settings, "appeals")
+            # The import queued the publish job; run the queue here so the command
+            # ends with the new version published (a running worker may take it first).
+            await run_jobs_inline(settings)
         return report
 
     try:

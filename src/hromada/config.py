@@ -82,6 +82,11 @@ class Settings:
         "serve: `hromada serve` keeps the search index up to date in the background; "
         "off: only `hromada indexer` does.",
     )
+    jobs_worker: str = _field(
+        "serve",
+        "serve: `hromada serve` runs background jobs (publishing after an import) in every "
+        "process; off: only `hromada worker` does.",
+    )
     redis_url: str = _field(
         "", "Redis URL for rate limits and sessions shared by several processes."
     )
@@ -300,6 +305,8 @@ class Settings:
             )
         if self.search_indexer not in ("serve", "off"):
             raise SettingsError(f"HROMADA_SEARCH_INDEXER={self.search_indexer!r}: use serve or off")
+        if self.jobs_worker not in ("serve", "off"):
+            raise SettingsError(f"HROMADA_JOBS_WORKER={self.jobs_worker!r}: use serve or off")
         if not self.meili_index.replace("-", "").replace("_", "").isalnum():
             raise SettingsError(
                 f"HROMADA_MEILI_INDEX={self.meili_index!r}: letters, digits, - and _ only"

@@ -20,13 +20,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import click
 
+    from hromada.config import Settings
     from hromada.demo.parts import DemoPart
     from hromada.open_data.catalog.model import Dataset
     from hromada.open_data.catalog.registry import City
     from hromada.search.port import DocumentType
 
-# A job handler receives the job's payload; it must be idempotent (it may run again).
-JobHandler = Callable[[Mapping[str, Any]], Awaitable[None]]
+# A job handler receives the process's settings and the job's payload; it must be
+# idempotent (it may run again: see hromada.jobs.service).
+JobHandler = Callable[["Settings", dict[str, Any]], Awaitable[None]]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from hromada.auth.domain import DOMAIN as AUTH
 from hromada.demo.parts import DemoPart
 from hromada.domain import Domain, JobHandler
+from hromada.jobs.domain import DOMAIN as JOBS
 from hromada.open_data.appeals.domain import DOMAIN as APPEALS
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
@@ -22,7 +23,7 @@ from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
 from hromada.search import registry as search_registry
 from hromada.search.domain import DOMAIN as SEARCH
 
-DOMAINS: tuple[Domain, ...] = (AUTH, REGISTRIES, APPEALS, CATALOG, SEARCH)
+DOMAINS: tuple[Domain, ...] = (AUTH, JOBS, REGISTRIES, APPEALS, CATALOG, SEARCH)
 
 _names = [d.name for d in DOMAINS]
 if len(_names) != len(set(_names)):

@@ -44,3 +44,14 @@ async def check_ready(state: Any) -> dict[str, str]:
         except TimeoutError:
             results[name] = f"no answer within {CHECK_TIMEOUT:.0f}s"
     return results
+
+
+async def readiness_info(state: Any) -> dict[str, Any]:
+    """What subsystems show in ``/ready`` without deciding it (the jobs queue, say)."""
+    out: dict[str, Any] = {}
+    for name, info in state.get("readiness_info", {}).items():
+        try:
+            out[name] = await asyncio.wait_for(info(), CHECK_TIMEOUT)
+        except Exception as exc:  # the database may be what is missing: the checks say so
+            out[name] = {"status": f"unknown ({type(exc).__name__})"}
+    return out

@@ -7,7 +7,6 @@ import tempfile
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 
 from hromada.api.guards import require
@@ -24,7 +23,6 @@ from hromada.open_data.appeals.schemas import (
     ImportReport,
     StatsOut,
 )
-from hromada.open_data.catalog.service import after_import
 from hromada.paging import DEFAULT_LIMIT, Page, check_limit
 from hromada.search import service as search_service
 from hromada.search.runtime import backend_of
@@ -191,12 +189,14 @@ class AppealImportController(Controller):
                     for e in report.errors
                 ],
             )
-        # Publishing the new version runs after the answer is sent: an import of a
-        # million rows does not wait for its files to be written.
-        return Response(
-            content=report,
-            background=BackgroundTask(after_import, _settings(request), "appeals"),
+        # The import queued a job that publishes the new version off the request loop
+        # (a worker, in this process or another): staff watch it at the Link.
+        headers = (
+            {"Link": f'</api/v1/admin/jobs/{report.publish_job}>; rel="monitor"'}
+            if report.publish_job is not None
+            else {}
         )
+        return Response(content=report, headers=headers)
 
 
 async def _search_appeals(

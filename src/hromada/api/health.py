@@ -9,7 +9,7 @@ from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 
 from hromada.api.errors import problem
-from hromada.readiness import check_ready
+from hromada.readiness import check_ready, readiness_info
 
 
 class HealthController(Controller):
@@ -27,10 +27,12 @@ class HealthController(Controller):
     )
     async def ready(self, state: State) -> Response[dict[str, Any]]:
         checks = await check_ready(state)
+        info = await readiness_info(state)
         failing = {name: why for name, why in checks.items() if why != "ok"}
         if failing:
             detail = "; ".join(f"{name}: {why}" for name, why in failing.items())
             response = problem(503, f"not ready: {detail}", title="Not ready")
             response.content["checks"] = checks
+            response.content.update(info)
             return response
-        return Response({"status": "ready", "checks": checks})
+        return Response({"status": "ready", "checks": checks, **info})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import shutil
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,22 @@ from litestar.testing import TestClient
 
 from hromada.app import create_app
 from hromada.config import Settings
+from hromada.jobs.registry import default_handlers
+from hromada.jobs.worker import Worker
 from hromada.open_data.appeals import service as appeals
 from hromada.open_data.catalog import datapackage, service
 from hromada.open_data.catalog.registry import get_dataset
 
 TOKEN = "t" * 40
+
+
+def wait_for(check: Any, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -36,12 +49,13 @@ async def test_import_then_publish_has_only_public_anonymised_rows(
     imported: tuple[Settings, list[dict]], samples: Any, tmp_path: Path
 ) -> None:
     settings, rows = imported
-    results = await service.after_import(settings, "appeals")
-    assert results[0].created and results[0].version is not None
-    public = [r for r in rows if r["confidential"] == "ні"]
-    assert results[0].version.row_count == len(public) < len(rows)
-
+    # The import queued the publish job; a worker runs it.
+    assert await Worker(settings, default_handlers()).run_until_empty() == 1
     version = await service.get_version(settings, "appeals", None)
+    public = [r for r in rows if r["confidential"] == "ні"]
+    assert version.number == 1
+    assert version.row_count == len(public) < len(rows)
+
     texts = {
         fmt: service.version_file(settings, version, fmt).read_bytes().decode("utf-8", "replace")
         for fmt in ("csv", "json", "jsonl", "geojson")
@@ -64,8 +78,8 @@ async def test_import_then_publish_has_only_public_anonymised_rows(
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
     # Nothing changed: no new version.
-    again = await service.after_import(settings, "appeals")
-    assert not again[0].created
+    again = await service.publish(settings, "appeals")
+    assert not again.created
 
 
 def test_staff_import_publishes_a_new_version(
@@ -73,8 +87,10 @@ def test_staff_import_publishes_a_new_version(
 ) -> None:
     settings, _rows = imported
     settings = settings.replace(admin_token=TOKEN, rate_limit_anonymous=100_000)
+    # The fixture's import queued a publish: version 1.
+    assert asyncio.run(Worker(settings, default_handlers()).run_until_empty()) == 1
     with TestClient(create_app(settings)) as client:
-        assert client.get("/api/v1/datasets/appeals").json()["latest_version"] is None
+        assert client.get("/api/v1/datasets/appeals").json()["latest_version"]["number"] == 1
         more = samples.make_rows(40)
         response = client.post(
             "/api/v1/admin/imports/appeals",
@@ -82,8 +98,18 @@ def test_staff_import_publishes_a_new_version(
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert response.status_code == 200, response.text
+        # The answer comes before the new version: a job publishes it, watched at the Link.
+        job_id = response.json()["publish_job"]
+        job_url = f"/api/v1/admin/jobs/{job_id}"
+        assert response.headers["link"] == f'<{job_url}>; rel="monitor"'
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        assert client.get(job_url).status_code == 401
+        assert wait_for(lambda: client.get(job_url, headers=auth).json()["state"] == "done")
+        job = client.get(job_url, headers=auth).json()
+        assert job["kind"] == "catalog.publish" and job["payload"] == {"slug": "appeals"}
+        assert client.get("/api/v1/admin/jobs/999999", headers=auth).status_code == 404
         latest = client.get("/api/v1/datasets/appeals").json()["latest_version"]
-        assert latest["number"] == 1
+        assert latest["number"] == 2
         assert latest["row_count"] == sum(1 for r in more if r["confidential"] == "ні")
         csv_download = client.get("/api/v1/datasets/appeals/versions/1/download.csv")
         assert csv_download.status_code == 200

@@ -36,6 +36,7 @@ from hromada.open_data.appeals.importers import (
 from hromada.open_data.appeals.rollup import add_to_rollup, rollup_deltas
 from hromada.open_data.appeals.schemas import ImportReport, RowErrorOut
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.registries.tables import Street
 from hromada.search import outbox as search_outbox
 
@@ -162,6 +163,8 @@ async def import_records(
                 await write_next()
             if report.rejected and not allow_rejects:
                 raise _RollBack
+            # The new version is published by a job that commits with the rows.
+            report.publish_job = await queue_publish("appeals")
     except _RollBack:
         report.applied = False
         report.imported = report.updated = report.unchanged = 0

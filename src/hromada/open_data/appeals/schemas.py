@@ -124,3 +124,5 @@ class ImportReport(msgspec.Struct, kw_only=True):
     seconds: float = 0.0
     errors: list[RowErrorOut] = msgspec.field(default_factory=list)
     errors_truncated: bool = False
+    # The background job publishing the new version (none when nothing was applied).
+    publish_job: int | None = None

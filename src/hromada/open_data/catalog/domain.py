@@ -6,6 +6,7 @@ It publishes what the other domains declare, so it comes after them in
 
 from hromada.domain import Domain
 from hromada.open_data.catalog.demo import CatalogDemo
+from hromada.open_data.catalog.jobs import PUBLISH, publish_job
 
 DOMAIN = Domain(
     name="catalog",
@@ -13,4 +14,5 @@ DOMAIN = Domain(
     rest=("hromada.api.datasets", "hromada.api.ckan"),
     graphql="hromada.graphql.catalog",
     demo=CatalogDemo,
+    jobs={PUBLISH: publish_job},
 )

@@ -400,21 +400,6 @@ async def publish_all(
     return out
 
 
-async def after_import(settings: Settings, *slugs: str) -> list[PublishOut]:
-    """The one hook every import calls once its data is committed: publish what it feeds.
-
-    A failed publish is logged and does not undo the import; the next import or
-    ``hromada publish`` publishes again.
-    """
-    out = []
-    for slug in slugs:
-        try:
-            out.append(await publish(settings, slug))
-        except Exception:
-            log.exception("publishing %s after an import failed", slug)
-    return out
-
-
 # ----------------------------------------------------------------------------------------
 # The catalogue
 
