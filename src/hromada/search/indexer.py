@@ -1,9 +1,14 @@
 """The indexer: drains the search outbox into the engine, and rebuilds the index.
 
-One indexer per host writes (an exclusive lock file beside the index): the
-embedded engine allows one writer per directory, and one drainer keeps the
-order of changes simple. With several ``hromada serve`` workers, the first to
-take the lock indexes; the others only search and take over if it dies.
+One indexer drains at a time, and that keeps the order of changes: two
+drainers could each read a document and the older read could reach the engine
+last. For the embedded engine, which lives in one host's directory and allows
+one writer per directory, that is a lock file beside the index. For a
+Meilisearch shared by several hosts on one PostgreSQL database, it is a lease
+among every host (:class:`hromada.jobs.lease.Lease`, an advisory lock the
+server releases when its holder dies). With several ``hromada serve`` workers,
+the first to take the lock indexes; the others only search and take over if
+it dies.
 
 Draining is idempotent: for every outbox row the indexer reads the document's
 current state through its type's loader (public documents only) and upserts
@@ -26,6 +31,7 @@ from typing import IO, Any
 from hromada import db
 from hromada.config import Settings
 from hromada.errors import HromadaError
+from hromada.jobs.lease import Lease
 from hromada.search.outbox import enqueue
 from hromada.search.port import DocumentType, SearchBackend, encode_document, uid_of
 from hromada.search.registry import document_type, document_types
@@ -96,6 +102,17 @@ class IndexerLock:
             return self.path.read_text().strip() or "?"
         except OSError:
             return "?"
+
+
+def indexer_lock(settings: Settings) -> IndexerLock | Lease:
+    """What an indexer must hold to drain the outbox into ``settings``' engine."""
+    if settings.meili_url and settings.engine == "postgres":
+        return Lease(
+            settings.database_url,
+            f"hromada-search-indexer:{settings.meili_url}/{settings.meili_index}",
+        )
+    # SQLite serves one host, and the embedded index is one host's directory.
+    return IndexerLock(settings.search_path)
 
 
 async def _sync(backend: SearchBackend, doc_type: DocumentType, ids: Sequence[str]) -> int:
@@ -225,7 +242,7 @@ class Indexer:
     ) -> None:
         self.settings = settings
         self.backend = backend
-        self.lock = IndexerLock(settings.search_path)
+        self.lock = indexer_lock(settings)
         self.idle_poll = idle_poll
         self.lock_retry = lock_retry
         self.max_backoff = max_backoff
@@ -233,6 +250,21 @@ class Indexer:
         self.needs_rebuild = False
         self.failures = 0
         self.last_error = ""
+
+    async def take_lock(self) -> bool:
+        """Take the indexer lock (or check it is still held); false while another holds it."""
+        if isinstance(self.lock, IndexerLock):
+            return self.lock.acquire()
+        try:
+            return await self.lock.acquire()
+        except Exception as exc:  # the database is away: nobody indexes meanwhile
+            log.warning("search indexer: cannot take its lease: %s", exc)
+            return False
+
+    async def holder(self) -> str:
+        if isinstance(self.lock, IndexerLock):
+            return f"pid {self.lock.holder()} ({self.lock.path})"
+        return await self.lock.holder()
 
     async def configure(self) -> None:
         if await self.backend.configure(index_settings()):
@@ -252,7 +284,7 @@ class Indexer:
     async def run(self) -> None:
         backoff = 0.5
         while True:
-            if not self.lock.acquire():
+            if not await self.take_lock():
                 await asyncio.sleep(self.lock_retry)
                 continue
             try:
@@ -270,8 +302,11 @@ class Indexer:
             if not handled:
                 await asyncio.sleep(self.idle_poll)
 
-    def close(self) -> None:
-        self.lock.release()
+    async def close(self) -> None:
+        if isinstance(self.lock, IndexerLock):
+            self.lock.release()
+        else:
+            await self.lock.release()
 
 
 @contextlib.asynccontextmanager
@@ -285,7 +320,7 @@ async def running_indexer(settings: Settings, backend: SearchBackend, **kw: Any)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-        indexer.close()
+        await indexer.close()
 
 
 async def run_reindex(
@@ -300,7 +335,7 @@ async def run_reindex(
     backend = make_backend(settings)
     indexer = Indexer(settings, backend)
     try:
-        if not indexer.lock.acquire():
+        if not await indexer.take_lock():
             return await enqueue_rebuild(types, progress), 0, False
         await indexer.configure()
         fresh = indexer.needs_rebuild
@@ -312,7 +347,7 @@ async def run_reindex(
         return queued, done, True
     finally:
         await backend.close()
-        indexer.close()
+        await indexer.close()
 
 
 async def run_indexer(settings: Settings) -> None:
@@ -320,13 +355,11 @@ async def run_indexer(settings: Settings) -> None:
     backend = make_backend(settings)
     indexer = Indexer(settings, backend)
     try:
-        if not indexer.lock.acquire():
+        if not await indexer.take_lock():
             log.info(
-                "another indexer (pid %s) holds %s: waiting to take over",
-                indexer.lock.holder(),
-                indexer.lock.path,
+                "another indexer (%s) holds the index: waiting to take over", await indexer.holder()
             )
         await indexer.run()
     finally:
         await backend.close()
-        indexer.close()
+        await indexer.close()

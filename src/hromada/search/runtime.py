@@ -47,7 +47,7 @@ def install(
             return
         indexer = Indexer(settings, backend)
         app.state["search_indexer"] = indexer
-        if indexer.lock.acquire():
+        if await indexer.take_lock():
             # An empty index is ready at once; an engine that does not answer is
             # retried by the loop, and start-up goes on without it.
             try:
@@ -62,6 +62,6 @@ def install(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
             await backend.close()
-            indexer.close()
+            await indexer.close()
 
     return lifespan
