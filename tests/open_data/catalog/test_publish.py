@@ -208,3 +208,41 @@ async def test_a_crashed_publish_leaves_nothing_visible(
         await service.get_version(small_city, "districts", None)
     root = service.datasets_root(small_city) / "districts"
     assert list(root.iterdir()) == []
+
+
+async def test_the_next_publish_removes_what_a_killed_publish_left(small_city: Settings) -> None:
+    """A publish killed mid-way (a full disk, a killed worker) leaves its working folder;
+    the next publish removes it, but never the folder of a publish still running."""
+    import fcntl
+    import os
+    import time
+
+    root = service.datasets_root(small_city) / "streets"
+    root.mkdir(parents=True)
+    # Killed: its lock file is there, and nobody holds it.
+    dead = root / ".tmp-dead"
+    (dead / "data.csv").parent.mkdir()
+    (dead / "data.csv").write_bytes(b"x" * 1000)
+    (root / ".tmp-dead.writing").touch()
+    # Killed before it made its lock file, or an older publish: no lock at all.
+    older = root / ".tmp-older"
+    older.mkdir()
+    # Running in another process: its lock is held.
+    running = root / ".tmp-running"
+    running.mkdir()
+    held = (root / ".tmp-running.writing").open("w")
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    # A lock file whose folder is gone, an hour old.
+    orphan = root / ".tmp-orphan.writing"
+    orphan.touch()
+    os.utime(orphan, (time.time() - 2 * service.ORPHAN_LOCK_AGE,) * 2)
+    try:
+        result = await service.publish(small_city, "streets")
+        assert result.created
+        names = sorted(p.name for p in root.iterdir())
+        assert names == [".tmp-running", ".tmp-running.writing", "1"]
+    finally:
+        held.close()
+    # Once its process is gone, the next publish removes that one too.
+    assert not (await service.publish(small_city, "streets")).created
+    assert sorted(p.name for p in root.iterdir()) == ["1"]

@@ -11,15 +11,18 @@ is published meanwhile.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
+import fcntl
 import logging
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
@@ -295,7 +298,9 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
     dataset = get_dataset(settings, slug)
     root = datasets_root(settings) / slug
     root.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(remove_abandoned, root)
     tmp = root / f".tmp-{uuid.uuid4().hex}"
+    writing = _hold(tmp)
     tmp.mkdir()
     try:
         result = await _write(dataset, tmp)
@@ -320,6 +325,67 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        _let_go(tmp, writing)
+
+
+# A publish holds an exclusive lock on ``.tmp-<id>.writing`` beside its working folder
+# for as long as it runs; the OS drops it when the process dies. A folder whose lock
+# anyone can take was left by a publish that crashed (a full disk, a killed worker):
+# the next publish removes it, so crashes do not pile up copies of a dataset.
+WRITING = ".writing"
+ORPHAN_LOCK_AGE = 3600.0
+
+
+def _hold(tmp: Path) -> IO[str]:
+    handle = tmp.with_name(tmp.name + WRITING).open("w")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return handle
+
+
+def _let_go(tmp: Path, handle: IO[str]) -> None:
+    tmp.with_name(tmp.name + WRITING).unlink(missing_ok=True)
+    handle.close()
+
+
+def _abandoned(lock: Path) -> IO[str] | None:
+    """The lock of a dead publish, now held by the caller; None while its publish runs."""
+    try:
+        handle = lock.open("a")
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def remove_abandoned(root: Path) -> list[str]:
+    """Remove the working folders of publishes that died; returns their names."""
+    removed = []
+    for tmp in root.glob(".tmp-*"):
+        if tmp.name.endswith(WRITING):
+            # A lock whose folder is gone: left by a publish killed between the two.
+            if not tmp.with_name(tmp.name.removesuffix(WRITING)).exists():
+                with contextlib.suppress(OSError):
+                    if time.time() - tmp.stat().st_mtime > ORPHAN_LOCK_AGE:
+                        tmp.unlink()
+            continue
+        lock = tmp.with_name(tmp.name + WRITING)
+        # The lock is made before the folder and removed after it: no lock, nobody writes.
+        handle = _abandoned(lock) if lock.exists() else None
+        if handle is None and lock.exists():
+            continue
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+            removed.append(tmp.name)
+            log.warning("removed %s, left by a publish that did not finish", tmp)
+        finally:
+            if handle is not None:
+                handle.close()
+    return removed
 
 
 async def _write(dataset: Dataset, directory: Path) -> Any:
