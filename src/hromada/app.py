@@ -81,7 +81,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.redis_url:  # sessions and rate limits live there: not ready without it
         state["readiness_checks"]["redis"] = auth.redis_check
     search_lifespan = search_runtime.install(settings, state)
-    jobs_lifespan = jobs_runtime.install(settings, state)
+    jobs_lifespan = jobs_runtime.install(settings, state, domains.jobs())
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

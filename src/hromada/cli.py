@@ -391,10 +391,10 @@ def indexer() -> None:
 
 async def run_jobs_inline(settings: Settings) -> int:
     """Run due background jobs in this process until none is left (after a CLI import)."""
-    from hromada.jobs.registry import default_handlers
+    from hromada import domains
     from hromada.jobs.worker import Worker
 
-    return await Worker(settings, default_handlers()).run_until_empty()
+    return await Worker(settings, domains.jobs()).run_until_empty()
 
 
 @main.command()
@@ -407,15 +407,14 @@ def worker() -> None:
     settings = load_settings()
 
     async def go() -> None:
-        from hromada import db
-        from hromada.jobs.registry import default_handlers
+        from hromada import db, domains
         from hromada.jobs.worker import Worker
 
         await _ready_database(settings)
         engine = db.use_database(settings)
         await db.start(engine, settings.database_pool_size)
         try:
-            jobs_worker = Worker(settings, default_handlers())
+            jobs_worker = Worker(settings, domains.jobs())
             click.echo(f"running background jobs as {jobs_worker.name}")
             await jobs_worker.run()
         finally:

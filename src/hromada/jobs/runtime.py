@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from litestar import Litestar
 
 from hromada.config import Settings
+from hromada.domain import JobHandler
 from hromada.jobs import service
-from hromada.jobs.registry import default_handlers
 from hromada.jobs.worker import Worker, running_worker
 
 STUCK_AFTER = 300.0  # a due job waiting this long means no worker is taking jobs
@@ -42,9 +42,10 @@ async def status() -> dict[str, Any]:
 
 
 def install(
-    settings: Settings, state: dict[str, Any]
+    settings: Settings, state: dict[str, Any], handlers: Mapping[str, JobHandler]
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
-    """Put the queue's status into ``/ready``; return the lifespan running the worker."""
+    """Put the queue's status into ``/ready``; return the lifespan running the worker
+    with ``handlers`` (every domain's job kinds, from the composition root)."""
     state.setdefault("readiness_info", {})["jobs"] = status
 
     @contextlib.asynccontextmanager
@@ -52,7 +53,7 @@ def install(
         if settings.jobs_worker != "serve":
             yield
             return
-        worker = Worker(settings, default_handlers())
+        worker = Worker(settings, handlers)
         app.state["jobs_worker"] = worker
         async with running_worker(worker):
             yield

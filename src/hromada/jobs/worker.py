@@ -19,8 +19,8 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 
 from hromada.config import Settings
+from hromada.domain import JobHandler as Handler
 from hromada.jobs import service
-from hromada.jobs.registry import Handler
 
 log = logging.getLogger("hromada.jobs")
 

@@ -16,9 +16,9 @@ import pytest
 from frictionless import validate
 from litestar.testing import TestClient
 
+from hromada import domains
 from hromada.app import create_app
 from hromada.config import Settings
-from hromada.jobs.registry import default_handlers
 from hromada.jobs.worker import Worker
 from hromada.open_data.appeals import service as appeals
 from hromada.open_data.catalog import datapackage, service
@@ -50,7 +50,7 @@ async def test_import_then_publish_has_only_public_anonymised_rows(
 ) -> None:
     settings, rows = imported
     # The import queued the publish job; a worker runs it.
-    assert await Worker(settings, default_handlers()).run_until_empty() == 1
+    assert await Worker(settings, domains.jobs()).run_until_empty() == 1
     version = await service.get_version(settings, "appeals", None)
     public = [r for r in rows if r["confidential"] == "ні"]
     assert version.number == 1
@@ -88,7 +88,7 @@ def test_staff_import_publishes_a_new_version(
     settings, _rows = imported
     settings = settings.replace(admin_token=TOKEN, rate_limit_anonymous=100_000)
     # The fixture's import queued a publish: version 1.
-    assert asyncio.run(Worker(settings, default_handlers()).run_until_empty()) == 1
+    assert asyncio.run(Worker(settings, domains.jobs()).run_until_empty()) == 1
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/v1/datasets/appeals").json()["latest_version"]["number"] == 1
         more = samples.make_rows(40)
