@@ -23,11 +23,13 @@ def _graph(url: str, fmt: str) -> Graph:
     response = httpx.get(url)
     assert response.status_code == 200, response.text
     graph = Graph()
-    graph.parse(data=response.text, format={"ttl": "turtle", "jsonld": "json-ld"}[fmt])
+    graph.parse(
+        data=response.content, format={"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml"}[fmt]
+    )
     return graph
 
 
-@pytest.mark.parametrize("fmt", ["jsonld", "ttl"])
+@pytest.mark.parametrize("fmt", ["jsonld", "ttl", "rdf"])
 def test_dcat_catalogue_parses_and_pages(published: Settings, live_server, fmt: str) -> None:
     base = live_server.url
     graph = _graph(f"{base}/catalog.{fmt}", fmt)
@@ -77,6 +79,75 @@ def test_dcat_catalogue_parses_and_pages(published: Settings, live_server, fmt: 
     assert httpx.get(f"{base}/catalog.{fmt}?page=0").status_code == 422
 
 
+def test_the_three_serialisations_are_one_graph(published: Settings, live_server) -> None:
+    from rdflib.compare import isomorphic
+
+    graphs = [_graph(f"{live_server.url}/catalog.{fmt}", fmt) for fmt in ("ttl", "jsonld", "rdf")]
+    for graph in graphs:  # the paging view names each serialisation's own URL
+        for triple in list(graph):
+            if any("/catalog." in str(term) for term in triple):
+                graph.remove(triple)
+    assert len(graphs[0]) > 100
+    assert isomorphic(graphs[0], graphs[1]) and isomorphic(graphs[0], graphs[2])
+    turtle = httpx.get(f"{live_server.url}/catalog.ttl")
+    assert turtle.headers["content-type"] == "text/turtle; charset=utf-8"
+    assert (
+        httpx.get(f"{live_server.url}/catalog.rdf")
+        .headers["content-type"]
+        .startswith("application/rdf+xml")
+    )
+
+
+DCATAP = Namespace("http://data.europa.eu/r5r/")
+FOAF = Namespace("http://xmlns.com/foaf/0.1/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
+
+
+def test_dcat_ap_3_ranges_legislation_and_recommended_properties(
+    published: Settings, live_server
+) -> None:
+    """What DCAT-AP 3.0.1's range shapes ask of every value, checked value by value."""
+    base = live_server.url
+    graph = _graph(f"{base}/catalog.ttl", "ttl")
+    catalog = URIRef(f"{base}/catalog")
+    buildings = URIRef(f"{base}/api/v1/datasets/buildings")
+
+    def typed(node, cls) -> bool:
+        return (node, RDF.type, cls) in graph
+
+    assert typed(graph.value(catalog, FOAF.homepage), FOAF.Document)
+    assert typed(graph.value(catalog, DCAT.themeTaxonomy), SKOS.ConceptScheme)
+    assert typed(graph.value(catalog, DCT.language), DCT.LinguisticSystem)
+    # The legal basis is legislation, not dct:source (which DCAT-AP keeps for datasets).
+    assert graph.value(buildings, DCT.source) is None
+    law = graph.value(buildings, DCATAP.applicableLegislation)
+    assert isinstance(law, URIRef) and typed(law, ELI.LegalResource)
+    assert graph.value(law, DCT.title) is not None
+    assert typed(graph.value(buildings, DCAT.landingPage), FOAF.Document)
+    assert typed(graph.value(buildings, DCT.conformsTo), DCT.Standard)
+    assert typed(graph.value(buildings, DCT.accrualPeriodicity), DCT.Frequency)
+    assert typed(graph.value(buildings, DCT.language), DCT.LinguisticSystem)
+    assert typed(graph.value(buildings, DCAT.contactPoint), VCARD.Kind)
+    for theme in graph.objects(buildings, DCAT.theme):
+        assert typed(theme, SKOS.Concept) and graph.value(theme, SKOS.prefLabel) is not None
+    publisher = graph.value(buildings, DCT.publisher)
+    assert typed(publisher, FOAF.Agent)
+    assert str(graph.value(publisher, DCT.type)).endswith("/publishertype/LocalAuthority")
+    assert graph.value(buildings, DCT.spatial) is not None
+    for dist in graph.objects(buildings, DCAT.distribution):
+        assert typed(graph.value(dist, DCT.license), DCT.LicenseDocument)
+        assert typed(graph.value(dist, DCAT.mediaType), DCT.MediaType)
+        assert typed(graph.value(dist, DCT.format), DCT.MediaTypeOrExtent)
+        assert {d.language for d in graph.objects(dist, DCT.description)} == {"uk", "en"}
+        assert str(graph.value(dist, DCATAP.availability)).endswith("/STABLE")
+        checksum = graph.value(dist, SPDX.checksum)
+        assert typed(graph.value(checksum, SPDX.algorithm), SPDX.ChecksumAlgorithm)
+    parquet = URIRef(f"{base}/api/v1/datasets/buildings#parquet")
+    assert str(graph.value(parquet, DCAT.mediaType)).endswith("application/vnd.apache.parquet")
+
+
 def test_every_datapackage_and_its_csv_pass_frictionless(published: Settings, live_server) -> None:
     for slug in ("buildings", "districts", "streets"):
         for path in ("datapackage.json", "versions/1/datapackage.json"):
@@ -96,3 +167,31 @@ def test_frictionless_command_line(published: Settings, live_server) -> None:
         [str(cli), "validate", url], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_pyshacl_against_the_official_dcat_ap_3_shapes(published: Settings, live_server) -> None:
+    """pyshacl with the official DCAT-AP 3.0.1 shapes, when a copy is at hand.
+
+    No package on PyPI, npm or Debian ships those shapes, and the tests have no
+    network, so the repository holds no copy: point ``DCAT_AP_SHACL_DIR`` at a
+    folder with SEMIC's ``shapes.ttl`` and ``range.ttl`` (releases/3.0.1/html/shacl
+    of github.com/SEMICeu/DCAT-AP) to run it.
+    """
+    import os
+
+    folder = os.environ.get("DCAT_AP_SHACL_DIR")
+    if not folder:
+        pytest.skip("DCAT_AP_SHACL_DIR is not set: no copy of the DCAT-AP 3.0.1 shapes")
+    from pyshacl import validate as shacl_validate
+
+    data = _graph(f"{live_server.url}/catalog.ttl", "ttl")
+    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"):
+        path = Path(folder) / name
+        if not path.is_file():
+            continue
+        shapes = Graph().parse(path, format="turtle")
+        # The recommended shapes warn (sh:Warning) about what a city may leave out.
+        conforms, _, text = shacl_validate(
+            data, shacl_graph=shapes, inference="none", allow_warnings=True
+        )
+        assert conforms, f"{name}:\n{text[:4000]}"

@@ -198,6 +198,19 @@ class DcatController(Controller):
     ) -> Response[Any]:
         return await _dcat(request, "ttl", page, per_page)
 
+    @get(
+        "/catalog.rdf",
+        summary="The catalogue in DCAT-AP 3 (RDF/XML), paged with hydra:next",
+        media_type="application/rdf+xml",
+    )
+    async def rdfxml(
+        self,
+        request: Request[Any, Any, Any],
+        page: Annotated[int, QueryParameter(ge=1, le=1_000_000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=dcat.MAX_PER_PAGE)] = dcat.MAX_PER_PAGE,
+    ) -> Response[Any]:
+        return await _dcat(request, "rdf", page, per_page)
+
 
 async def _dcat(
     request: Request[Any, Any, Any], fmt: str, page: int, per_page: int
@@ -207,7 +220,10 @@ async def _dcat(
     if page > pages:
         raise NotFound(f"the catalogue has {pages} page(s) of {per_page}")
     if fmt == "ttl":
-        return Response(content=str(body), media_type="text/turtle; charset=utf-8")
+        # Litestar adds "; charset=utf-8" to text/* itself: naming it here said it twice.
+        return Response(content=str(body), media_type="text/turtle")
+    if fmt == "rdf":
+        return Response(content=body, media_type="application/rdf+xml")
     return Response(content=body, media_type="application/ld+json")
 
 

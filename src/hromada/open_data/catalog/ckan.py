@@ -21,7 +21,7 @@ import msgspec
 from hromada.config import Settings
 from hromada.open_data.catalog import service, urls
 from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
-from hromada.open_data.catalog.model import Dataset, Organisation
+from hromada.open_data.catalog.model import THEME_TITLES, Dataset, Organisation
 from hromada.open_data.catalog.registry import all_datasets, organisations
 
 CKAN_VERSION = "2.10.4"
@@ -661,24 +661,6 @@ async def package_list(settings: Settings, params: dict[str, Any]) -> list[str]:
 
 # ----------------------------------------------------------------------------------------
 # Groups (the EU data themes), tags, licences, autocomplete, the recent-changes list
-
-# The EU data themes (http://publications.europa.eu/resource/authority/data-theme) a
-# dataset declares are its CKAN groups, as ckanext-dcat maps dcat:theme.
-THEME_TITLES = {
-    "AGRI": ("Сільське господарство, рибальство, лісове господарство і харчування", "Agriculture"),
-    "ECON": ("Економіка і фінанси", "Economy and finance"),
-    "EDUC": ("Освіта, культура і спорт", "Education, culture and sport"),
-    "ENER": ("Енергетика", "Energy"),
-    "ENVI": ("Довкілля", "Environment"),
-    "GOVE": ("Уряд і публічний сектор", "Government and public sector"),
-    "HEAL": ("Здоров'я", "Health"),
-    "INTR": ("Міжнародні питання", "International issues"),
-    "JUST": ("Юстиція, правова система і громадська безпека", "Justice and public safety"),
-    "REGI": ("Регіони і міста", "Regions and cities"),
-    "SOCI": ("Населення і суспільство", "Population and society"),
-    "TECH": ("Наука і технології", "Science and technology"),
-    "TRAN": ("Транспорт", "Transport"),
-}
 
 
 def _theme_title(code: str) -> str:

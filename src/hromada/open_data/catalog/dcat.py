@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from hromada.config import Settings
 from hromada.open_data.catalog import service, urls
 from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
-from hromada.open_data.catalog.model import Dataset, Organisation
+from hromada.open_data.catalog.model import THEME_TITLES, Dataset, Organisation
 from hromada.open_data.catalog.registry import all_datasets
 
 PREFIXES = {
@@ -31,6 +32,8 @@ PREFIXES = {
     "hydra": "http://www.w3.org/ns/hydra/core#",
     "adms": "http://www.w3.org/ns/adms#",
     "locn": "http://www.w3.org/ns/locn#",
+    "dcatap": "http://data.europa.eu/r5r/",
+    "eli": "http://data.europa.eu/eli/ontology#",
 }
 EU = "http://publications.europa.eu/resource/authority/"
 FILE_TYPES = {
@@ -69,6 +72,7 @@ Node = IRI | BNode
 class Graph:
     def __init__(self) -> None:
         self.triples: list[tuple[Node, str, Term]] = []
+        self._seen: set[tuple[Node, str, Term]] = set()
         self._bnodes = 0
 
     def bnode(self) -> BNode:
@@ -78,7 +82,18 @@ class Graph:
     def add(self, s: Node, p: str, o: Term | str | None) -> None:
         if o is None or o == "":
             return
-        self.triples.append((s, p, Lit(o) if isinstance(o, str) else o))
+        triple = (s, p, Lit(o) if isinstance(o, str) else o)
+        if triple not in self._seen:  # a licence or a vocabulary term typed once
+            self._seen.add(triple)
+            self.triples.append(triple)
+
+    def typed(self, iri: str, *classes: str) -> IRI:
+        """An IRI with its classes: DCAT-AP's range shapes check ``sh:class`` on every
+        value, and nothing else in the graph says what a vocabulary term is."""
+        node = IRI(iri)
+        for cls in classes:
+            self.add(node, "rdf:type", IRI(cls))
+        return node
 
     # --------------------------------------------------------------------------------
     def turtle(self) -> str:
@@ -110,6 +125,40 @@ class Graph:
         if term.datatype:
             return f'"{text}"^^{term.datatype}'
         return f'"{text}"'
+
+    def rdfxml(self) -> bytes:
+        """RDF/XML (what older harvesters, such as ckanext-dcat's default, read)."""
+        for prefix, namespace in PREFIXES.items():
+            ET.register_namespace(prefix, namespace)
+        rdf = PREFIXES["rdf"]
+        top = ET.Element(f"{{{rdf}}}RDF")
+        for subject, pairs in self._grouped().items():
+            node = ET.SubElement(top, f"{{{rdf}}}Description")
+            if isinstance(subject, BNode):
+                node.set(f"{{{rdf}}}nodeID", subject.id)
+            else:
+                node.set(f"{{{rdf}}}about", self._expand(subject.value))
+            for p, o in pairs:
+                prefix, _, local = p.partition(":")
+                element = ET.SubElement(node, f"{{{PREFIXES[prefix]}}}{local}")
+                if isinstance(o, BNode):
+                    element.set(f"{{{rdf}}}nodeID", o.id)
+                elif isinstance(o, IRI):
+                    element.set(f"{{{rdf}}}resource", self._expand(o.value))
+                else:
+                    element.text = o.value
+                    if o.lang:
+                        element.set("{http://www.w3.org/XML/1998/namespace}lang", o.lang)
+                    elif o.datatype:
+                        element.set(f"{{{rdf}}}datatype", self._expand(o.datatype))
+        return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
+
+    @staticmethod
+    def _expand(value: str) -> str:
+        prefix, sep, local = value.partition(":")
+        if sep and prefix in PREFIXES:
+            return PREFIXES[prefix] + local
+        return value
 
     def jsonld(self) -> dict[str, Any]:
         nodes = []
@@ -161,6 +210,10 @@ def _organisation(g: Graph, base: str, org: Organisation) -> IRI:
     g.add(node, "foaf:name", Lit(org.name.en, lang="en"))
     g.add(node, "dct:identifier", org.edrpou)
     g.add(node, "skos:notation", Lit(org.edrpou, "xsd:string"))
+    # A city council is a local authority (ADMS publisher type).
+    kind = g.typed("http://purl.org/adms/publishertype/LocalAuthority", "skos:Concept")
+    g.add(kind, "skos:prefLabel", Lit("Local Authority", lang="en"))
+    g.add(node, "dct:type", kind)
     if org.email:
         g.add(node, "foaf:mbox", IRI(f"mailto:{org.email}"))
     return node
@@ -179,23 +232,39 @@ def _dataset(
     for keyword in dataset.keywords:
         g.add(node, "dcat:keyword", Lit(keyword, lang="uk"))
     for theme in dataset.themes:
-        g.add(node, "dcat:theme", IRI(f"{EU}data-theme/{theme}"))
+        concept = g.typed(f"{EU}data-theme/{theme}", "skos:Concept")
+        uk, en = THEME_TITLES.get(theme.upper(), (theme, theme))
+        g.add(concept, "skos:prefLabel", Lit(uk, lang="uk"))
+        g.add(concept, "skos:prefLabel", Lit(en, lang="en"))
+        g.add(node, "dcat:theme", concept)
     g.add(node, "dct:publisher", _organisation(g, base, dataset.publisher))
     language = "UKR" if dataset.language == "uk" else "ENG"
-    g.add(node, "dct:language", IRI(f"{EU}language/{language}"))
-    g.add(node, "dct:accrualPeriodicity", IRI(f"{EU}frequency/{dataset.frequency.eu}"))
+    g.add(node, "dct:language", g.typed(f"{EU}language/{language}", "dct:LinguisticSystem"))
+    g.add(
+        node,
+        "dct:accrualPeriodicity",
+        g.typed(f"{EU}frequency/{dataset.frequency.eu}", "dct:Frequency"),
+    )
     g.add(node, "dct:issued", _time(first.created_at))
     g.add(node, "dct:modified", _time(latest.created_at))
     g.add(node, "dcat:version", str(latest.number))
-    g.add(node, "dcat:landingPage", IRI(urls.dataset(base, dataset.slug)))
-    g.add(node, "dct:conformsTo", IRI(urls.datapackage(base, dataset.slug)))
+    g.add(node, "dcat:landingPage", g.typed(urls.dataset(base, dataset.slug), "foaf:Document"))
+    schema = g.typed(urls.datapackage(base, dataset.slug), "dct:Standard")
+    g.add(schema, "dct:title", Lit("Frictionless Data Package (Table Schema)", lang="en"))
+    g.add(node, "dct:conformsTo", schema)
     if dataset.legal_basis:
-        g.add(node, "dct:source", Lit(dataset.legal_basis, lang="uk"))
+        # The legal basis is legislation (DCAT-AP 3: dcatap:applicableLegislation, an IRI of
+        # an eli:LegalResource); Ukrainian acts have no ELI, so the IRI is the dataset's own
+        # and the act is named by its title.
+        law = g.typed(f"{urls.dataset(base, dataset.slug)}#legal-basis", "eli:LegalResource")
+        g.add(law, "dct:title", Lit(dataset.legal_basis, lang="uk"))
+        g.add(node, "dcatap:applicableLegislation", law)
     if dataset.purpose:
         g.add(node, "dct:provenance", _provenance(g, dataset.purpose))
 
     contact = g.bnode()
     g.add(contact, "rdf:type", IRI("vcard:Organization"))
+    g.add(contact, "rdf:type", IRI("vcard:Kind"))
     g.add(contact, "vcard:fn", dataset.responsible_person or dataset.publisher.name.uk)
     if dataset.contact_email:
         g.add(contact, "vcard:hasEmail", IRI(f"mailto:{dataset.contact_email}"))
@@ -226,17 +295,49 @@ def _dataset(
         g.add(node, "dcat:distribution", dist)
         g.add(dist, "rdf:type", IRI("dcat:Distribution"))
         g.add(dist, "dct:title", Lit(f"{dataset.title.uk} ({CKAN_FORMATS[fmt]})", lang="uk"))
+        g.add(
+            dist,
+            "dct:description",
+            Lit(
+                f"{dataset.title.uk}: увесь набір, версія {latest.number}, "
+                f"{CKAN_FORMATS[fmt]} ({latest.row_count} рядків)",
+                lang="uk",
+            ),
+        )
+        g.add(
+            dist,
+            "dct:description",
+            Lit(
+                f"{dataset.title.en}: the whole dataset, version {latest.number}, "
+                f"{CKAN_FORMATS[fmt]} ({latest.row_count} rows)",
+                lang="en",
+            ),
+        )
         g.add(dist, "dcat:accessURL", IRI(urls.dataset(base, dataset.slug)))
         download = urls.download(base, dataset.slug, latest.number, fmt)
         g.add(dist, "dcat:downloadURL", IRI(download))
-        g.add(dist, "dcat:mediaType", IRI(f"{IANA}{MEDIA_TYPES[fmt]}"))
-        g.add(dist, "dct:format", IRI(f"{EU}file-type/{FILE_TYPES[fmt]}"))
+        g.add(dist, "dcat:mediaType", g.typed(f"{IANA}{MEDIA_TYPES[fmt]}", "dct:MediaType"))
+        g.add(
+            dist,
+            "dct:format",
+            g.typed(f"{EU}file-type/{FILE_TYPES[fmt]}", "dct:MediaTypeOrExtent"),
+        )
         g.add(dist, "dcat:byteSize", Lit(str(info["bytes"]), "xsd:nonNegativeInteger"))
-        g.add(dist, "dct:license", IRI(dataset.licence.url))
+        licence = g.typed(dataset.licence.url, "dct:LicenseDocument")
+        g.add(licence, "dct:title", Lit(dataset.licence.title, lang="en"))
+        g.add(dist, "dct:license", licence)
+        # Numbered versions never change or go away: their files are stable.
+        stable = g.typed(f"{EU}planned-availability/STABLE", "skos:Concept")
+        g.add(stable, "skos:prefLabel", Lit("stable", lang="en"))
+        g.add(dist, "dcatap:availability", stable)
         g.add(dist, "dct:modified", _time(latest.created_at))
         checksum = g.bnode()
         g.add(checksum, "rdf:type", IRI("spdx:Checksum"))
-        g.add(checksum, "spdx:algorithm", IRI("spdx:checksumAlgorithm_sha256"))
+        g.add(
+            checksum,
+            "spdx:algorithm",
+            g.typed("http://spdx.org/rdf/terms#checksumAlgorithm_sha256", "spdx:ChecksumAlgorithm"),
+        )
         g.add(checksum, "spdx:checksumValue", Lit(info["sha256"], "xsd:hexBinary"))
         g.add(dist, "spdx:checksum", checksum)
     return node
@@ -266,13 +367,27 @@ async def catalog_graph(
         "dct:description",
         Lit(f"Набори відкритих даних міста {settings.city_name_uk}", lang="uk"),
     )
-    g.add(catalog, "foaf:homepage", IRI(f"{base}/"))
-    g.add(catalog, "dct:language", IRI(f"{EU}language/UKR"))
-    g.add(catalog, "dcat:themeTaxonomy", IRI(f"{EU}data-theme"))
+    g.add(catalog, "foaf:homepage", g.typed(f"{base}/", "foaf:Document"))
+    g.add(catalog, "dct:language", g.typed(f"{EU}language/UKR", "dct:LinguisticSystem"))
+    themes = g.typed(f"{EU}data-theme", "skos:ConceptScheme")
+    g.add(themes, "dct:title", Lit("Data theme", lang="en"))
+    g.add(catalog, "dcat:themeTaxonomy", themes)
     if latest:
         g.add(catalog, "dct:modified", _time(max(v.created_at for v in latest.values())))
+    if first:
+        g.add(catalog, "dct:issued", _time(min(v.created_at for v in first.values())))
     if published:
         g.add(catalog, "dct:publisher", _organisation(g, base, published[0].publisher))
+        # DCAT-AP recommends the catalogue's own licence and place: those of its datasets.
+        licence = g.typed(published[0].licence.url, "dct:LicenseDocument")
+        g.add(licence, "dct:title", Lit(published[0].licence.title, lang="en"))
+        g.add(catalog, "dct:license", licence)
+        place = published[0].coverage.place
+        city = g.bnode()
+        g.add(city, "rdf:type", IRI("dct:Location"))
+        g.add(city, "skos:prefLabel", Lit(place.uk, lang="uk"))
+        g.add(city, "skos:prefLabel", Lit(place.en, lang="en"))
+        g.add(catalog, "dct:spatial", city)
     for dataset in published[(page - 1) * per_page : page * per_page]:
         newest = latest[dataset.slug]
         oldest = first.get(dataset.slug) or newest
@@ -282,8 +397,9 @@ async def catalog_graph(
 
 async def catalog_page(
     settings: Settings, base: str, fmt: str, page: int, per_page: int
-) -> tuple[str | dict[str, Any], int]:
-    """One page of the catalogue (Turtle text or a JSON-LD document) and the number of pages."""
+) -> tuple[str | bytes | dict[str, Any], int]:
+    """One page of the catalogue (Turtle text, RDF/XML bytes or a JSON-LD document) and the
+    number of pages."""
     graph, pages, total = await catalog_graph(settings, base, page, per_page)
     suffix = f"&per_page={per_page}" if per_page != MAX_PER_PAGE else ""
 
@@ -302,4 +418,6 @@ async def catalog_page(
     graph.add(IRI(f"{base}/catalog"), "hydra:totalItems", Lit(str(total), "xsd:integer"))
     if fmt == "ttl":
         return graph.turtle(), pages
+    if fmt == "rdf":
+        return graph.rdfxml(), pages
     return graph.jsonld(), pages

@@ -230,3 +230,22 @@ class Dataset:
 
     def resource_id(self, fmt: str) -> str:
         return str(uuid.uuid5(NAMESPACE, f"resource:{self.slug}:{fmt}"))
+
+
+# The EU data themes (http://publications.europa.eu/resource/authority/data-theme) a
+# dataset declares are its CKAN groups, as ckanext-dcat maps dcat:theme.
+THEME_TITLES = {
+    "AGRI": ("Сільське господарство, рибальство, лісове господарство і харчування", "Agriculture"),
+    "ECON": ("Економіка і фінанси", "Economy and finance"),
+    "EDUC": ("Освіта, культура і спорт", "Education, culture and sport"),
+    "ENER": ("Енергетика", "Energy"),
+    "ENVI": ("Довкілля", "Environment"),
+    "GOVE": ("Уряд і публічний сектор", "Government and public sector"),
+    "HEAL": ("Здоров'я", "Health"),
+    "INTR": ("Міжнародні питання", "International issues"),
+    "JUST": ("Юстиція, правова система і громадська безпека", "Justice and public safety"),
+    "REGI": ("Регіони і міста", "Regions and cities"),
+    "SOCI": ("Населення і суспільство", "Population and society"),
+    "TECH": ("Наука і технології", "Science and technology"),
+    "TRAN": ("Транспорт", "Transport"),
+}
