@@ -389,12 +389,13 @@ def indexer() -> None:
     run(go)
 
 
-async def run_jobs_inline(settings: Settings) -> int:
-    """Run due background jobs in this process until none is left (after a CLI import)."""
+async def run_job_here(settings: Settings, job_id: int) -> Any:
+    """Run the queue in this process until job ``job_id`` is finished (after a CLI import,
+    so the command ends with its work done); waits for it if another worker took it."""
     from hromada import domains
     from hromada.jobs.worker import Worker
 
-    return await Worker(settings, domains.jobs()).run_until_empty()
+    return await Worker(settings, domains.jobs()).run_until_finished(job_id)
 
 
 @main.command()
@@ -504,10 +505,16 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
             report = await service.import_file(
                 handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress, workers=workers
             )
-        if report.applied:
-            # The import queued the publish job; run the queue here so the command
-            # ends with the new version published (a running worker may take it first).
-            await run_jobs_inline(settings)
+        if report.applied and report.publish_job is not None:
+            # The import queued the publish job: run it here (or wait for the worker
+            # that took it) so the command ends with the new version published.
+            job = await run_job_here(settings, report.publish_job)
+            if job is not None and job.state != "done":
+                click.echo(
+                    f"publishing after the import: job {job.id} {job.state}: "
+                    f"{job.last_error or '-'} (see `hromada jobs`)",
+                    err=True,
+                )
         return report
 
     try:

@@ -301,3 +301,30 @@ async def test_several_worker_processes_never_run_a_job_twice(
     assert await service.counts() == {("test.record", "done"): total}
     # They really shared the work.
     assert len({r["worker"] for r in runs}) > 1
+
+
+async def test_running_until_a_job_is_finished_waits_for_another_worker(
+    job_runs: Settings,
+) -> None:
+    """`hromada import appeals` ends once its publish job is finished, even when a
+    running `hromada serve` took the job first."""
+    job_id = await service.enqueue("test.record", {"n": 1})
+    other = await service.claim("serve-worker", 60)
+    assert other is not None and other.id == job_id
+
+    async def the_other_worker_finishes() -> None:
+        await asyncio.sleep(0.3)
+        await record(job_runs, other.payload)
+        await service.complete(job_id, "serve-worker")
+
+    finishing = asyncio.create_task(the_other_worker_finishes())
+    cli = Worker(job_runs, {"test.record": record}, name="cli")
+    job = await cli.run_until_finished(job_id, poll=0.05)
+    await finishing
+    assert job is not None and job.state == "done"
+    assert [r["n"] for r in await _runs()] == [1]  # once, by the worker that took it
+    # A job this process can run, it runs.
+    mine = await service.enqueue("test.record", {"n": 2})
+    job = await cli.run_until_finished(mine)
+    assert job is not None and job.state == "done"
+    assert [r["n"] for r in await _runs()] == [1, 2]

@@ -24,6 +24,7 @@ from hromada.jobs.tables import Job
 
 QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
 STATES = (QUEUED, RUNNING, DONE, FAILED, SUPERSEDED)
+FINISHED = (DONE, FAILED, SUPERSEDED)
 DEFAULT_MAX_ATTEMPTS = 5
 ERROR_CHARS = 2000
 

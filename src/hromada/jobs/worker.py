@@ -122,6 +122,17 @@ class Worker:
             count += 1
         return count
 
+    async def run_until_finished(self, job_id: int, poll: float = 0.5) -> service.JobOut | None:
+        """Run due jobs here until job ``job_id`` is finished (``done``, ``failed`` or
+        ``superseded``), waiting for it while another worker runs it; returns it."""
+        while True:
+            ran = await self.run_one()
+            job = await service.get(job_id)
+            if job is None or job.state in service.FINISHED:
+                return job
+            if not ran:
+                await asyncio.sleep(poll)
+
     async def run(self) -> None:
         """Forever: run due jobs, sleep when idle, back off while the database is away."""
         pause = self.idle_poll

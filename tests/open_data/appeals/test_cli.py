@@ -31,6 +31,10 @@ def test_cli_imports_and_reports(samples: Any, tmp_path: Path) -> None:
     result = _hromada(tmp_path, "import", "appeals", str(good))
     assert result.returncode == 0, result.stderr
     assert "imported 30, updated 0, unchanged 0, rejected 0" in result.stdout
+    # The import queued its publish job and ran it: the version is there when it ends.
+    assert (tmp_path / "var" / "datasets" / "appeals" / "1").is_dir()
+    listed = _hromada(tmp_path, "jobs").stdout.splitlines()
+    assert listed[1].split() == ["catalog.publish", "0", "0", "0", "1", "0"]
     again = _hromada(tmp_path, "import", "appeals", str(good), "--format", "csv")
     assert "imported 0, updated 0, unchanged 30" in again.stdout
     rows = samples.make_rows(5)
