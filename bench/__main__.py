@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["anonymiser", "downloads", "appeals", "search"]
+BENCHMARKS: list[str] = ["anonymiser", "downloads", "appeals", "search", "graphql"]
 
 
 def main() -> int:

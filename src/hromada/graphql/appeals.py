@@ -9,8 +9,9 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from hromada.graphql.connections import PageInfo
-from hromada.graphql.cost import STATS_COST, cost  # one PageInfo type per schema
+from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
+from hromada.graphql.cost import STATS_COST, cost
+from hromada.graphql.lean import lean
 from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
@@ -20,6 +21,7 @@ from hromada.paging import DEFAULT_LIMIT, check_limit
 
 # Lean: resolvers hand over the service's AppealOut structs as they are and
 # strawberry reads their attributes; only the district relation has a resolver.
+@lean
 @strawberry.type(description="A published appeal: anonymised text, coarse location")
 class Appeal:
     id: int

@@ -24,6 +24,7 @@ from hromada.config import Settings
 from hromada.errors import is_outage
 from hromada.graphql.cost import CostLimit
 from hromada.graphql.errors import is_internal
+from hromada.graphql.lean import LeanExecutionContext
 
 log = logging.getLogger("hromada.graphql")
 
@@ -74,5 +75,6 @@ def build(
         query=query,
         mutation=mutation,
         extensions=extensions(settings, *extra),
+        execution_context_class=LeanExecutionContext,
         config=config(settings),
     )
