@@ -71,7 +71,10 @@ def measure(settings: Settings) -> None:
 
     from hromada.app import create_app
 
-    app = create_app(settings.replace(rate_limit_anonymous=1_000_000, search_indexer="off"))
+    quiet = settings.replace(
+        rate_limit_anonymous=1_000_000, search_indexer="off", jobs_worker="off"
+    )
+    app = create_app(quiet)
     with TestClient(app) as client:
         as_object = _district_is_object(client)
         query = appeals_query(as_object)

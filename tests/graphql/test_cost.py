@@ -36,7 +36,10 @@ async def _api_key(app: Any) -> str:
 async def test_statistics_flood_is_refused_before_execution(
     with_appeals: Settings, count_queries: Any
 ) -> None:
-    app = create_app(with_appeals.replace(search_indexer="off", rate_limit_anonymous=1000))
+    settings = with_appeals.replace(
+        search_indexer="off", jobs_worker="off", rate_limit_anonymous=1000
+    )
+    app = create_app(settings)
     key = await _api_key(app)
     counter = count_queries()
     with TestClient(app) as client:

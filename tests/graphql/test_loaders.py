@@ -14,8 +14,8 @@ from hromada.config import Settings
 
 @pytest.fixture
 def counted(with_appeals: Settings, count_queries: Any) -> Iterator[tuple[TestClient, Any]]:
-    # No background indexer: its queries would be counted too.
-    app = create_app(with_appeals.replace(search_indexer="off"))  # binds the engine it uses
+    # No background indexer or jobs worker: their queries would be counted too.
+    app = create_app(with_appeals.replace(search_indexer="off", jobs_worker="off"))
     counter = count_queries()
     with TestClient(app) as client:
         yield client, counter
