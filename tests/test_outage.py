@@ -21,7 +21,8 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 def outage(clean_db: Settings, engine_name: str, tmp_path: Path) -> Iterator[TestClient]:
     """The app started, then its database gone: PostgreSQL on a port where nothing listens;
     SQLite whose folder vanished after start-up."""
-    settings = clean_db.replace(search_indexer="off", data_dir=tmp_path / "data")
+    # No background workers: their polls would bring back the SQLite file removed below.
+    settings = clean_db.replace(search_indexer="off", jobs_worker="off", data_dir=tmp_path / "data")
     session_engine = db.current_engine()
     try:
         if engine_name == "postgres":

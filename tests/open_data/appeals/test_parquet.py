@@ -22,7 +22,7 @@ async def test_appeals_parquet(kyiv: Settings, samples: Any) -> None:
     report = await appeals.import_file(io.BytesIO(samples.to_csv(rows)))
     assert report.applied, report.errors
     try:
-        await service.after_import(kyiv, "appeals")
+        await service.publish(kyiv, "appeals")
         version = await service.get_version(kyiv, "appeals", None)
         parquet = service.version_file(kyiv, version, "parquet").read_bytes()
         csv = service.version_file(kyiv, version, "csv").read_bytes()
