@@ -13,7 +13,9 @@ test client: routing, access layer, serialisation): ``GET
 /api/v1/appeals?limit=500`` and a GraphQL ``appeals(first: 500)`` asking for
 every public field (the district as an object, as GraphQL gives it). The
 two are timed alternately so the machine's load hits both alike; the
-figure is GraphQL p50 / REST p50 (goal ≤ 1.5).
+figure is GraphQL p50 / REST p50 (goal ≤ 1.5). It runs twice: with
+strawberry's own execution (every field resolved one by one, as before lean
+rows) and with lean rows (``hromada.graphql.lean``).
 """
 
 from __future__ import annotations
@@ -66,14 +68,22 @@ def _district_is_object(client: Any) -> bool:
     return False
 
 
-def measure(settings: Settings) -> None:
+def measure(settings: Settings, lean: bool) -> None:
     from litestar.testing import TestClient
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
     from hromada.app import create_app
+    from hromada.graphql import lean as lean_rows
+    from hromada.graphql import limits
 
     quiet = settings.replace(
         rate_limit_anonymous=1_000_000, search_indexer="off", jobs_worker="off"
     )
+    # Without lean rows: strawberry's own execution, every field resolved one by one.
+    limits.LeanExecutionContext = (  # type: ignore[misc]
+        lean_rows.LeanExecutionContext if lean else StrawberryGraphQLCoreExecutionContext
+    )
+    print(f"  -- {'with' if lean else 'without'} lean rows")
     app = create_app(quiet)
     with TestClient(app) as client:
         as_object = _district_is_object(client)
@@ -162,7 +172,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="hromada-bench-graphql-") as tmp:
             settings, name = asyncio.run(prepare(engine, Path(tmp)))
             try:
-                measure(settings)
+                measure(settings, lean=False)
+                measure(settings, lean=True)
             finally:
                 if name:
                     asyncio.run(drop(name))

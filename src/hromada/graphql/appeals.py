@@ -12,6 +12,7 @@ from strawberry.types import Info
 from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
 from hromada.graphql.cost import STATS_COST, cost
 from hromada.graphql.lean import lean
+from hromada.graphql.loaders import ready, selects
 from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
@@ -54,10 +55,11 @@ class Appeal:
         return out  # type: ignore[return-value]  # read by attribute, like an Appeal
 
     @strawberry.field(description="The district (from the district registry)")
-    async def district(self, root: AppealOut, info: Info[Any, Any]) -> District | None:
+    def district(self, root: AppealOut, info: Info[Any, Any]) -> District | None:
         if root.district_code is None:
             return None
-        return await info.context.loaders.district.load(root.district_code)
+        # Primed by the list for its whole page: read synchronously, no await per row.
+        return ready(info.context.loaders.district, root.district_code)
 
 
 @strawberry.type
@@ -180,6 +182,9 @@ class AppealsQuery:
         limit = check_limit(first, info.context.settings.api_max_page_size)
         filters = filter.to_filters() if filter else AppealFilters()
         page = await service.list_appeals(filters, sort=sort.value, limit=limit, cursor=after)
+        if selects(info.selected_fields, "appeals", "edges", "node", "district"):
+            codes = {a.district_code for a in page.items if a.district_code}
+            await info.context.loaders.district.load_many(sorted(codes))
         edges = [
             AppealEdge(cursor=service.cursor_for(a, sort.value), node=Appeal.of(a))
             for a in page.items

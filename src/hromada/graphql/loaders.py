@@ -102,6 +102,30 @@ async def _dataset_versions(keys: list[PagedKey]) -> list[list[Version]]:
     return await _paged(keys, _versions_page)
 
 
+def ready(loader: DataLoader[Any, Any], key: Any) -> Any:
+    """The loaded value when ``key`` is already in the loader (no await per row), else the
+    loader's future, which GraphQL awaits and batches as usual."""
+    future = loader.cache_map.get(key)
+    if future is not None and future.done() and future.exception() is None:
+        return future.result()
+    return loader.load(key)
+
+
+def selects(selections: Sequence[Any], *path: str) -> bool:
+    """Whether ``path`` (response field names, fragments looked through) is selected."""
+    if not path:
+        return True
+    for selection in selections:
+        name = getattr(selection, "name", None)
+        inner = getattr(selection, "selections", None) or []
+        if name is None or not hasattr(selection, "arguments"):  # a fragment
+            if selects(inner, *path):
+                return True
+        elif name == path[0] and selects(inner, *path[1:]):
+            return True
+    return False
+
+
 class Loaders:
     """One set per request: a loader's cache must never outlive the request that filled it."""
 

@@ -13,12 +13,14 @@ import strawberry
 from strawberry.types import Info
 
 from hromada.graphql.connections import Node, PageInfo, cut, global_id, window
+from hromada.graphql.lean import lean
 from hromada.open_data.registries import service
 from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 
 MAX_FIRST = 500
 
 
+@lean
 @strawberry.type(description="An administrative district of the city")
 class District(Node):
     code: str
@@ -66,6 +68,7 @@ class District(Node):
 
 # Streets and buildings keep their parents' codes under other Python names: the
 # GraphQL fields of those names are the parent objects.
+@lean
 @strawberry.type(description="A street of the city")
 class Street(Node):
     code: str
@@ -112,6 +115,7 @@ class Street(Node):
         )
 
 
+@lean
 @strawberry.type(description="A building of the city")
 class Building(Node):
     number: str
