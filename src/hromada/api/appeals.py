@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
 from hromada.api.guards import require
+from hromada.api.params import filter_query
 from hromada.auth.permissions import Permission
 from hromada.config import Settings
 from hromada.errors import InvalidInput, TooLarge
@@ -23,19 +24,10 @@ from hromada.open_data.appeals.schemas import (
     ImportReport,
     StatsOut,
 )
-from hromada.paging import DEFAULT_LIMIT, Page, check_limit
-from hromada.search import service as search_service
+from hromada.paging import DEFAULT_LIMIT, Page
 from hromada.search.runtime import backend_of
 
 Query = QueryParameter
-
-FILTER_DOC = {
-    "district": "District code (see /api/v1/districts).",
-    "category": "Category code (see /api/v1/appeals/categories).",
-    "status": "Comma-separated statuses: " + ", ".join(service.STATUSES) + ".",
-    "received_from": "ISO 8601 date or time, inclusive.",
-    "received_to": "ISO 8601 date or time, exclusive.",
-}
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -47,19 +39,11 @@ class AppealController(Controller):
     tags = ["appeals"]  # noqa: RUF012
 
     @get("/", summary="Published appeals, newest first (keyset pagination)")
+    @filter_query(AppealFilters, build_filters)
     async def list_appeals(
         self,
         request: Request[Any, Any, Any],
-        district: Annotated[str | None, Query(description=FILTER_DOC["district"])] = None,
-        category: Annotated[str | None, Query(description=FILTER_DOC["category"])] = None,
-        status: Annotated[str | None, Query(description=FILTER_DOC["status"])] = None,
-        channel: Annotated[str | None, Query()] = None,
-        executor: Annotated[str | None, Query()] = None,
-        received_from: Annotated[str | None, Query(description=FILTER_DOC["received_from"])] = None,
-        received_to: Annotated[str | None, Query(description=FILTER_DOC["received_to"])] = None,
-        resolved_from: Annotated[str | None, Query()] = None,
-        resolved_to: Annotated[str | None, Query()] = None,
-        overdue: Annotated[bool | None, Query()] = None,
+        filters: AppealFilters,
         q: Annotated[
             str | None,
             Query(
@@ -74,28 +58,19 @@ class AppealController(Controller):
         limit: Annotated[int, Query(ge=1)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, Query()] = None,
     ) -> Page[AppealOut]:
-        filters = build_filters(
-            district=district,
-            category=category,
-            status=status,
-            channel=channel,
-            executor=executor,
-            received_from=received_from,
-            received_to=received_to,
-            resolved_from=resolved_from,
-            resolved_to=resolved_to,
-            overdue=overdue,
-        )
-        if q and q.strip():
-            return await _search_appeals(request, q, filters, limit, cursor)
-        return await service.list_appeals(
+        found = await service.find_appeals(
             filters,
+            q=q,
+            search=backend_of(request.app.state),
             sort=sort,
-            limit=check_limit(limit, _settings(request).api_max_page_size),
+            limit=limit,
+            max_limit=_settings(request).api_max_page_size,
             cursor=cursor,
         )
+        return found.page
 
     @get("/stats", summary="Appeal statistics by group (small groups suppressed)")
+    @filter_query(AppealFilters, build_filters)
     async def appeal_stats(
         self,
         request: Request[Any, Any, Any],
@@ -105,29 +80,9 @@ class AppealController(Controller):
                 description="Up to three of: " + ", ".join(service.GROUPS) + " (comma-separated)"
             ),
         ] = "district",
-        district: Annotated[str | None, Query()] = None,
-        category: Annotated[str | None, Query()] = None,
-        status: Annotated[str | None, Query()] = None,
-        channel: Annotated[str | None, Query()] = None,
-        executor: Annotated[str | None, Query()] = None,
-        received_from: Annotated[str | None, Query()] = None,
-        received_to: Annotated[str | None, Query()] = None,
-        resolved_from: Annotated[str | None, Query()] = None,
-        resolved_to: Annotated[str | None, Query()] = None,
-        overdue: Annotated[bool | None, Query()] = None,
+        *,
+        filters: AppealFilters,
     ) -> StatsOut:
-        filters = build_filters(
-            district=district,
-            category=category,
-            status=status,
-            channel=channel,
-            executor=executor,
-            received_from=received_from,
-            received_to=received_to,
-            resolved_from=resolved_from,
-            resolved_to=resolved_to,
-            overdue=overdue,
-        )
         return await service.stats(filters, split_list(group_by), k=_settings(request).appeals_k)
 
     @get("/categories", summary="The service catalogue derived from the appeals")
@@ -197,52 +152,6 @@ class AppealImportController(Controller):
             else {}
         )
         return Response(content=report, headers=headers)
-
-
-async def _search_appeals(
-    request: Request[Any, Any, Any],
-    q: str,
-    filters: AppealFilters,
-    limit: int,
-    cursor: str | None,
-) -> Page[AppealOut]:
-    unsupported = [
-        name
-        for name in ("channel", "executor", "resolved_from", "resolved_to", "overdue")
-        if getattr(filters, name) is not None
-    ]
-    if unsupported:
-        raise InvalidInput(
-            f"{', '.join(unsupported)} cannot be combined with q",
-            errors=[{"where": "query", "name": n, "message": "not with q"} for n in unsupported],
-        )
-    received = (
-        (
-            int(filters.received_from.timestamp()) if filters.received_from else None,
-            int(filters.received_to.timestamp()) if filters.received_to else None,
-        )
-        if filters.received_from or filters.received_to
-        else None
-    )
-    ids, next_cursor, total = await search_service.search_ids(
-        backend_of(request.app.state),
-        "appeal",
-        q=q,
-        filters={
-            "district": (filters.district,) if filters.district else (),
-            "category": (filters.category,) if filters.category else (),
-            "status": tuple(filters.status),
-        },
-        ranges={"received_at": received} if received else None,
-        limit=min(limit, search_service.MAX_LIMIT),
-        cursor=cursor,
-    )
-    return Page(
-        items=await service.get_appeals([int(i) for i in ids]),
-        next_cursor=next_cursor,
-        total=total,
-        total_is_estimate=True,
-    )
 
 
 # What the app mounts for this domain (hromada.open_data.appeals.domain names this module).

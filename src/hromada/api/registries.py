@@ -8,8 +8,7 @@ from litestar.params import FromPath, QueryParameter
 
 from hromada.open_data.registries import service
 from hromada.open_data.registries.schemas import DistrictOut, StreetOut
-from hromada.paging import DEFAULT_LIMIT, Page, check_limit
-from hromada.search import service as search_service
+from hromada.paging import DEFAULT_LIMIT, Page
 from hromada.search.runtime import backend_of
 
 MAX_LIMIT = 500
@@ -50,23 +49,13 @@ class StreetController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
         cursor: Annotated[str | None, QueryParameter()] = None,
     ) -> Page[StreetOut]:
-        if q and q.strip():
-            codes, next_cursor, total = await search_service.search_ids(
-                backend_of(state),
-                "street",
-                q=q,
-                filters={"district": (district,)} if district else None,
-                limit=min(limit, search_service.MAX_LIMIT),
-                cursor=cursor,
-            )
-            return Page(
-                items=await service.get_streets(codes),
-                next_cursor=next_cursor,
-                total=total,
-                total_is_estimate=True,
-            )
-        return await service.list_streets(
-            district=district, limit=check_limit(limit, MAX_LIMIT), cursor=cursor
+        return await service.find_streets(
+            district=district,
+            q=q,
+            search=backend_of(state),
+            limit=limit,
+            max_limit=MAX_LIMIT,
+            cursor=cursor,
         )
 
 

@@ -2,49 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
 from hromada.graphql.cost import STATS_COST, cost
+from hromada.graphql.declared import declared
 from hromada.graphql.lean import lean
 from hromada.graphql.loaders import ready, selects
 from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters
 from hromada.open_data.appeals.schemas import AppealFilters, AppealOut, StatsGroup
-from hromada.paging import DEFAULT_LIMIT, check_limit
+from hromada.paging import DEFAULT_LIMIT
+from hromada.search.runtime import backend_of
 
 
 # Lean: resolvers hand over the service's AppealOut structs as they are and
 # strawberry reads their attributes; only the district relation has a resolver.
 @lean
 @strawberry.type(description="A published appeal: anonymised text, coarse location")
+@declared(AppealOut, exclude=("district",))
 class Appeal:
-    id: int
-    source_id: str
-    received_at: dt.datetime
-    deadline_at: dt.datetime | None
-    resolved_at: dt.datetime | None
-    status: str
-    closed: bool
-    overdue: bool
-    resolution_hours: float | None
-    channel: str | None
-    category_code: str | None
-    category: str | None
-    category_group: str | None
-    district_code: str | None
-    street: str | None
-    lat: float | None
-    lon: float | None
-    executor: str | None
-    text: str | None
-    answer: str | None
+    # One field per public field of an appeal, as ``AppealOut`` declares them, except
+    # ``district``: here it is the relation to the district below.
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
@@ -75,31 +59,12 @@ class AppealConnection:
 
 
 @strawberry.input
+@declared(AppealFilters, input=True)
 class AppealFilter:
-    district: str | None = None
-    category: str | None = None
-    status: list[str] | None = None
-    channel: str | None = None
-    executor: str | None = None
-    received_from: dt.datetime | None = None
-    received_to: dt.datetime | None = None
-    resolved_from: dt.datetime | None = None
-    resolved_to: dt.datetime | None = None
-    overdue: bool | None = None
+    # One argument per appeal filter, as ``AppealFilters`` declares them.
 
     def to_filters(self) -> AppealFilters:
-        return build_filters(
-            district=self.district,
-            category=self.category,
-            status=self.status or [],
-            channel=self.channel,
-            executor=self.executor,
-            received_from=self.received_from,
-            received_to=self.received_to,
-            resolved_from=self.resolved_from,
-            resolved_to=self.resolved_to,
-            overdue=self.overdue,
-        )
+        return build_filters(**{f: getattr(self, f) for f in AppealFilters.__struct_fields__})
 
 
 @strawberry.enum
@@ -175,19 +140,34 @@ class AppealsQuery:
         self,
         info: Info,
         filter: AppealFilter | None = None,
+        q: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Words in the appeal (typos forgiven), through search: most "
+                "relevant first (sort is then ignored); combines with district, category, "
+                "status and received_*"
+            ),
+        ] = None,
         sort: AppealSort = AppealSort.RECEIVED_DESC,
         first: int = DEFAULT_LIMIT,
         after: str | None = None,
     ) -> AppealConnection:
-        limit = check_limit(first, info.context.settings.api_max_page_size)
-        filters = filter.to_filters() if filter else AppealFilters()
-        page = await service.list_appeals(filters, sort=sort.value, limit=limit, cursor=after)
+        found = await service.find_appeals(
+            filter.to_filters() if filter else AppealFilters(),
+            q=q,
+            search=backend_of(info.context.request.app.state),
+            sort=sort.value,
+            limit=first,
+            max_limit=info.context.settings.api_max_page_size,
+            cursor=after,
+        )
+        page = found.page
         if selects(info.selected_fields, "appeals", "edges", "node", "district"):
             codes = {a.district_code for a in page.items if a.district_code}
             await info.context.loaders.district.load_many(sorted(codes))
         edges = [
-            AppealEdge(cursor=service.cursor_for(a, sort.value), node=Appeal.of(a))
-            for a in page.items
+            AppealEdge(cursor=cursor, node=Appeal.of(a))
+            for a, cursor in zip(page.items, found.cursors, strict=True)
         ]
         return AppealConnection(
             edges=edges,

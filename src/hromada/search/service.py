@@ -178,6 +178,14 @@ def describe_filters() -> str:
     return ", ".join(lines)
 
 
+def cursor_after(cursor: str | None, index: int) -> str:
+    """The cursor that continues a search whose page began at ``cursor`` after that
+    page's hit number ``index`` (from 0): a cursor per hit, as GraphQL edges have."""
+    key = decode_cursor(cursor, 1)
+    start = int(key[0]) if key and isinstance(key[0], int) else 0
+    return encode_cursor([start + index + 1])
+
+
 async def search_ids(
     backend: SearchBackend,
     doc_type: str,

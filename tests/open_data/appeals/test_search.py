@@ -139,6 +139,31 @@ def test_the_appeals_list_q_searches(samples: Any, kyiv: Settings, tmp_path: Pat
         assert narrowed["items"] and {a["district_code"] for a in narrowed["items"]} == {district}
         refused = client.get("/api/v1/appeals", params={"q": "опаленя", "overdue": "true"})
         assert refused.status_code == 422
+        # GraphQL's appeals take q through the same domain function: the same appeals in
+        # the same order, the same refusal, and a cursor on every edge that continues there.
+        query = """query($q: String, $district: String, $first: Int!, $after: String) {
+            appeals(q: $q, filter: {district: $district}, first: $first, after: $after) {
+              edges { cursor node { id districtCode } } pageInfo { hasNextPage endCursor } } }"""
+
+        def graphql(**variables: Any) -> Any:
+            return client.post("/graphql", json={"query": query, "variables": variables}).json()
+
+        same = graphql(q="опаленя", district=district, first=50)
+        assert "errors" not in same, same
+        edges = same["data"]["appeals"]["edges"]
+        assert [e["node"]["id"] for e in edges] == [a["id"] for a in narrowed["items"]]
+        if len(edges) > 1:
+            rest = graphql(q="опаленя", district=district, first=50, after=edges[0]["cursor"])
+            assert [e["node"]["id"] for e in rest["data"]["appeals"]["edges"]] == [
+                e["node"]["id"] for e in edges[1:]
+            ]
+        refused_gql = client.post(
+            "/graphql",
+            json={
+                "query": '{ appeals(q: "опаленя", filter: {overdue: true}) { edges { cursor } } }'
+            },
+        ).json()
+        assert "cannot be combined with q" in refused_gql["errors"][0]["message"]
         search = client.get(
             "/api/v1/search",
             params={"q": "опаленя", "type": "appeal", "facets": "category", "limit": 100},

@@ -6,35 +6,36 @@ only, already anonymised, keyset-batched by id.
 
 from __future__ import annotations
 
-from hromada.open_data.appeals import service
-from hromada.open_data.appeals.schemas import PUBLIC_COLUMNS
-from hromada.open_data.catalog.model import Dataset, Field, Frequency, Point, TableSchema, Text
-from hromada.open_data.catalog.registry import City
+import datetime as dt
 
-FIELDS = (
-    Field("id", "integer", "Ідентифікатор звернення", required=True),
-    Field("source_id", "string", "Номер звернення в системі-джерелі", required=True),
-    Field("received_at", "datetime", "Час надходження (UTC)", required=True),
-    Field("deadline_at", "datetime", "Контрольний строк (UTC)"),
-    Field("resolved_at", "datetime", "Час виконання (UTC)"),
-    Field("status", "string", "Стан", required=True),
-    Field("closed", "boolean", "Закрите"),
-    Field("overdue", "boolean", "Прострочене на час публікації"),
-    Field("resolution_hours", "number", "Годин до виконання"),
-    Field("channel", "string", "Канал надходження"),
-    Field("category_code", "string", "Код категорії"),
-    Field("category", "string", "Категорія"),
-    Field("category_group", "string", "Група категорій"),
-    Field("district_code", "string", "Код району"),
-    Field("district", "string", "Район"),
-    Field("street", "string", "Вулиця (без номера будинку)"),
-    Field("lat", "number", "Широта центру клітинки ~100 м (WGS 84)"),
-    Field("lon", "number", "Довгота центру клітинки ~100 м (WGS 84)"),
-    Field("executor", "string", "Виконавець"),
-    Field("text", "string", "Текст звернення (знеособлений)"),
-    Field("answer", "string", "Відповідь (знеособлена)"),
+from hromada.open_data.appeals import service
+from hromada.open_data.appeals.schemas import AppealOut
+from hromada.open_data.catalog.model import (
+    Dataset,
+    Field,
+    FieldType,
+    Frequency,
+    Point,
+    TableSchema,
+    Text,
 )
-assert tuple(f.name for f in FIELDS) == PUBLIC_COLUMNS, "the schema must follow PUBLIC_COLUMNS"
+from hromada.open_data.catalog.registry import City
+from hromada.shapes import declared_fields
+
+# What a declared Python type is in a Table Schema.
+_TABLE_TYPE: dict[type, FieldType] = {
+    int: "integer",
+    str: "string",
+    float: "number",
+    bool: "boolean",
+    dt.datetime: "datetime",
+}
+
+# The dataset's columns: the public fields of an appeal, as ``AppealOut`` declares them.
+FIELDS = tuple(
+    Field(f.name, _TABLE_TYPE[f.base], f.extra["title"], required=f.extra["required"])
+    for f in declared_fields(AppealOut)
+)
 
 
 def datasets(city: City) -> list[Dataset]:

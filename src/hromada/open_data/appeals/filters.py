@@ -1,15 +1,25 @@
-"""Filters as clients write them (strings) turned into ``AppealFilters``.
+"""Filters as clients write them turned into ``AppealFilters``, and what they mean
+to search.
 
-REST, GraphQL and Open311 all parse their filters here, so a filter means the
-same thing everywhere.
+The ten filters are declared once, as ``AppealFilters`` in ``schemas.py``. REST,
+GraphQL and Open311 all build their filters here, from strings (REST), lists and
+datetimes (GraphQL) or both, so a filter means the same thing everywhere; and
+:func:`search_terms` decides, from the same declaration, which filters combine
+with ``q`` and what search fields they become.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from hromada.errors import InvalidInput
 from hromada.open_data.appeals.schemas import AppealFilters
+from hromada.shapes import declared_fields
+
+# Search filters on exact values and ranges of whole seconds (see hromada.search.service).
+SearchFilters = dict[str, tuple[str | int, ...]]
+SearchRanges = dict[str, tuple[int | None, int | None]]
 
 
 def split_list(value: str | None) -> list[str]:
@@ -35,34 +45,65 @@ def parse_moment(name: str, value: str | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC)
 
 
-def build_filters(
-    *,
-    district: str | None = None,
-    category: str | None = None,
-    status: str | list[str] | None = None,
-    channel: str | None = None,
-    executor: str | None = None,
-    received_from: str | dt.datetime | None = None,
-    received_to: str | dt.datetime | None = None,
-    resolved_from: str | dt.datetime | None = None,
-    resolved_to: str | dt.datetime | None = None,
-    overdue: bool | None = None,
-) -> AppealFilters:
-    def moment(name: str, value: str | dt.datetime | None) -> dt.datetime | None:
-        if isinstance(value, dt.datetime):
-            return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return parse_moment(name, value)
+def build_filters(**values: Any) -> AppealFilters:
+    """``AppealFilters`` from the declared filters' values as a client sent them:
+    text (a comma-separated list, an ISO 8601 moment), lists, datetimes or flags.
+    Empty values are no filter."""
+    fields = declared_fields(AppealFilters)
+    unknown = set(values) - {f.name for f in fields}
+    if unknown:
+        raise TypeError(f"not an appeal filter: {', '.join(sorted(unknown))}")
+    out: dict[str, Any] = {}
+    for field in fields:
+        value = values.get(field.name)
+        if field.is_list:
+            items = split_list(value) if isinstance(value, str) or value is None else value
+            out[field.name] = tuple(items)
+        elif field.base is dt.datetime:
+            if isinstance(value, dt.datetime):
+                out[field.name] = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            else:
+                out[field.name] = parse_moment(field.name, value)
+        elif field.base is bool:
+            out[field.name] = value
+        else:
+            out[field.name] = value or None
+    return AppealFilters(**out)
 
-    statuses = split_list(status) if isinstance(status, str) or status is None else status
-    return AppealFilters(
-        district=district or None,
-        category=category or None,
-        status=tuple(statuses),
-        channel=channel or None,
-        executor=executor or None,
-        received_from=moment("received_from", received_from),
-        received_to=moment("received_to", received_to),
-        resolved_from=moment("resolved_from", resolved_from),
-        resolved_to=moment("resolved_to", resolved_to),
-        overdue=overdue,
-    )
+
+def search_terms(filters: AppealFilters) -> tuple[SearchFilters, SearchRanges]:
+    """The search filters and ranges that ``filters`` become next to ``q``.
+
+    A filter combines with ``q`` when its declaration names a search field; a date
+    filter ``<x>_from``/``<x>_to`` is a bound of that field's range. Any other filter
+    set alongside ``q`` is refused, naming each."""
+    fields = declared_fields(AppealFilters)
+    unsupported = [
+        f.name
+        for f in fields
+        if not f.extra["search"] and getattr(filters, f.name) not in (None, ())
+    ]
+    if unsupported:
+        raise InvalidInput(
+            f"{', '.join(unsupported)} cannot be combined with q",
+            errors=[{"where": "query", "name": n, "message": "not with q"} for n in unsupported],
+        )
+    exact: SearchFilters = {}
+    ranges: SearchRanges = {}
+    for field in fields:
+        target, value = field.extra["search"], getattr(filters, field.name)
+        if target is None:
+            continue
+        if field.base is dt.datetime:
+            if value is not None:
+                low, high = ranges.get(target, (None, None))
+                seconds = int(value.timestamp())
+                if field.name.endswith("_from"):
+                    ranges[target] = (seconds, high)
+                else:
+                    ranges[target] = (low, seconds)
+        elif field.is_list:
+            exact[target] = tuple(value)
+        else:
+            exact[target] = (value,) if value else ()
+    return exact, ranges

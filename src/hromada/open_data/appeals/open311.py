@@ -25,6 +25,14 @@ MAX_CODES = 20
 # (Kharkiv: ~19,000 requests); this bounds how far a page may reach.
 MAX_REACH = 100_000
 MAX_MERGED = 10_000
+# Open311's request parameters, each the appeal filter it sets (see ``AppealFilters``);
+# ``status`` (open or closed) becomes the statuses it covers.
+FILTER_OF_PARAMETER: dict[str, str] = {
+    "service_code": "category",
+    "status": "status",
+    "start_date": "received_from",
+    "end_date": "received_to",
+}
 
 SERVICE_FIELDS = (
     "service_code",
@@ -213,9 +221,7 @@ async def requests(
             raise InvalidInput(f"no service with service_code {code[:40]!r}")
     if len(codes) == 1:
         found = await service.list_appeals(
-            AppealFilters(
-                category=codes[0], status=statuses, received_from=begin, received_to=finish
-            ),
+            _filters(codes[0], statuses, begin, finish),
             limit=page_size,
             offset=offset,
         )
@@ -234,7 +240,7 @@ async def requests(
     merged: list[AppealOut] = []
     for code in codes:
         found = await service.list_appeals(
-            AppealFilters(category=code, status=statuses, received_from=begin, received_to=finish),
+            _filters(code, statuses, begin, finish),
             limit=offset + page_size + 1,
         )
         merged.extend(found.items)
@@ -246,6 +252,19 @@ async def requests(
         start=begin,
         end=finish,
     )
+
+
+def _filters(
+    code: str | None, statuses: tuple[str, ...], begin: dt.datetime, finish: dt.datetime
+) -> AppealFilters:
+    """The appeal filters Open311's parameters set (``FILTER_OF_PARAMETER``)."""
+    asked: dict[str, Any] = {
+        "service_code": code,
+        "status": statuses,
+        "start_date": begin,
+        "end_date": finish,
+    }
+    return AppealFilters(**{FILTER_OF_PARAMETER[name]: value for name, value in asked.items()})
 
 
 async def one_request(name: str) -> list[dict[str, Any]]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from hromada import db
 from hromada.errors import InvalidInput, NotFound
+from hromada.open_data.appeals.filters import search_terms
 from hromada.open_data.appeals.importers import CLOSED_STATUSES, STATUSES
 from hromada.open_data.appeals.schemas import (
     PUBLIC_COLUMNS,
@@ -23,19 +25,27 @@ from hromada.open_data.appeals.schemas import (
 )
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
 from hromada.open_data.registries.tables import District
-from hromada.paging import Page, decode_cursor, encode_cursor
+from hromada.paging import Page, check_limit, decode_cursor, encode_cursor
+from hromada.search import service as search_service
+from hromada.search.port import SearchBackend
+from hromada.shapes import declared_fields
 
 PUBLIC = "a.confidential = false"
 
-_SELECT = """
-SELECT a.id, a.source_id, a.received_at, a.deadline_at, a.resolved_at, a.status,
-       a.late, a.resolution_hours, a.channel, c.code AS category_code, c.name AS category,
-       c.group_name AS category_group, d.code AS district_code, d.name_uk AS district,
-       a.street, a.lat, a.lon, a.executor, a.text, a.answer
+# The stored public fields, each read by the SQL its declaration names (``schemas.py``);
+# ``closed`` and ``overdue`` are computed from the status, ``late`` and the deadline.
+SELECTED: tuple[str, ...] = tuple(f.name for f in declared_fields(AppealOut) if f.extra["sql"])
+_COLUMNS = ", ".join(
+    sql if sql == f"a.{f.name}" else f"{sql} AS {f.name}"
+    for f in declared_fields(AppealOut)
+    if (sql := f.extra["sql"])
+)
+_SELECT = f"""
+SELECT {_COLUMNS}, a.late
 FROM appeal a
 LEFT JOIN appeal_category c ON c.id = a.category
 LEFT JOIN district d ON d.id = a.district
-"""
+"""  # noqa: S608 - built from the declaration's constants
 
 SORTS = {
     "-received_at": ("a.received_at", "DESC"),
@@ -156,29 +166,7 @@ def _to_out(row: dict[str, Any], at: dt.datetime) -> AppealOut:
     overdue = bool(row["late"]) or (
         row["resolved_at"] is None and not closed and deadline is not None and deadline < at
     )
-    return AppealOut(
-        id=row["id"],
-        source_id=row["source_id"],
-        received_at=row["received_at"],
-        deadline_at=deadline,
-        resolved_at=row["resolved_at"],
-        status=row["status"],
-        closed=closed,
-        overdue=overdue,
-        resolution_hours=row["resolution_hours"],
-        channel=row["channel"],
-        category_code=row["category_code"],
-        category=row["category"],
-        category_group=row["category_group"],
-        district_code=row["district_code"],
-        district=row["district"],
-        street=row["street"],
-        lat=row["lat"],
-        lon=row["lon"],
-        executor=row["executor"],
-        text=row["text"],
-        answer=row["answer"],
-    )
+    return AppealOut(closed=closed, overdue=overdue, **{name: row[name] for name in SELECTED})
 
 
 def list_sql(
@@ -238,6 +226,56 @@ async def list_appeals(
     items = [_to_out(r, at) for r in rows[:limit]]
     next_cursor = cursor_for(items[-1], sort) if len(rows) > limit and items else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+@dataclass
+class Found:
+    """A page of appeals, and for each the cursor that continues after it."""
+
+    page: Page[AppealOut]
+    cursors: list[str]
+
+
+async def find_appeals(
+    filters: AppealFilters,
+    *,
+    q: str | None = None,
+    search: SearchBackend | None = None,
+    sort: str = "-received_at",
+    limit: int = 50,
+    max_limit: int,
+    cursor: str | None = None,
+) -> Found:
+    """The appeals list behind REST and GraphQL alike.
+
+    Without ``q``: public appeals matching ``filters``, in ``sort`` order, keyset
+    pages of at most ``max_limit``. With ``q``: the words through ``search`` (typos
+    forgiven), most relevant first, combined with the filters search knows (see
+    ``filters.search_terms``); pages of at most the search's own maximum, with an
+    estimated total."""
+    if q is None or not q.strip():
+        page = await list_appeals(
+            filters, sort=sort, limit=check_limit(limit, max_limit), cursor=cursor
+        )
+        return Found(page=page, cursors=[cursor_for(a, sort) for a in page.items])
+    if search is None:
+        raise RuntimeError("searching appeals needs the search backend")
+    exact, ranges = search_terms(filters)
+    ids, next_cursor, total = await search_service.search_ids(
+        search,
+        "appeal",
+        q=q,
+        filters=exact,
+        ranges=ranges or None,
+        limit=min(limit, search_service.MAX_LIMIT),
+        cursor=cursor,
+    )
+    position = {int(i): n for n, i in enumerate(ids)}
+    items = await get_appeals(list(position))
+    return Found(
+        page=Page(items=items, next_cursor=next_cursor, total=total, total_is_estimate=True),
+        cursors=[search_service.cursor_after(cursor, position[a.id]) for a in items],
+    )
 
 
 def cursor_for(appeal: AppealOut, sort: str = "-received_at") -> str:

@@ -10,7 +10,9 @@ import msgspec
 from hromada.errors import NotFound
 from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 from hromada.open_data.registries.tables import Building, District, Street
-from hromada.paging import Page, decode_cursor, make_page
+from hromada.paging import Page, check_limit, decode_cursor, make_page
+from hromada.search import service as search_service
+from hromada.search.port import SearchBackend
 
 
 async def list_districts() -> list[DistrictOut]:
@@ -82,6 +84,40 @@ async def window_streets(
         query = query.where(Street.code < before)
     rows = await query.order_by(Street.code, ascending=not backward).limit(limit)
     return msgspec.convert(rows, list[StreetOut])
+
+
+async def find_streets(
+    *,
+    district: str | None,
+    q: str | None = None,
+    search: SearchBackend | None = None,
+    limit: int,
+    max_limit: int,
+    cursor: str | None,
+) -> Page[StreetOut]:
+    """The streets list behind every transport: in code order, or with ``q`` the
+    streets whose names match these words through ``search`` (typos forgiven), most
+    relevant first, still within ``district``."""
+    if q is None or not q.strip():
+        return await list_streets(
+            district=district, limit=check_limit(limit, max_limit), cursor=cursor
+        )
+    if search is None:
+        raise RuntimeError("searching streets needs the search backend")
+    codes, next_cursor, total = await search_service.search_ids(
+        search,
+        "street",
+        q=q,
+        filters={"district": (district,)} if district else None,
+        limit=min(limit, search_service.MAX_LIMIT),
+        cursor=cursor,
+    )
+    return Page(
+        items=await get_streets(codes),
+        next_cursor=next_cursor,
+        total=total,
+        total_is_estimate=True,
+    )
 
 
 async def get_streets(codes: list[str]) -> list[StreetOut]:
