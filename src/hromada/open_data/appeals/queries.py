@@ -9,6 +9,7 @@ in the SQL; they count only in the statistics.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -160,13 +161,23 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC)
 
 
+# The stored fields of a row in declaration order, and where the two computed ones go
+# (positional arguments: twice as fast as keywords, which a million-row download feels).
+_STORED = operator.itemgetter(*SELECTED)
+_COMPUTED_AT = PUBLIC_COLUMNS.index("closed")
+assert PUBLIC_COLUMNS[_COMPUTED_AT : _COMPUTED_AT + 2] == ("closed", "overdue")
+assert len(SELECTED) + 2 == len(PUBLIC_COLUMNS), "closed and overdue are the computed fields"
+
+
 def _to_out(row: dict[str, Any], at: dt.datetime) -> AppealOut:
     closed = row["status"] in CLOSED_STATUSES
     deadline = row["deadline_at"]
     overdue = bool(row["late"]) or (
         row["resolved_at"] is None and not closed and deadline is not None and deadline < at
     )
-    return AppealOut(closed=closed, overdue=overdue, **{name: row[name] for name in SELECTED})
+    stored = _STORED(row)
+    # Positional, in declaration order (checked above); mypy cannot count a tuple slice.
+    return AppealOut(*stored[:_COMPUTED_AT], closed, overdue, *stored[_COMPUTED_AT:])  # type: ignore[call-arg]
 
 
 def list_sql(
