@@ -141,7 +141,7 @@ async def test_ckan_column_filters_select_what_the_declared_filters_select(
     """A filter's declared column is a public field, and filtering the published
     dataset on it through CKAN's datastore_search gives the rows the REST filter gives."""
     settings = loaded[0].replace(rate_limit_anonymous=100_000)
-    await catalog.after_import(settings, "appeals")
+    await catalog.publish(settings, "appeals")
     try:
         with TestClient(create_app(settings)) as client:
             package = _ckan(client, "package_show", id="appeals")
