@@ -32,7 +32,6 @@ from hromada.logs import request_id_var
 log = logging.getLogger("hromada.errors")
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://hromada.example/problems/"
 RETRY_AFTER = 5  # seconds a client waits after a 503: a restart or failover usually takes that
 
 _DOMAIN_STATUS: dict[type[errors.HromadaError], int] = {

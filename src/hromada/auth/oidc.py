@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import authlib.deprecate  # noqa: F401 - sets its own "always" filter on import
@@ -52,14 +51,6 @@ HTTP_TIMEOUT = 10.0
 
 class LoginFailed(Unauthenticated):
     title = "Login failed"
-
-
-@dataclass
-class LoginStart:
-    url: str
-    state: str
-    nonce: str
-    code_verifier: str
 
 
 @runtime_checkable

@@ -36,7 +36,6 @@ from joserfc.jwk import KeySet, RSAKey
 
 from hromada.devidp.people import DemoPerson
 
-FAULTS = ("bad_signature", "alg_none", "wrong_iss", "wrong_aud", "expired", "replay")
 CODE_TTL = 120
 _FIRST_KEYS: dict[str, RSAKey] = {}
 TOKEN_TTL = 600

@@ -26,7 +26,7 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from hromada import db
 from hromada.config import Settings
@@ -307,20 +307,6 @@ class Indexer:
             self.lock.release()
         else:
             await self.lock.release()
-
-
-@contextlib.asynccontextmanager
-async def running_indexer(settings: Settings, backend: SearchBackend, **kw: Any) -> Any:
-    """Run the indexer loop in the background for the duration of the block."""
-    indexer = Indexer(settings, backend, **kw)
-    task = asyncio.create_task(indexer.run(), name="search-indexer")
-    try:
-        yield indexer
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-        await indexer.close()
 
 
 async def run_reindex(

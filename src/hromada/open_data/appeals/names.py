@@ -606,17 +606,6 @@ def _sentence_start(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?\n:;"
 
 
-def _joins(text: str, end: int, start: int) -> bool:
-    gap = text[end:start]
-    return len(gap) <= 2 and (gap == "" or gap.isspace()) and "\n" not in gap
-
-
-def _span_of(parts: list[Part]) -> tuple[int, int] | None:
-    if not parts:
-        return None
-    return parts[0][0], parts[-1][1]
-
-
 def place_before(text: str, start: int) -> str | None:
     """``"street"`` after a street word or an opening quote, ``"town"`` after "м."/"с.", or None."""
     if start > 0 and text[start - 1] in _QUOTES:

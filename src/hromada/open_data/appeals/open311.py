@@ -294,10 +294,6 @@ def to_xml(root: str, item: str, rows: list[dict[str, Any]]) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(top, encoding="utf-8")
 
 
-def errors_xml(rows: list[dict[str, Any]]) -> bytes:
-    return to_xml("errors", "error", rows)
-
-
 def service_definition_xml(data: dict[str, Any]) -> bytes:
     top = ET.Element("service_definition")
     ET.SubElement(top, "service_code").text = _text(data["service_code"])

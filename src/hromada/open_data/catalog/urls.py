@@ -24,10 +24,6 @@ def datapackage(base: str, slug: str, number: int | None = None) -> str:
     return f"{base}{API}/{slug}/versions/{number}/datapackage.json"
 
 
-def datastore_dump(base: str, resource_id: str) -> str:
-    return f"{base}/datastore/dump/{resource_id}"
-
-
 def catalog(base: str, fmt: str, page: int | None = None) -> str:
     suffix = f"?page={page}" if page is not None else ""
     return f"{base}/catalog.{fmt}{suffix}"
