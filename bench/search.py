@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from hromada import domains
 from hromada.search.embedded import EmbeddedBackend
 from hromada.search.port import Document, DocumentType, SearchQuery, encode_document
 from hromada.search.registry import document_type
@@ -133,7 +134,9 @@ SYLLABLES = [
     "ри",
 ]
 
-# The real appeal document type: the documents below have its fields.
+# The real appeal document type: the documents below have its fields. Search
+# knows the domains' types only once the composition root has handed them over.
+domains.compose()
 APPEAL: DocumentType = document_type("appeal")
 
 
