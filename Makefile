@@ -25,6 +25,7 @@ lint: uv
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy
 	$(UV) run --frozen lint-imports --no-cache
+	$(UV) run --frozen vulture
 
 bench: uv
 	$(UV) run --frozen python -m bench
