@@ -7,7 +7,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
 from hromada.open_data.registries import service
-from hromada.open_data.registries.schemas import DistrictOut, StreetOut
+from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 from hromada.paging import DEFAULT_LIMIT, Page
 from hromada.search.runtime import backend_of
 
@@ -19,8 +19,10 @@ class DistrictController(Controller):
     tags = ["registries"]  # noqa: RUF012
 
     @get("/", summary="The city's districts")
-    async def list_districts(self) -> dict[str, list[DistrictOut]]:
-        return {"items": await service.list_districts()}
+    async def list_districts(self) -> Page[DistrictOut]:
+        # A city has a handful of districts: one page, with the list shape of every other list.
+        items = await service.list_districts()
+        return Page(items=items, next_cursor=None, total=len(items))
 
     @get("/{code:str}", summary="One district")
     async def get_district(self, code: FromPath[str]) -> DistrictOut:
@@ -59,5 +61,26 @@ class StreetController(Controller):
         )
 
 
+class BuildingController(Controller):
+    path = "/api/v1/buildings"
+    tags = ["registries"]  # noqa: RUF012
+
+    @get("/", summary="Buildings, optionally in one district or on one street, by id")
+    async def list_buildings(
+        self,
+        district: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        street: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    ) -> Page[BuildingOut]:
+        return await service.page_buildings(
+            district=district, street=street, limit=limit, cursor=cursor
+        )
+
+    @get("/{building_id:int}", summary="One building")
+    async def get_building(self, building_id: FromPath[int]) -> BuildingOut:
+        return await service.get_building(building_id)
+
+
 # What the app mounts for this domain (hromada.open_data.registries.domain names this module).
-ROUTES = [DistrictController, StreetController]
+ROUTES = [DistrictController, StreetController, BuildingController]

@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from hromada.errors import NotFound
+from hromada.errors import InvalidInput, NotFound
 from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 from hromada.open_data.registries.tables import Building, District, Street
 from hromada.paging import Page, check_limit, decode_cursor, make_page
@@ -327,6 +327,32 @@ async def list_buildings(
         limit,
     )
     return [_building(r) for r in rows]
+
+
+async def page_buildings(
+    *, district: str | None, street: str | None, limit: int, cursor: str | None
+) -> Page[BuildingOut]:
+    """One page of buildings by id, for REST: optionally in one district or on one street."""
+    key = decode_cursor(cursor, 1)
+    after: int | None = None
+    if key is not None:
+        value = key[0]
+        # A cursor holds a building id we issued: anything else is a forged cursor, not a 500.
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**63:
+            raise InvalidInput(
+                "cursor is not one this API issued: pass next_cursor from the previous page as is",
+                errors=[{"where": "query", "name": "cursor", "message": "unreadable cursor"}],
+            )
+        after = value
+    rows = await list_buildings(district=district, street=street, limit=limit + 1, after=after)
+    return make_page(rows, limit, lambda b: (b.id,))
+
+
+async def get_building(building_id: int) -> BuildingOut:
+    found = await get_buildings([building_id]) if 0 < building_id < 2**63 else []
+    if not found:
+        raise NotFound(f"no building with id {building_id}")
+    return found[0]
 
 
 # ----------------------------------------------------------------------------------------
