@@ -203,6 +203,9 @@ def demo(
                 idp = start_dev_idp(settings, redirect_base=public, host=settings.host, port=0)
             if not base.oidc_providers:  # the demo's own providers unless some are configured
                 settings = settings.replace(oidc_providers=idp.idp.providers_json())
+                from hromada.devidp.app import remember_providers
+
+                remember_providers(settings, settings.oidc_providers)
             click.echo(f"development identity provider on {idp.idp.base_url}/")
             click.echo(f"  log in     {public}/auth/login/dev-city  (pick a demo person)")
             click.echo(f"  then       {public}/api/v1/me")

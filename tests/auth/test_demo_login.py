@@ -8,13 +8,16 @@ import pytest
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory, demo_process):
+def demo_and_dir(tmp_path_factory, demo_process):
     # Logging in needs the city, not its appeals.
-    with demo_process(tmp_path_factory.mktemp("demo-login"), appeals=200, start_within=300) as (
-        base,
-        _seconds,
-    ):
-        yield base
+    data_dir = tmp_path_factory.mktemp("demo-login")
+    with demo_process(data_dir, appeals=200, start_within=300) as (base, _seconds):
+        yield base, data_dir
+
+
+@pytest.fixture(scope="module")
+def demo(demo_and_dir):
+    return demo_and_dir[0]
 
 
 def _log_in_as(base: str, provider: str, name: str) -> dict:
@@ -63,3 +66,43 @@ def test_demo_people_log_in(demo, provider, name, role, eligible) -> None:
     assert me["display_name"] == name
     assert me["role"] == role
     assert me["eligibility"]["eligible"] is eligible
+
+
+def test_users_grant_beside_a_demo_on_another_port(demo_and_dir) -> None:
+    """The demo runs on a free port (its providers' issuers carry it): a grant made with
+    the README's command beside it still reaches the person at their next login."""
+    import os
+    import subprocess
+    import sys
+
+    from hromada.config import Settings
+    from hromada.devidp.people import demo_people
+
+    base, data_dir = demo_and_dir
+    person = next(
+        p
+        for p in demo_people(Settings().demo_seed)
+        if not p.roles and "city" in p.subjects and p.name != "Коваленко Олена"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HROMADA_")}
+    env |= {"HROMADA_ENVIRONMENT": "demo", "HROMADA_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hromada",
+            "users",
+            "grant",
+            f"dev-city:{person.subjects['city']}",
+            "moderator",
+        ],
+        env=env,
+        cwd=data_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    me = _log_in_as(base, "dev-city", person.name)
+    assert me["role"] == "moderator"

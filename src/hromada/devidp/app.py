@@ -320,9 +320,23 @@ def start_dev_idp(
 __all__ = ["DevIdp", "RunningDevIdp", "start_dev_idp"]
 
 
+# Where a running `hromada demo` leaves the providers it serves, in its data directory:
+# their issuers carry the port, and a person's key is derived from the issuer, so a
+# command run beside the demo must use the very same ones, whatever port it is on.
+PROVIDERS_FILE = "demo-providers.json"
+
+
+def remember_providers(settings: Settings, providers_json: str) -> None:
+    (settings.data_dir / PROVIDERS_FILE).write_text(providers_json, encoding="utf-8")
+
+
 def demo_provider_configs(settings: Settings) -> str:
     """The providers `hromada demo` configures, for commands run beside it (no secrets:
-    enough to name a person by PROVIDER:SUBJECT)."""
+    enough to name a person by PROVIDER:SUBJECT): those the demo in ``data_dir`` last
+    served, or those it serves on its default ports when it has not run yet."""
+    remembered = settings.data_dir / PROVIDERS_FILE
+    if remembered.is_file():
+        return remembered.read_text(encoding="utf-8")
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "", "::") else settings.host  # noqa: S104
     base = f"http://{host}:{settings.effective_dev_idp_port}"
     configs = [
