@@ -19,7 +19,7 @@ from litestar.types import Receive, Scope, Send
 from hromada import db, domains
 from hromada.api.access import access_middleware
 from hromada.api.conditional import conditional_middleware
-from hromada.api.errors import EXCEPTION_HANDLERS
+from hromada.api.errors import EXCEPTION_HANDLERS, document_problems
 from hromada.api.health import HealthController
 from hromada.auth.runtime import AuthRuntime
 from hromada.config import Settings
@@ -122,6 +122,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
         ),
         lifespan=[lifespan, search_lifespan, jobs_lifespan],
+        # The OpenAPI document lists the problem+json answers every operation really sends.
+        on_startup=[lambda app: document_problems(app.openapi_schema)],
         state=State(state),
         debug=False,
         # Logging is configured once, by configure_logging: no second queue handler.

@@ -24,6 +24,15 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.spec import (
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Reference,
+    Schema,
+)
 
 from hromada import errors
 from hromada.api.error_shapes import ckan_error, is_ckan_path, is_open311_path, open311_error
@@ -162,3 +171,81 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 }
 
 __all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]
+
+
+# -- the errors in the OpenAPI document ------------------------------------------------
+# Litestar documents a 400 in its own shape for every operation; the server answers
+# problem+json with other statuses. Every operation lists what it really sends, so a
+# generated client gets typed errors instead of raising. CKAN and Open311 keep the
+# error shapes of their own standards and are left as they are.
+_PROBLEM_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    description="RFC 9457 problem details",
+    required=["type", "title", "status", "detail"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING),
+        "title": Schema(type=OpenAPIType.STRING),
+        "status": Schema(type=OpenAPIType.INTEGER),
+        "detail": Schema(type=OpenAPIType.STRING),
+        "instance": Schema(type=OpenAPIType.STRING),
+        "request_id": Schema(type=OpenAPIType.STRING),
+        "errors": Schema(
+            type=OpenAPIType.ARRAY,
+            description="What was wrong and where (for invalid input)",
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                properties={
+                    "where": Schema(type=OpenAPIType.STRING),
+                    "name": Schema(type=OpenAPIType.STRING),
+                    "message": Schema(type=OpenAPIType.STRING),
+                },
+            ),
+        ),
+    },
+)
+_ALWAYS = {
+    "422": "Invalid request: a parameter or the body is wrong (see errors)",
+    "429": "Too many requests: wait Retry-After seconds",
+    "503": "Unavailable for a moment (database or search): retry after Retry-After seconds",
+}
+_WITH_PATH_PARAMETERS = {"404": "Nothing at this address"}
+_WRITES = {
+    "401": "Log in or send an API key",
+    "403": "Not allowed for this principal, or a missing CSRF token",
+    "409": "Conflicts with the current state",
+    "413": "The body is too large",
+}
+
+
+def document_problems(document: OpenAPI) -> None:
+    """List the problem+json answers of every operation in ``document`` (in place)."""
+    if document.components.schemas is None:
+        document.components.schemas = {}
+    document.components.schemas["Problem"] = _PROBLEM_SCHEMA
+    problem_ref = Reference(ref="#/components/schemas/Problem")
+    for path, item in (document.paths or {}).items():
+        if is_ckan_path(path) or is_open311_path(path) or path.startswith("/datastore"):
+            continue
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation: Operation | None = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = dict(operation.responses or {})
+            responses.pop("400", None)  # bad input is a 422 problem here
+            wanted = dict(_ALWAYS)
+            if "{" in path:
+                wanted |= _WITH_PATH_PARAMETERS
+            if method != "get":
+                wanted |= _WRITES
+            for status, description in wanted.items():
+                known = responses.get(status)
+                if isinstance(known, OpenAPIResponse):
+                    # A handler's own description of this status stays; the problem shape joins it.
+                    known.content = dict(known.content or {})
+                    known.content.setdefault(PROBLEM_JSON, OpenAPIMediaType(schema=problem_ref))
+                    continue
+                responses[status] = OpenAPIResponse(
+                    description=description,
+                    content={PROBLEM_JSON: OpenAPIMediaType(schema=problem_ref)},
+                )
+            operation.responses = responses
