@@ -12,11 +12,11 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Contact, License
 from litestar.types import Receive, Scope, Send
 
 from hromada import db, domains
+from hromada.api import docs
 from hromada.api.access import access_middleware
 from hromada.api.conditional import conditional_middleware
 from hromada.api.errors import EXCEPTION_HANDLERS, document_problems
@@ -39,11 +39,15 @@ Lists answer `{"items": [...], "next_cursor": ...}`; pass `next_cursor` back as
 
 def route_handlers(settings: Settings) -> list[Any]:
     """Health, every domain's REST controllers (its ``rest`` modules' ``ROUTES``), GraphQL."""
-    handlers: list[Any] = [HealthController]
+    handlers: list[Any] = [HealthController, docs.vendor_router()]
     for domain in domains.DOMAINS:
         for module in domain.rest:
             handlers.extend(importlib.import_module(module).ROUTES)
-    handlers.append(graphql_controller(settings))
+    graphql = graphql_controller(settings)
+    if settings.is_development:
+        # strawberry's GraphiQL page with its scripts and styles served from the package, not unpkg.
+        graphql.graphql_ide_html = docs.graphiql_html()  # type: ignore[attr-defined]
+    handlers.append(graphql)
     return handlers
 
 
@@ -119,7 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             contact=Contact(name="hromada"),
             license=License(name="MIT", identifier="MIT"),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=docs.render_plugins(),
         ),
         lifespan=[lifespan, search_lifespan, jobs_lifespan],
         # The OpenAPI document lists the problem+json answers every operation really sends.
