@@ -123,6 +123,9 @@ class AppealStats:
     suppressed_groups: int
     truncated: bool
     total: AppealStatsGroup | None
+    counts: str = strawberry.field(
+        description="What is counted: public appeals only (confidential ones never)"
+    )
 
 
 @strawberry.type
@@ -185,7 +188,7 @@ class AppealsQuery:
         return Appeal.of(found[0]) if found else None
 
     @strawberry.field(
-        description="Statistics by group; groups below k appeals are suppressed",
+        description="Statistics of public appeals by group; groups below k appeals are suppressed",
         metadata=cost(STATS_COST),  # a scan of the appeals, not a page of rows
     )
     async def appeal_stats(
@@ -205,6 +208,7 @@ class AppealsQuery:
             suppressed_groups=out.suppressed_groups,
             truncated=out.truncated,
             total=AppealStatsGroup.of(out.total) if out.total else None,
+            counts=out.counts,
         )
 
     @strawberry.field(description="The service catalogue derived from the appeals")

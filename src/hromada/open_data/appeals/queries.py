@@ -337,10 +337,13 @@ async def iter_public_rows(
 
 
 async def list_categories() -> list[CategoryOut]:
-    """The service catalogue with the number of public appeals in each category."""
+    """The service catalogue with the number of public appeals in each category.
+
+    Categories come from the imported appeals, so one used only by confidential
+    appeals would reveal that they exist: only categories with a public appeal are listed."""
     count = f"(SELECT COUNT(*) FROM appeal a WHERE a.category = c.id AND {PUBLIC})"  # noqa: S608
     sql = "SELECT c.code, c.name, c.group_name, " + count + " AS appeals "
-    sql += "FROM appeal_category c ORDER BY c.name"
+    sql += "FROM appeal_category c WHERE " + count + " > 0 ORDER BY c.name"
     rows = await AppealCategory.raw(sql).run()
     return [
         CategoryOut(code=r["code"], name=r["name"], group=r["group_name"], appeals=r["appeals"])

@@ -1,5 +1,6 @@
-"""The stats cells: a rollup of every appeal (confidential ones too) counted once per
-dimension, kept in step by the import and read by the statistics when a query
+"""The stats cells: a rollup of every public appeal counted once per dimension
+(confidential appeals are never counted: see "Disclosure control" in DESIGN.md),
+kept in step by the import and read by the statistics when a query
 involves one dimension and no dates.
 
 A cell is (dimension, key, late, judged, resolution bucket) -> count. The
@@ -65,6 +66,8 @@ def rollup_deltas(
     deltas: collections.Counter[tuple[Any, ...]] = collections.Counter()
     for rows, sign in ((removed, -1), (added, 1)):
         for row in rows:
+            if row["confidential"]:
+                continue  # statistics count public appeals only
             judged = row["resolved_at"] is not None and row["deadline_at"] is not None
             tail = (bool(row["late"]), judged, bucket_of(row["resolution_hours"]))
             for dim, column in CELL_DIMS.items():
@@ -89,7 +92,7 @@ async def add_to_rollup(deltas: collections.Counter[tuple[Any, ...]]) -> None:
 
 
 async def fill_stats_cells() -> None:
-    """Count every appeal into the (empty) stats cells, inside the caller's transaction."""
+    """Count every public appeal into the (empty) stats cells, inside the caller's transaction."""
     bucket = bucket_sql()
     judged = "(a.resolved_at IS NOT NULL AND a.deadline_at IS NOT NULL)"
     for dim, column in CELL_DIMS.items():
@@ -97,12 +100,13 @@ async def fill_stats_cells() -> None:
         await AppealStatsCell.raw(
             "INSERT INTO appeal_stats_cell (dim, dim_key, late, judged, bucket, n) "  # noqa: S608
             f"SELECT '{dim}', {key}, a.late, {judged}, COALESCE({bucket}, -1), COUNT(*) "
-            f"FROM appeal a GROUP BY {key}, a.late, {judged}, COALESCE({bucket}, -1)"
+            "FROM appeal a WHERE a.confidential = false "
+            f"GROUP BY {key}, a.late, {judged}, COALESCE({bucket}, -1)"
         ).run()
 
 
 async def rebuild_rollup() -> None:
-    """Count every appeal into the stats cells afresh (after a raw bulk load, or to repair)."""
+    """Count every public appeal into the stats cells afresh (after a bulk load, or to repair)."""
     async with db.write_transaction():
         await AppealStatsCell.raw("DELETE FROM appeal_stats_cell").run()
         await fill_stats_cells()

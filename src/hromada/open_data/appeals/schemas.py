@@ -137,6 +137,8 @@ class StatsOut(msgspec.Struct):
     suppressed_groups: int
     truncated: bool
     total: StatsGroup | None
+    # Said in every answer: statistics count public appeals only (DESIGN.md, "Disclosure control").
+    counts: str = "public appeals only"
 
 
 class RowErrorOut(msgspec.Struct):

@@ -1,6 +1,6 @@
 """Appeal statistics: counts, on-time share, resolution-time percentiles and overdue
-counts per group, over every appeal (confidential ones included), with groups
-smaller than k suppressed.
+counts per group, over public appeals only, with groups smaller than k suppressed
+and a total that is the sum of the shown groups (see "Disclosure control" in DESIGN.md).
 
 Answered from the stats cells (``rollup``) when a query allows it, otherwise by
 one scan of the matching appeals.
@@ -114,8 +114,11 @@ async def stats(
     filters: AppealFilters, group_by: Sequence[str], *, k: int, use_rollup: bool = True
 ) -> StatsOut:
     """Counts, on-time share, median and 90th percentile resolution hours and overdue
-    counts per group, over every appeal (confidential ones included). Groups of fewer
-    than ``k`` appeals are left out, and so is the total when it is below ``k``.
+    counts per group, over public appeals only: free filters could otherwise difference
+    confidential appeals out of the counts (the public list answers the same filters).
+    Groups of fewer than ``k`` appeals are left out; the total is the sum of the shown
+    groups, so it cannot be used to subtract the hidden ones (``suppressed_groups`` says
+    how many were hidden, never their count).
 
     Answered from the rollup when the grouping and filters allow it (one of district,
     category, executor, channel, plus status and month; no date or overdue filter),
@@ -128,7 +131,7 @@ async def stats(
             errors=[{"where": "query", "name": "group_by", "message": "unknown grouping"}],
         )
     at = now()
-    where = await where_of(filters, public=False, at=at)
+    where = await where_of(filters, public=True, at=at)
     groups: dict[tuple[Any, ...], _Acc] = {}
     plan = rollup_plan(filters, group_by) if use_rollup else None
     if plan is None:
@@ -150,9 +153,6 @@ async def stats(
                     acc.add({**row, "b": None if row["b"] == -1 else row["b"]})
                 else:
                     acc.overdue += int(row["n"])  # unresolved and past the deadline now
-    total = _Acc()
-    for acc in groups.values():
-        total.merge(acc)
     labels = await _group_labels(group_by, groups)
     shown = []
     suppressed = 0
@@ -163,6 +163,11 @@ async def stats(
         shown.append((key, acc))
     shown.sort(key=lambda item: tuple("" if v is None else str(v) for v in item[0]))
     truncated = len(shown) > MAX_GROUPS
+    # The total of the shown groups only: the total of all groups minus the shown ones
+    # would be the hidden groups' count.
+    total = _Acc()
+    for _key, acc in shown:
+        total.merge(acc)
     return StatsOut(
         group_by=group_by,
         k=k,
