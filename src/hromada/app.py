@@ -26,6 +26,7 @@ from hromada.config import Settings
 from hromada.graphql.schema import graphql_controller
 from hromada.jobs import runtime as jobs_runtime
 from hromada.logs import configure_logging, request_id_middleware
+from hromada.paging import configure_cursor_key
 from hromada.search import runtime as search_runtime
 
 API_VERSION = "1.0.0"
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     domains.compose()
     configure_logging(settings.log_level, settings.effective_log_format)
     auth = AuthRuntime(settings)  # refuses to start without an identity secret in production
+    # Every process of one installation signs and accepts the same cursors.
+    configure_cursor_key(auth.secret)
     engine = db.use_database(settings)
     state: dict[str, Any] = {"settings": settings, "readiness_checks": {}, "auth": auth}
     if settings.redis_url:  # sessions and rate limits live there: not ready without it

@@ -2,14 +2,22 @@
 
 A service orders its query by a unique key, asks for ``limit + 1`` rows after
 the cursor, and hands the rows to :func:`make_page`. The cursor is the key of
-the last row, base64-encoded JSON, so clients treat it as opaque.
+the last row as base64-encoded JSON followed by an HMAC of it: clients treat it
+as opaque, and a forged or edited cursor (``["abc"]``, ``[NaN]``, a huge number,
+5,000 nested brackets) is refused before its content is read, so no value a
+client made up ever reaches a query. The key comes from the server secret
+(:func:`configure_cursor_key`), so every process of one installation accepts
+the cursors of the others.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+import secrets
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +29,25 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 
+# Longer than any cursor this API makes (a few keys of at most a few hundred characters).
+MAX_CURSOR_LENGTH = 1024
+_SIGNATURE_BYTES = 12
+
+# Without a configured secret (tests, one development process) a key per process.
+_key = secrets.token_bytes(32)
+
+
+def configure_cursor_key(secret: str) -> None:
+    """Sign cursors with a key derived from the installation's secret (set at start-up)."""
+    global _key
+    if secret:
+        _key = hmac.new(secret.encode(), b"hromada cursor v1", hashlib.sha256).digest()
+
+
+def _signature(payload: bytes) -> str:
+    digest = hmac.new(_key, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
 
 class Page(msgspec.Struct, Generic[T]):
     items: list[T]
@@ -31,18 +58,28 @@ class Page(msgspec.Struct, Generic[T]):
 
 def encode_cursor(key: Sequence[Any]) -> str:
     raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{payload}.{_signature(payload.encode())}"
+
+
+def _verified_key(cursor: str) -> Any:
+    """The JSON inside a cursor this installation signed; None for anything else."""
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+        return None
+    payload, dot, signature = cursor.rpartition(".")
+    if not dot or not hmac.compare_digest(signature, _signature(payload.encode())):
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
 
 
 def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
     """The key inside ``cursor``; a cursor that was not made by us is a clear 422."""
     if not cursor:
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        key = None
+    key = _verified_key(cursor)
     if not isinstance(key, list) or len(key) != arity:
         raise InvalidInput(
             "cursor is not one this API issued: pass next_cursor from the previous page as is",

@@ -7,10 +7,10 @@ import tempfile
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import QueryParameter
 
 from hromada.api.guards import require
-from hromada.api.params import filter_query
+from hromada.api.params import RowId, filter_query
 from hromada.auth.permissions import Permission
 from hromada.config import Settings
 from hromada.errors import InvalidInput, TooLarge
@@ -90,7 +90,7 @@ class AppealController(Controller):
         return {"items": await service.list_categories()}
 
     @get("/{appeal_id:int}", summary="One published appeal")
-    async def get_appeal(self, appeal_id: FromPath[int]) -> AppealOut:
+    async def get_appeal(self, appeal_id: RowId) -> AppealOut:
         return await service.get_appeal(appeal_id)
 
 

@@ -17,6 +17,7 @@ from hromada.api.access import (
     cookies_of,
 )
 from hromada.api.guards import require
+from hromada.api.params import RowId
 from hromada.auth import service
 from hromada.auth.guard import principal_of, runtime_of
 from hromada.auth.permissions import Permission
@@ -193,7 +194,7 @@ class MeController(Controller):
         guards=[require(Permission.MANAGE_OWN_API_KEYS)],
         status_code=200,
     )
-    async def revoke_key(self, request: Request[Any, Any, Any], key_id: FromPath[int]) -> ApiKeyOut:
+    async def revoke_key(self, request: Request[Any, Any, Any], key_id: RowId) -> ApiKeyOut:
         return await service.revoke_api_key(runtime_of(request), principal_of(request), key_id)
 
 

@@ -17,6 +17,7 @@ from litestar import Controller, Request, Response, get, route
 from litestar.params import FromPath, QueryParameter
 
 from hromada.api.downloads import base_url, file_response
+from hromada.bounds import load_json
 from hromada.config import Settings
 from hromada.errors import NotFound
 from hromada.open_data.catalog import ckan, service
@@ -233,8 +234,8 @@ async def _params(request: Request[Any, Any, Any]) -> Params | str:
                 params.update({k: v for k, v in form.items() if isinstance(v, str)})
             else:
                 try:
-                    data = msgspec.json.decode(body)
-                except msgspec.DecodeError as exc:
+                    data = load_json(body)
+                except ValueError as exc:
                     return f"JSON Error: {exc}"
                 if not isinstance(data, dict):
                     return "JSON Error: the body is not a JSON object"

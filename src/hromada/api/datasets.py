@@ -8,6 +8,7 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
 
 from hromada.api.downloads import base_url, file_response
+from hromada.bounds import parse_key_int
 from hromada.errors import InvalidInput, NotFound
 from hromada.open_data.catalog import datapackage, dcat, service
 from hromada.open_data.catalog.formats import MEDIA_TYPES
@@ -21,8 +22,9 @@ MAX_LIMIT = 500
 def _version_number(version: str) -> int | None:
     if version == "latest":
         return None
-    if version.isdigit() and 0 < len(version) < 10:
-        return int(version)
+    number = parse_key_int(version)
+    if number is not None:
+        return number
     raise InvalidInput(
         "version must be a version number or 'latest'",
         errors=[{"where": "path", "name": "version", "message": "not a version number"}],

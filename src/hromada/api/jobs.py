@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from litestar import Controller, get
-from litestar.params import FromPath
 
 from hromada.api.guards import require
+from hromada.api.params import RowId
 from hromada.auth.permissions import Permission
 from hromada.errors import NotFound
 from hromada.jobs import service
@@ -27,7 +27,7 @@ class JobController(Controller):
             "was queued again and that job does it)."
         ),
     )
-    async def get_job(self, job_id: FromPath[int]) -> JobOut:
+    async def get_job(self, job_id: RowId) -> JobOut:
         job = await service.get(job_id)
         if job is None:
             raise NotFound(f"no job {job_id}")

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import msgspec
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
+from hromada.bounds import MAX_KEY_INT
 from hromada.shapes import declared_fields
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,3 +69,8 @@ def filter_query(
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+# A row id in a path: bounded like every parsed value (hromada.bounds), so an id no row
+# can have is a 400/422 answer, not an overflow in the database driver.
+RowId = Annotated[int, PathParameter(ge=1, le=MAX_KEY_INT, description="A row id")]

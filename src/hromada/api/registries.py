@@ -6,6 +6,7 @@ from litestar import Controller, get
 from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
+from hromada.api.params import RowId
 from hromada.open_data.registries import service
 from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 from hromada.paging import DEFAULT_LIMIT, Page
@@ -78,7 +79,7 @@ class BuildingController(Controller):
         )
 
     @get("/{building_id:int}", summary="One building")
-    async def get_building(self, building_id: FromPath[int]) -> BuildingOut:
+    async def get_building(self, building_id: RowId) -> BuildingOut:
         return await service.get_building(building_id)
 
 

@@ -18,6 +18,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
+from hromada.bounds import MAX_KEY_INT
 from hromada.errors import InvalidInput
 from hromada.paging import DEFAULT_LIMIT, decode_cursor, encode_cursor
 
@@ -77,7 +78,6 @@ def window(
     )
 
 
-MAX_KEY_INT = 2**31 - 1  # keys are 32-bit serials: a bigger number is no row of ours
 MAX_KEY_TEXT = 200
 
 

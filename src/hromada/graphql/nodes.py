@@ -7,9 +7,10 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from hromada.bounds import parse_key_int
 from hromada.errors import NotFound
 from hromada.graphql.catalog import Dataset, DatasetVersion, base_url
-from hromada.graphql.connections import MAX_KEY_INT, Node, parse_global_id
+from hromada.graphql.connections import Node, parse_global_id
 from hromada.open_data.catalog import service as catalog
 
 
@@ -20,9 +21,10 @@ async def _dataset(info: Info[Any, Any], key: str) -> Any:
 
 async def _version(info: Info[Any, Any], key: str) -> Any:
     slug, _, number = key.rpartition(":")
-    if not (number.isascii() and number.isdigit()) or int(number) > MAX_KEY_INT:
+    version = parse_key_int(number)
+    if version is None:
         return None
-    found = await catalog.get_version(info.context.settings, slug, int(number))
+    found = await catalog.get_version(info.context.settings, slug, version)
     return DatasetVersion.of(slug, found.out(base_url(info)))
 
 
@@ -35,9 +37,10 @@ async def _street(info: Info[Any, Any], key: str) -> Any:
 
 
 async def _building(info: Info[Any, Any], key: str) -> Any:
-    if not (key.isascii() and key.isdigit()) or int(key) > MAX_KEY_INT:
+    building = parse_key_int(key)
+    if building is None:
         return None
-    return await info.context.loaders.building.load(int(key))
+    return await info.context.loaders.building.load(building)
 
 
 RESOLVERS = {

@@ -11,6 +11,7 @@ from strawberry.litestar import make_graphql_controller
 from strawberry.tools import merge_types
 
 from hromada import domains
+from hromada.bounds import load_json
 from hromada.config import Settings
 from hromada.graphql import limits
 from hromada.graphql.context import Context
@@ -52,5 +53,13 @@ def graphql_controller(settings: Settings) -> type:
         allow_queries_via_get=False,
         context_getter=context_getter,
     )
-    controller.include_in_schema = False
-    return controller
+
+    class BoundedGraphQLController(controller):  # type: ignore[valid-type,misc]
+        """Request bodies parsed with one bound (hromada.bounds): not UTF-8, or nested
+        deeper than any query needs, is a 400 like any unparsable body, not a 500."""
+
+        def decode_json(self, data: str | bytes) -> object:
+            return load_json(data)
+
+    BoundedGraphQLController.include_in_schema = False
+    return BoundedGraphQLController

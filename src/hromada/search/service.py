@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
+from hromada.bounds import parse_instant
 from hromada.errors import InvalidInput
 from hromada.paging import decode_cursor, encode_cursor
 from hromada.search.port import MAX_TOTAL_HITS, SearchBackend, SearchQuery
@@ -39,9 +40,7 @@ def _number(name: str, kind: str, raw: str, *, upper: bool = False) -> int:
                 if upper:
                     moment += dt.timedelta(days=1, seconds=-1)
             else:
-                moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                if moment.tzinfo is None:
-                    moment = moment.replace(tzinfo=dt.UTC)
+                moment = parse_instant(raw)
         except ValueError:
             detail = f"{name}: {raw!r} is not an ISO-8601 date"
             raise _bad(name, "expected a date", detail) from None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -154,3 +155,35 @@ def test_existence_learns_nothing(
     code = service.category_code(SECRET_CATEGORY)
     assert client.get(f"/open311/v2/services/{code}.json").status_code == 404
     assert client.get(f"/api/v1/appeals/categories/{code}").status_code == 404
+
+
+def test_filters_are_no_existence_probe(
+    city: tuple[TestClient[Litestar], list[dict[str, Any]]],
+) -> None:
+    """A filter on a category only confidential appeals use answers exactly as a filter
+    on a code that never existed: the same status, the same problem, everywhere."""
+    client, _rows = city
+    secret = service.category_code(SECRET_CATEGORY)
+    missing = service.category_code("Категорія, якої ніколи не було")
+    for path in ("/api/v1/appeals", "/api/v1/appeals/stats", "/open311/v2/requests.json"):
+        key = "service_code" if path.startswith("/open311") else "category"
+        answers = []
+        for code in (secret, missing):
+            response = client.get(path, params={key: code})
+            body = response.json()
+            if isinstance(body, dict):
+                body.pop("request_id", None)
+                body.pop("instance", None)
+                body = json.loads(json.dumps(body).replace(code, "<code>"))
+            else:
+                body = json.loads(json.dumps(body).replace(code, "<code>"))
+            answers.append((response.status_code, body))
+        assert answers[0] == answers[1], (path, answers)
+    query = """query($c: String) { appeals(filter: {category: $c}) { edges { cursor } } }"""
+    graphql = [
+        client.post("/graphql", json={"query": query, "variables": {"c": code}}).json()
+        for code in (secret, missing)
+    ]
+    assert json.dumps(graphql[0]).replace(secret, "<code>") == json.dumps(graphql[1]).replace(
+        missing, "<code>"
+    )

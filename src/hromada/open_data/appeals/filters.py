@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hromada.bounds import EARLIEST, LATEST, in_range, parse_instant
 from hromada.errors import InvalidInput
 from hromada.open_data.appeals.schemas import AppealFilters
 from hromada.shapes import declared_fields
@@ -32,17 +33,13 @@ def parse_moment(name: str, value: str | None) -> dt.datetime | None:
         return None
     text = value.strip()
     try:
-        if len(text) > 40:
-            raise ValueError
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
+        return parse_instant(text)
+    except ValueError as error:
         raise InvalidInput(
-            f"{name} is not an ISO 8601 date or time: {text[:40]!r}",
-            errors=[{"where": "query", "name": name, "message": "expected ISO 8601"}],
+            f"{name} is not an ISO 8601 date or time between {EARLIEST.year} and "
+            f"{LATEST.year - 1}: {text[:40]!r}",
+            errors=[{"where": "query", "name": name, "message": str(error)}],
         ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
 
 
 def build_filters(**values: Any) -> AppealFilters:
@@ -61,6 +58,11 @@ def build_filters(**values: Any) -> AppealFilters:
             out[field.name] = tuple(items)
         elif field.base is dt.datetime:
             if isinstance(value, dt.datetime):
+                if not in_range(value):
+                    raise InvalidInput(
+                        f"{field.name} must lie between {EARLIEST.year} and {LATEST.year - 1}",
+                        errors=[{"where": "query", "name": field.name, "message": "out of range"}],
+                    )
                 out[field.name] = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
             else:
                 out[field.name] = parse_moment(field.name, value)

@@ -22,12 +22,12 @@ import codecs
 import csv
 import gzip
 import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from hromada.bounds import load_json
 from hromada.errors import InvalidInput
 
 FORMATS = ("auto", "csv", "jsonl", "kyiv1551-api", "kyiv1551-2015")
@@ -317,7 +317,7 @@ def _read_hromada_jsonl(text: IO[str]) -> Iterator[Record]:
         if not raw.strip():
             continue
         try:
-            value = json.loads(raw)
+            value = load_json(raw)
         except ValueError as exc:
             if not checked:
                 raise FileRefused(f"line {number} is not JSON: {exc}") from None
@@ -470,7 +470,7 @@ def _read_kyiv_api(text: IO[str], sniff: bytes) -> Iterator[Record]:
     checked = False
     for line, raw in iter_json_objects(text):
         try:
-            obj = json.loads(raw)
+            obj = load_json(raw)
         except ValueError as exc:
             yield Record(line, problem=f"not JSON ({exc})")
             continue

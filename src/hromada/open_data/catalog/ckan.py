@@ -18,6 +18,7 @@ from typing import Any
 
 import msgspec
 
+from hromada.bounds import load_json, parse_instant
 from hromada.config import Settings
 from hromada.open_data.catalog import service, urls
 from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
@@ -325,10 +326,9 @@ def _solr_time(value: str, now: datetime.datetime) -> datetime.datetime:
             moment = moment + delta if sign == "+" else moment - delta
         return moment
     try:
-        parsed = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parse_instant(text)
     except ValueError:
-        raise CkanSearchQueryError(f"Invalid date in query: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
+        raise CkanSearchQueryError(f"Invalid date in query: {value[:40]!r}") from None
 
 
 @dataclass
@@ -568,8 +568,8 @@ def _facet_fields(raw: Any) -> list[str]:
         return []
     if isinstance(raw, str):
         try:
-            raw = msgspec.json.decode(raw)
-        except msgspec.DecodeError:
+            raw = load_json(raw)
+        except ValueError:
             raw = [raw]
     if isinstance(raw, str):
         raw = [raw]
@@ -876,8 +876,8 @@ def _as_dict(params: dict[str, Any], name: str) -> dict[str, Any] | None:
         return None
     if isinstance(raw, str):
         try:
-            raw = msgspec.json.decode(raw)
-        except msgspec.DecodeError:
+            raw = load_json(raw)
+        except ValueError:
             return None if name == "q" else _bad(name, "Not a JSON object")
     if not isinstance(raw, dict):
         return None if name == "q" else _bad(name, "Not a JSON object")

@@ -27,6 +27,7 @@ from typing import IO, Any
 import msgspec
 
 from hromada import db
+from hromada.bounds import parse_instant, parse_key_int
 from hromada.config import Settings
 from hromada.errors import InvalidInput, NotFound
 from hromada.open_data.catalog import urls
@@ -230,16 +231,21 @@ def parse_since(since: str | None) -> int | datetime.datetime | None:
     """``since`` is a version number or an ISO-8601 time."""
     if since is None or since == "":
         return None
-    if since.isdigit():
-        return int(since)
+    if since.isascii() and since.isdigit():
+        number = parse_key_int(since)
+        if number is None:
+            raise InvalidInput(
+                "since is not a version number",
+                errors=[{"where": "query", "name": "since", "message": "no such version number"}],
+            )
+        return number
     try:
-        moment = datetime.datetime.fromisoformat(since.replace("Z", "+00:00"))
+        return parse_instant(since)
     except ValueError:
         raise InvalidInput(
             "since must be a version number or an ISO-8601 time",
             errors=[{"where": "query", "name": "since", "message": "not a number or a time"}],
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
 
 
 async def changes_since(
