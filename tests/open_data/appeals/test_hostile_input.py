@@ -204,8 +204,9 @@ async def test_schemathesis_finds_no_server_error(
 ) -> None:
     """schemathesis (its ``st`` command, unmodified) generates requests for every operation
     of the OpenAPI document, valid and invalid, against a real server: none may answer 5xx."""
-    from hromada.app import create_app
     from tests.conftest import LiveServer
+
+    from hromada.app import create_app
 
     settings, _rows = loaded
     await publish_all(settings)
@@ -230,7 +231,7 @@ async def test_schemathesis_finds_no_server_error(
             str(junit),
         ]
         finished = await asyncio.to_thread(
-            subprocess.run, command, capture_output=True, text=True, timeout=600
+            subprocess.run, command, capture_output=True, text=True, timeout=600, cwd=tmp_path
         )
     assert finished.returncode == 0, finished.stdout[-4000:] + finished.stderr[-2000:]
     report = junit.read_text()
