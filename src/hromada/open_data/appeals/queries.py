@@ -101,7 +101,8 @@ async def _category_id(code: str, *, public: bool) -> int:
     exist (the filter is no existence probe; see DESIGN.md "Disclosure control")."""
     sql = "SELECT c.id FROM appeal_category c WHERE c.code = {}"
     if public:
-        sql += f" AND EXISTS (SELECT 1 FROM appeal a WHERE a.category = c.id AND {PUBLIC})"
+        public_use = f"SELECT 1 FROM appeal a WHERE a.category = c.id AND {PUBLIC}"  # noqa: S608
+        sql += f" AND EXISTS ({public_use})"
     found = await AppealCategory.raw(sql, code).run()
     if not found:
         raise InvalidInput(
