@@ -561,6 +561,83 @@ def import_districts(city: str) -> None:
     click.echo(f"{city}: added {added} district(s), {present} already there")
 
 
+@main.group()
+def city() -> None:
+    """The community this installation serves (from the KATOTTG codifier)."""
+
+
+@city.command(name="set")
+@click.argument("community")
+@click.option(
+    "--boundaries",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GeoJSON FeatureCollection of district outlines, matched to districts by name.",
+)
+@click.option(
+    "--codifier",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A newer KATOTTG codifier CSV (or .csv.gz) in the usual columns.",
+)
+def city_set(community: str, boundaries: Path | None, codifier: Path | None) -> None:
+    """Set the community by its KATOTTG code (of the community, its city or a district of it)
+    or by name: its settlements and districts go into the registry, in one transaction."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.registries import community as communities
+
+    settings = load_settings()
+
+    async def go() -> tuple[communities.Plan, communities.Applied]:
+        found = communities.plan(
+            read := communities.read_codifier(codifier),
+            communities.find_community(read, community),
+        )
+        outlines = communities.read_boundaries(boundaries, found.districts) if boundaries else {}
+        await _connect_and_migrate(settings, apply=True)
+        return found, await communities.apply(found, outlines)
+
+    try:
+        planned, applied = run(go)
+    except HromadaError as exc:
+        for error in exc.errors:
+            click.echo(f"  {error.get('message')}", err=True)
+        raise click.ClickException(exc.detail) from None
+    kind = (
+        "settlements (it has no city districts)"
+        if planned.districts_are_settlements
+        else "city districts"
+    )
+    click.echo(
+        f"{applied.community}, {planned.raion} р-н, {planned.oblast} обл.: "
+        f"{applied.settlements} settlement(s); districts from its {kind}: "
+        f"{applied.districts_added} added, {applied.districts_updated} updated, "
+        f"{applied.located} with an outline"
+    )
+    if applied.districts_kept:
+        click.echo(
+            f"kept {len(applied.districts_kept)} district(s) the codifier does not list "
+            f"(appeals or streets may refer to them): {', '.join(applied.districts_kept)}"
+        )
+
+
+@city.command(name="show")
+def city_show() -> None:
+    """Print the community this installation serves, if one is set."""
+    from hromada.open_data.registries import community as communities
+
+    settings = load_settings()
+
+    async def go() -> dict[str, Any] | None:
+        await _connect_and_migrate(settings, apply=False)
+        return await communities.current()
+
+    found = run(go)
+    if found is None:
+        raise click.ClickException("no community is set: run `hromada city set CODE-OR-NAME`")
+    click.echo(
+        f"{found['name']} ({found['katottg']}), {found['raion']} р-н, {found['oblast']} обл."
+    )
+
+
 def add_command(group: click.Group, command: click.Command) -> None:
     """Add a domain's command; a group whose name is taken merges into the one there."""
     name = command.name or ""

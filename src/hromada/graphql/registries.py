@@ -26,8 +26,8 @@ class District(Node):
     code: str
     name_uk: str
     name_en: str
-    lat: float
-    lon: float
+    lat: float | None = strawberry.field(description="Latitude of its centre, when known")
+    lon: float | None = strawberry.field(description="Longitude of its centre, when known")
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:

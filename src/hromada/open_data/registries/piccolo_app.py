@@ -2,12 +2,12 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from hromada.open_data.registries.tables import Building, District, Street
+from hromada.open_data.registries.tables import Building, Community, District, Settlement, Street
 
 APP_CONFIG = AppConfig(
     app_name="registries",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
-    table_classes=[District, Street, Building],
+    table_classes=[District, Street, Building, Community, Settlement],
     migration_dependencies=[],
     commands=[],
 )

@@ -5,8 +5,8 @@ class DistrictOut(msgspec.Struct):
     code: str
     name_uk: str
     name_en: str
-    lat: float
-    lon: float
+    lat: float | None  # None while the district has no known centre
+    lon: float | None
     streets: int
     buildings: int
 

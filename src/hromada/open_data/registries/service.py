@@ -34,8 +34,8 @@ async def list_districts() -> list[DistrictOut]:
             code=d["code"],
             name_uk=d["name_uk"],
             name_en=d["name_en"],
-            lat=d["lat"],
-            lon=d["lon"],
+            lat=d["lat"] if d["located"] else None,
+            lon=d["lon"] if d["located"] else None,
             streets=street_counts.get(d["id"], 0),
             buildings=building_counts.get(d["id"], 0),
         )
@@ -162,8 +162,8 @@ async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictOut]:
             code=r["code"],
             name_uk=r["name_uk"],
             name_en=r["name_en"],
-            lat=r["lat"],
-            lon=r["lon"],
+            lat=r["lat"] if r["located"] else None,
+            lon=r["lon"] if r["located"] else None,
             streets=counts["street"].get(r["id"], 0),
             buildings=counts["building"].get(r["id"], 0),
         )
@@ -363,10 +363,16 @@ EXPORT_BATCH = 5000
 
 async def iter_districts() -> AsyncIterator[dict[str, Any]]:
     rows = await District.select(
-        District.code, District.name_uk, District.name_en, District.lat, District.lon
+        District.code,
+        District.name_uk,
+        District.name_en,
+        District.lat,
+        District.lon,
+        District.located,
     ).order_by(District.code)
     for row in rows:
-        yield row
+        located = row.pop("located")
+        yield row if located else {**row, "lat": None, "lon": None}
 
 
 async def iter_streets(batch: int = EXPORT_BATCH) -> AsyncIterator[dict[str, Any]]:

@@ -1,4 +1,14 @@
-from piccolo.columns import DoublePrecision, ForeignKey, Integer, Serial, SmallInt, Varchar
+from piccolo.columns import (
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 
@@ -12,6 +22,35 @@ class District(Table, tablename="district"):
     name_en = Varchar(length=200)
     lat = DoublePrecision()
     lon = DoublePrecision()
+    # From the KATOTTG codifier when the community was set from it (`hromada city set`).
+    katottg = Varchar(length=19, null=True, default=None, index=True)
+    # The district's outline as a GeoJSON geometry (WGS 84), when a boundaries file gave it.
+    boundary = Text(null=True, default=None)
+    # False while no boundary or survey gave the district a centre: lat/lon are then
+    # placeholders and are published as null.
+    located = Boolean(default=True)
+
+
+class Community(Table, tablename="community"):
+    """The територіальна громада this installation serves (one row)."""
+
+    id = Serial(primary_key=True)
+    katottg = Varchar(length=19, unique=True)
+    kind = Varchar(length=1)  # KATOTTG category: H (громада) or K (city with special status)
+    name = Varchar(length=200)
+    oblast = Varchar(length=200)
+    raion = Varchar(length=200)
+    boundary = Text(null=True, default=None)
+    set_at = Timestamptz()
+
+
+class Settlement(Table, tablename="settlement"):
+    """A settlement of the community, from the KATOTTG codifier."""
+
+    id = Serial(primary_key=True)
+    katottg = Varchar(length=19, unique=True)
+    category = Varchar(length=1)  # M city, T urban-type settlement, C village, X rural settlement
+    name = Varchar(length=200)
 
 
 class Street(Table, tablename="street"):
