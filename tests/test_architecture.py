@@ -40,6 +40,8 @@ ENTRY_POINTS = {
     "reindex": "a click command",
     "import_appeals": "a click command",
     "import_districts": "a click command",
+    "city_set": "a click command",
+    "city_show": "a click command",
     "settings_table": "the README settings-table test",
     "__getattr__": "piccolo_conf's lazy DB for Piccolo's own CLI",
 }

@@ -3,12 +3,14 @@ and the staff import."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 
+from hromada.api.downloads import base_url, file_response
 from hromada.api.guards import require
 from hromada.api.params import RowId, filter_query
 from hromada.auth.permissions import Permission
@@ -24,6 +26,8 @@ from hromada.open_data.appeals.schemas import (
     ImportReport,
     StatsOut,
 )
+from hromada.open_data.catalog import service as catalog
+from hromada.open_data.catalog.formats import MEDIA_TYPES
 from hromada.paging import DEFAULT_LIMIT, Page
 from hromada.search.runtime import backend_of
 
@@ -84,6 +88,45 @@ class AppealController(Controller):
         filters: AppealFilters,
     ) -> StatsOut:
         return await service.stats(filters, split_list(group_by), k=_settings(request).appeals_k)
+
+    @get(
+        "/download/{fmt:str}",
+        summary="The appeals the list's filters select, as a file",
+        description=(
+            "The same filters as the list, in any download format of the appeals dataset "
+            "(csv, json, jsonl, geojson, xlsx, parquet): the same anonymised rows, columns and "
+            f"cell forms as the full file, at most {catalog.MAX_SUBSET_ROWS:,} rows "
+            "(more is a 413 naming the full file). `bom=1` puts a UTF-8 BOM before a CSV."
+        ),
+        opt={"skip_compression": True},  # file_response compresses, once, when asked
+    )
+    @filter_query(AppealFilters, build_filters)
+    async def download_subset(
+        self,
+        request: Request[Any, Any, Any],
+        fmt: FromPath[str],
+        bom: Annotated[bool, QueryParameter(description="UTF-8 BOM before a CSV (Excel)")] = False,
+        *,
+        filters: AppealFilters,
+    ) -> Response[Any]:
+        settings = _settings(request)
+        subset = await catalog.write_subset(
+            settings, "appeals", service.iter_public_rows(filters), fmt, base_url(request)
+        )
+        try:
+            return file_response(
+                request,
+                subset.path,
+                sha256=subset.sha256,
+                last_modified=service.now(),
+                media_type=MEDIA_TYPES[fmt],
+                filename=f"appeals-filtered.{fmt}",
+                immutable=False,
+                bom=bom and fmt == "csv",
+            )
+        finally:
+            # The response holds the file open (unless it is a HEAD or a 304): the folder can go.
+            shutil.rmtree(subset.directory, ignore_errors=True)
 
     @get("/categories", summary="The service catalogue derived from the appeals")
     async def categories(self) -> dict[str, list[CategoryOut]]:

@@ -223,36 +223,53 @@ class ParquetPart:
 class VersionWriter:
     """Feed it rows in key order with :meth:`add`; :meth:`close` returns hashes and sizes."""
 
-    def __init__(self, dataset: Dataset, directory: Path) -> None:
+    def __init__(
+        self, dataset: Dataset, directory: Path, formats: frozenset[str] | None = None
+    ) -> None:
+        """``formats`` limits the files written (a filtered download writes one); a version
+        writes them all, with the manifest that the next version is compared with."""
         self.dataset = dataset
         self.schema = dataset.schema
         self.directory = directory
+        every = formats is None
+        wanted = set(MEDIA_TYPES) if formats is None else set(formats)
         names = self.schema.names
         self._names = names
         self._key_index = [names.index(k) for k in self.schema.primary_key]
         self._last_key: tuple[Any, ...] | None = None
         self.rows = 0
-        self._csv = _HashingFile(directory / file_name("csv"))
+        self._csv: _HashingFile | None = None
         self._csv_buffer = io.StringIO()
         self._csv_writer = csv.writer(self._csv_buffer, lineterminator="\r\n")
-        self._csv_writer.writerow(names)
-        self._jsonl = _HashingFile(directory / file_name("jsonl"))
-        self._json = _HashingFile(directory / file_name("json"))
-        self._json.write(b"[")
+        if "csv" in wanted:
+            self._csv = _HashingFile(directory / file_name("csv"))
+            self._csv_writer.writerow(names)
+        self._jsonl = _HashingFile(directory / file_name("jsonl")) if "jsonl" in wanted else None
+        self._json: _HashingFile | None = None
+        if "json" in wanted:
+            self._json = _HashingFile(directory / file_name("json"))
+            self._json.write(b"[")
         self._geojson: _HashingFile | None = None
         if dataset.point is not None:
-            self._geojson = _HashingFile(directory / file_name("geojson"))
-            self._geojson.write(b'{"type":"FeatureCollection","features":[')
             self._lat = names.index(dataset.point.lat)
             self._lon = names.index(dataset.point.lon)
-        self._manifest = open(directory / MANIFEST, "wb", buffering=_BUFFER)  # noqa: SIM115
+            if "geojson" in wanted:
+                self._geojson = _HashingFile(directory / file_name("geojson"))
+                self._geojson.write(b'{"type":"FeatureCollection","features":[')
+        self._manifest = open(directory / MANIFEST, "wb", buffering=_BUFFER) if every else None  # noqa: SIM115
         self._xlsx_path = directory / file_name("xlsx")
         kinds = [
             {"integer": "n", "number": "n", "boolean": "b"}.get(f.type, "s")
             for f in self.schema.fields
         ]
-        self._xlsx = XlsxWriter(self._xlsx_path, names, dataset.slug, kinds)
-        self._parquet = ParquetPart(self.schema, directory / file_name("parquet"))
+        self._xlsx = (
+            XlsxWriter(self._xlsx_path, names, dataset.slug, kinds) if "xlsx" in wanted else None
+        )
+        self._parquet = (
+            ParquetPart(self.schema, directory / file_name("parquet"))
+            if "parquet" in wanted
+            else None
+        )
         self._pending_csv = 0
 
     def add(self, row: Row) -> None:
@@ -268,20 +285,26 @@ class VersionWriter:
         self._last_key = key
         record = dict(zip(self._names, values, strict=True))
         line = _encoder.encode(record)
-        self._jsonl.write(line + b"\n")
-        self._json.write((b",\n" if self.rows else b"\n") + line)
+        if self._jsonl is not None:
+            self._jsonl.write(line + b"\n")
+        if self._json is not None:
+            self._json.write((b",\n" if self.rows else b"\n") + line)
         if self._geojson is not None:
             self._geojson.write((b",\n" if self.rows else b"\n") + self._feature(values))
-        self._csv_writer.writerow([csv_cell(v) for v in values])
-        self._pending_csv += 1
-        if self._pending_csv >= 1000:
-            self._flush_csv()
-        self._manifest.write(
-            _encoder.encode(list(key)) + b"\t" + hashlib.sha256(line).hexdigest()[:32].encode()
-        )
-        self._manifest.write(b"\n")
-        self._xlsx.write_row(values)
-        self._parquet.add(values)
+        if self._csv is not None:
+            self._csv_writer.writerow([csv_cell(v) for v in values])
+            self._pending_csv += 1
+            if self._pending_csv >= 1000:
+                self._flush_csv()
+        if self._manifest is not None:
+            self._manifest.write(
+                _encoder.encode(list(key)) + b"\t" + hashlib.sha256(line).hexdigest()[:32].encode()
+            )
+            self._manifest.write(b"\n")
+        if self._xlsx is not None:
+            self._xlsx.write_row(values)
+        if self._parquet is not None:
+            self._parquet.add(values)
         self.rows += 1
 
     def _feature(self, values: list[Any]) -> bytes:
@@ -299,33 +322,45 @@ class VersionWriter:
         return _encoder.encode({"type": "Feature", "geometry": geometry, "properties": properties})
 
     def _flush_csv(self) -> None:
-        self._csv.write(self._csv_buffer.getvalue().encode("utf-8"))
+        if self._csv is not None:
+            self._csv.write(self._csv_buffer.getvalue().encode("utf-8"))
         self._csv_buffer.seek(0)
         self._csv_buffer.truncate()
         self._pending_csv = 0
 
     def close(self) -> WriteResult:
         self._flush_csv()
-        files = {"csv": self._csv.close(), "jsonl": self._jsonl.close()}
-        self._json.write(b"\n]\n" if self.rows else b"]\n")
-        files["json"] = self._json.close()
+        files: dict[str, FileInfo] = {}
+        if self._csv is not None:
+            files["csv"] = self._csv.close()
+        if self._jsonl is not None:
+            files["jsonl"] = self._jsonl.close()
+        if self._json is not None:
+            self._json.write(b"\n]\n" if self.rows else b"]\n")
+            files["json"] = self._json.close()
         if self._geojson is not None:
             self._geojson.write(b"\n]}\n" if self.rows else b"]}\n")
             files["geojson"] = self._geojson.close()
-        self._manifest.close()
-        self._xlsx.close()
-        files["xlsx"] = FileInfo(sha256_of(self._xlsx_path), self._xlsx_path.stat().st_size)
-        files["parquet"] = self._parquet.close()
+        if self._manifest is not None:
+            self._manifest.close()
+        if self._xlsx is not None:
+            self._xlsx.close()
+            files["xlsx"] = FileInfo(sha256_of(self._xlsx_path), self._xlsx_path.stat().st_size)
+        if self._parquet is not None:
+            files["parquet"] = self._parquet.close()
         return WriteResult(rows=self.rows, files=files)
 
     def abort(self) -> None:
         for handle in (self._csv, self._jsonl, self._json, self._geojson):
             if handle is not None:
                 handle._file.close()
-        self._manifest.close()
-        self._parquet.abort()
-        with contextlib.suppress(Exception):  # the directory is thrown away anyway
-            self._xlsx.close()
+        if self._manifest is not None:
+            self._manifest.close()
+        if self._parquet is not None:
+            self._parquet.abort()
+        if self._xlsx is not None:
+            with contextlib.suppress(Exception):  # the directory is thrown away anyway
+                self._xlsx.close()
 
 
 # ----------------------------------------------------------------------------------------

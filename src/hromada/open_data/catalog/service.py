@@ -17,9 +17,10 @@ import fcntl
 import logging
 import os
 import shutil
+import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +30,7 @@ import msgspec
 from hromada import db
 from hromada.bounds import parse_instant, parse_key_int
 from hromada.config import Settings
-from hromada.errors import InvalidInput, NotFound
+from hromada.errors import InvalidInput, NotFound, TooLarge
 from hromada.open_data.catalog import urls
 from hromada.open_data.catalog.formats import (
     MANIFEST,
@@ -39,7 +40,7 @@ from hromada.open_data.catalog.formats import (
     diff_manifests,
     file_name,
 )
-from hromada.open_data.catalog.model import Dataset
+from hromada.open_data.catalog.model import Dataset, Row
 from hromada.open_data.catalog.registry import all_datasets, get_dataset
 from hromada.open_data.catalog.schemas import (
     ChangesOut,
@@ -392,6 +393,52 @@ def remove_abandoned(root: Path) -> list[str]:
             if handle is not None:
                 handle.close()
     return removed
+
+
+# A filtered download is written on request: bounded like every answer. A bigger subset is
+# refused with the full file's address (already written, and served with ranges).
+MAX_SUBSET_ROWS = 250_000
+
+
+@dataclass(frozen=True)
+class Subset:
+    path: Path
+    sha256: str
+    rows: int
+    directory: Path  # temporary: remove it once the response has opened the file
+
+
+async def write_subset(
+    settings: Settings, slug: str, rows: AsyncIterator[Row], fmt: str, base_url: str
+) -> Subset:
+    """The rows a filtered query gives, in one format, written exactly as the dataset's
+    files are (same writer: same columns, order and cell forms), into a temporary folder."""
+    dataset = get_dataset(settings, slug)
+    formats = [f for f in MEDIA_TYPES if f != "geojson" or dataset.point is not None]
+    if fmt not in formats:
+        raise InvalidInput(
+            f"no download format {fmt[:20]!r}: use {', '.join(formats)}",
+            errors=[{"where": "path", "name": "format", "message": "unknown format"}],
+        )
+    directory = Path(tempfile.mkdtemp(prefix="hromada-subset-"))
+    writer = VersionWriter(dataset, directory, frozenset({fmt}))
+    try:
+        async for row in rows:
+            writer.add(row)
+            if writer.rows > MAX_SUBSET_ROWS:
+                raise TooLarge(
+                    f"more than {MAX_SUBSET_ROWS:,} rows match: narrow the filters, or take the "
+                    f"whole dataset at {urls.download(base_url, slug, None, fmt)}"
+                )
+            if writer.rows % 5000 == 0:
+                await asyncio.sleep(0)
+        result = await asyncio.to_thread(writer.close)
+    except BaseException:
+        writer.abort()
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+    info = result.files[fmt]
+    return Subset(directory / file_name(fmt), info.sha256, result.rows, directory)
 
 
 async def _write(dataset: Dataset, directory: Path) -> Any:
