@@ -325,6 +325,9 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
             decision = await limit(principal, writes_something, ip)
             if not decision.allowed:
                 raise _Refused(429, "rate limit exceeded: slow down", decision)
+            if "\x00" in path or b"%00" in scope.get("query_string", b""):
+                # PostgreSQL text cannot hold NUL: refused here once, for every route.
+                raise _Refused(422, "a NUL character (%00) is not allowed in a URL", decision)
             if principal.kind == "session" and method in UNSAFE:
                 origin = headers.get("origin")
                 if origin and not _same_origin(
