@@ -15,6 +15,7 @@ tiers, providers) is checked in :meth:`Settings.validate`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import ipaddress
 import typing
@@ -124,6 +125,24 @@ class Settings:
         ("Харків",),
         "Comma-separated settlement names of the community: an address in one of them is "
         "inside the community.",
+    )
+    petition_threshold: int = _field(
+        1000, "Signatures a petition needs to be considered (the community's statute)."
+    )
+    petition_days: int = _field(90, "Days a petition collects signatures once published.")
+    petition_moderation_days: int = _field(
+        2, "Working days within which a submitted petition is published or rejected."
+    )
+    petition_answer_days: int = _field(
+        10, "Working days within which a petition that reached its threshold is answered."
+    )
+    petition_holidays: tuple[str, ...] = _field(
+        (),
+        "Comma-separated public holidays (YYYY-MM-DD) that are not working days for "
+        "petition deadlines, besides Saturdays and Sundays.",
+    )
+    petition_open_drafts: int = _field(
+        3, "Petitions one resident may have in draft or moderation at once."
     )
     rate_limit_window: int = _field(60, "Length of a rate-limit window in seconds.")
     rate_limit_anonymous: int = _field(
@@ -269,6 +288,16 @@ class Settings:
         return settings
 
     def validate(self) -> None:
+        for day in self.petition_holidays:
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                raise SettingsError(
+                    f"HROMADA_PETITION_HOLIDAYS: {day!r} is not a date (YYYY-MM-DD)"
+                ) from None
+        for name in ("petition_threshold", "petition_days", "petition_answer_days"):
+            if getattr(self, name) < 1:
+                raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
         if self.environment not in ("development", "production", "demo", "test"):
             raise SettingsError(
                 f"HROMADA_ENVIRONMENT={self.environment!r}: use development, production, "

@@ -20,10 +20,11 @@ from hromada.open_data.appeals.domain import DOMAIN as APPEALS
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
+from hromada.participation.petitions.domain import DOMAIN as PETITIONS
 from hromada.search import registry as search_registry
 from hromada.search.domain import DOMAIN as SEARCH
 
-DOMAINS: tuple[Domain, ...] = (AUTH, JOBS, REGISTRIES, APPEALS, CATALOG, SEARCH)
+DOMAINS: tuple[Domain, ...] = (AUTH, JOBS, REGISTRIES, APPEALS, PETITIONS, CATALOG, SEARCH)
 
 _names = [d.name for d in DOMAINS]
 if len(_names) != len(set(_names)):

@@ -26,8 +26,9 @@ def api(published: Settings):
 def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
     body = api.get("/api/v1/datasets").json()
     # Every declared dataset, published or not yet (appeals: none imported here).
-    assert [d["slug"] for d in body["items"]] == ["appeals", "buildings", "districts", "streets"]
-    assert body["total"] == 4
+    slugs = ["appeals", "buildings", "districts", "petitions", "streets"]
+    assert [d["slug"] for d in body["items"]] == slugs
+    assert body["total"] == 5
     assert body["items"][0]["latest_version"] is None
     b = body["items"][1]
     assert b["licence"] == "CC-BY-4.0"
@@ -41,8 +42,10 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
     page = api.get("/api/v1/datasets", params={"limit": 2}).json()
     assert len(page["items"]) == 2 and page["next_cursor"]
     rest = api.get("/api/v1/datasets", params={"limit": 2, "cursor": page["next_cursor"]}).json()
-    assert [d["slug"] for d in rest["items"]] == ["districts", "streets"]
-    assert rest["next_cursor"] is None
+    assert [d["slug"] for d in rest["items"]] == ["districts", "petitions"]
+    last = api.get("/api/v1/datasets", params={"limit": 2, "cursor": rest["next_cursor"]}).json()
+    assert [d["slug"] for d in last["items"]] == ["streets"]
+    assert last["next_cursor"] is None
 
     assert [d["slug"] for d in api.get("/api/v1/datasets?q=вулиць").json()["items"]] == ["streets"]
     assert [d["slug"] for d in api.get("/api/v1/datasets?q=BUILDING").json()["items"]] == [
@@ -52,7 +55,7 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
     assert [d["slug"] for d in geo] == ["appeals", "buildings", "districts"]
     assert api.get("/api/v1/datasets?theme=regi").json()["total"] == 3
     assert api.get("/api/v1/datasets?theme=HEAL").json()["total"] == 0
-    assert api.get("/api/v1/datasets?publisher=04059243").json()["total"] == 4
+    assert api.get("/api/v1/datasets?publisher=04059243").json()["total"] == 5
     assert api.get("/api/v1/datasets?publisher=nobody").json()["total"] == 0
 
 

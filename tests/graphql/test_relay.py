@@ -115,10 +115,10 @@ def test_versions_and_datasets_page_both_ways(relay: TestClient) -> None:
       }} }} {PAGE} }}
     }}"""
     last_two = _gql(relay, query, last=2)["datasets"]
-    assert [e["node"]["slug"] for e in last_two["edges"]] == ["districts", "streets"]
+    assert [e["node"]["slug"] for e in last_two["edges"]] == ["petitions", "streets"]
     assert last_two["pageInfo"]["hasPreviousPage"] and not last_two["pageInfo"]["hasNextPage"]
     first_two = _gql(relay, query, last=2, before=last_two["pageInfo"]["startCursor"])["datasets"]
-    assert [e["node"]["slug"] for e in first_two["edges"]] == ["appeals", "buildings"]
+    assert [e["node"]["slug"] for e in first_two["edges"]] == ["buildings", "districts"]
     versions = first_two["edges"][1]["node"]["versions"]
     assert [e["node"]["number"] for e in versions["edges"]] == [1]
     assert versions["pageInfo"]["endCursor"] == versions["edges"][0]["cursor"]

@@ -1,0 +1,16 @@
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from hromada.participation.petitions.tables import Petition, PetitionSignature
+
+APP_CONFIG = AppConfig(
+    app_name="petitions",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "migrations"),
+    table_classes=[Petition, PetitionSignature],
+    migration_dependencies=[
+        "hromada.auth.piccolo_app",
+        "hromada.open_data.registries.piccolo_app",
+    ],
+    commands=[],
+)
