@@ -42,6 +42,8 @@ ENTRY_POINTS = {
     "import_districts": "a click command",
     "city_set": "a click command",
     "city_show": "a click command",
+    "pb_results": "a click command",
+    "pb_check": "a click command",
     "settings_table": "the README settings-table test",
     "__getattr__": "piccolo_conf's lazy DB for Piccolo's own CLI",
 }

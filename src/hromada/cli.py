@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import sys
@@ -636,6 +637,70 @@ def city_show() -> None:
     click.echo(
         f"{found['name']} ({found['katottg']}), {found['raion']} р-н, {found['oblast']} обл."
     )
+
+
+@main.group()
+def pb() -> None:
+    """Participatory-budget results from Pabulib (.pb) files."""
+
+
+def _read_pb(file: Path) -> Any:
+    from hromada.participation.budgeting.pabulib import PabulibError, parse
+
+    try:
+        return parse(file.read_bytes())
+    except PabulibError as error:
+        raise click.ClickException(f"{file.name}: {error}") from None
+
+
+@pb.command(name="results")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--rule",
+    type=click.Choice(["greedy", "greedy-no-skip", "greedy-threshold", "mes"]),
+    default="greedy",
+    show_default=True,
+)
+def pb_results(file: Path, rule: str) -> None:
+    """Print the projects RULE funds, as a JSON list of ids (as strings, as in the file)."""
+    from hromada.participation.budgeting.rules import compute
+
+    instance = _read_pb(file)
+    try:
+        outcome = compute(instance, rule)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(outcome.selected, ensure_ascii=False))
+
+
+@pb.command(name="check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def pb_check(file: Path) -> None:
+    """Compare every rule with the file's published `selected` projects; exit non-zero when
+    the file's own rule (META `rule`) does not reproduce them."""
+    from hromada.participation.budgeting.rules import RULES, compute
+
+    instance = _read_pb(file)
+    published = instance.selected()
+    if published is None:
+        raise click.ClickException(f"{file.name} has no `selected` column to check against")
+    own = {"equalshares/add1": "mes", "greedy-exclusive": "greedy", "greedy-custom": "greedy"}
+    own_rule = own.get(instance.rule, instance.rule)
+    for rule in RULES:
+        try:
+            chosen = compute(instance, rule).selected
+        except ValueError as error:
+            click.echo(f"{rule}: not computed ({error})")
+            continue
+        verdict = "same" if sorted(chosen) == sorted(published) else "different"
+        click.echo(f"{rule}: {verdict} ({len(chosen)} projects)")
+        if rule == own_rule and verdict == "different":
+            raise click.ClickException(f"the file's own rule {instance.rule} does not reproduce it")
+    if own_rule not in RULES:
+        raise click.ClickException(
+            f"the file's own rule {instance.rule!r} is not one hromada computes: "
+            "it does not reproduce it"
+        )
 
 
 def add_command(group: click.Group, command: click.Command) -> None:
