@@ -21,8 +21,10 @@ from litestar.testing import TestClient
 from hromada.app import create_app
 from hromada.config import Settings
 from hromada.open_data.appeals import service
+from hromada.open_data.catalog.service import publish_all
 
 SECRET_CATEGORY = "Скарга на сусіда-посадовця"
+SECRET_CHANNEL = "голубина пошта"
 GROUPINGS = ["district", "category", "status", "month", "week", "executor", "channel"]
 STATS_QUERY = """query($g: [AppealGroup!]!, $f: AppealFilter) {
   appealStats(groupBy: $g, filter: $f) {
@@ -40,6 +42,8 @@ async def imported(samples: Any, kyiv: Settings) -> tuple[Settings, list[dict[st
     assert len(secret) == 12
     for row in secret[:2]:
         row["category"] = SECRET_CATEGORY
+        row["channel"] = SECRET_CHANNEL
+        row["executor"] = "КП Таємне управління"
     report = await service.import_file(io.BytesIO(samples.to_csv(rows)))
     assert report.applied, report.errors
     return kyiv, rows
@@ -187,3 +191,93 @@ def test_filters_are_no_existence_probe(
     assert json.dumps(graphql[0]).replace(secret, "<code>") == json.dumps(graphql[1]).replace(
         missing, "<code>"
     )
+
+
+async def _confidential_only(column: str) -> str:
+    """A stored value of ``column`` that only confidential appeals have (as written, after
+    the anonymiser): what an attacker would try to confirm through a filter."""
+    from hromada.open_data.appeals.tables import Appeal
+
+    rows = await Appeal.raw(
+        f"SELECT {column} AS v FROM appeal GROUP BY {column} "
+        "HAVING MIN(CASE WHEN confidential THEN 1 ELSE 0 END) = 1"
+    ).run()
+    assert rows, f"the fixture gives some {column} to confidential appeals only"
+    return str(rows[0]["v"])
+
+
+def _answer(response: Any, value: str) -> tuple[int, Any]:
+    """A response with the probed value, request ids and times taken out."""
+    text = response.text.replace(value, "<value>")
+    if "json" not in response.headers.get("content-type", ""):
+        return response.status_code, text
+    body = json.loads(text)
+    if isinstance(body, dict):
+        for noise in ("request_id", "instance", "help"):
+            body.pop(noise, None)
+        if isinstance(body.get("result"), dict):
+            body["result"].pop("_links", None)
+    return response.status_code, body
+
+
+async def test_every_filter_is_no_existence_probe(
+    imported: tuple[Settings, list[dict[str, Any]]],
+    city: tuple[TestClient[Litestar], list[dict[str, Any]]],
+) -> None:
+    """Every free-valued filter (category, channel, executor) answers a value only
+    confidential appeals have exactly as one nobody ever used: in the list, the
+    statistics, the filtered download, GraphQL, Open311 and CKAN's datastore."""
+    client, _rows = city
+    probes = {
+        "category": (service.category_code(SECRET_CATEGORY), "no-such-category"),
+        "channel": (await _confidential_only("channel"), "канал, якого не було"),
+        "executor": (await _confidential_only("executor"), "КП Якого Не Було"),
+    }
+    assert probes["channel"][0] == SECRET_CHANNEL
+    await publish_all(imported[0])  # the published table behind CKAN's datastore
+    package = client.get("/api/3/action/package_show", params={"id": "appeals"}).json()
+    assert package["success"], package
+    datastore = next(r["id"] for r in package["result"]["resources"] if r.get("datastore_active"))
+    graphql_list = "query($f: AppealFilter) { appeals(filter: $f) { edges { cursor } } }"
+    graphql_stats = STATS_QUERY
+    for name, (secret, missing) in probes.items():
+        per_value: list[list[tuple[int, Any]]] = []
+        for value in (secret, missing):
+            answers = [
+                _answer(client.get("/api/v1/appeals", params={name: value}), value),
+                _answer(client.get("/api/v1/appeals/stats", params={name: value}), value),
+                _answer(client.get("/api/v1/appeals/download/csv", params={name: value}), value),
+                _answer(
+                    client.post(
+                        "/graphql",
+                        json={"query": graphql_list, "variables": {"f": {name: value}}},
+                    ),
+                    value,
+                ),
+                *(
+                    _answer(
+                        client.post(
+                            "/graphql",
+                            json={
+                                "query": graphql_stats,
+                                "variables": {"g": [grouping.upper()], "f": {name: value}},
+                            },
+                        ),
+                        value,
+                    )
+                    for grouping in GROUPINGS
+                ),
+            ]
+            filters = json.dumps({name: value}, ensure_ascii=False)
+            answers.append(
+                _answer(
+                    client.get(
+                        "/api/3/action/datastore_search",
+                        params={"resource_id": datastore, "filters": filters},
+                    ),
+                    value,
+                )
+            )
+            per_value.append(answers)
+        for found, never in zip(*per_value, strict=True):
+            assert found == never, (name, found, never)
