@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: list[str] = ["anonymiser", "downloads", "appeals", "search", "graphql"]
+BENCHMARKS: list[str] = [
+    "anonymiser",
+    "downloads",
+    "appeals",
+    "search",
+    "graphql",
+    "registries",
+    "pb",
+    "petitions",
+]
 
 
 def main() -> int:

@@ -376,6 +376,22 @@ async def run_engine(engine: str) -> None:
                     .on_conflict(action="DO NOTHING")
                     .run()
                 )
+                # The city's streets registry, as an installation has it: every import
+                # teaches the anonymiser its streets.
+                from hromada.open_data.registries.tables import Street
+
+                district_ids = {
+                    r["code"]: r["id"] for r in await District.select(District.id, District.code)
+                }
+                city = generate_city(settings.demo_seed)
+                await Street.insert(
+                    *[
+                        Street(
+                            code=s.code, kind=s.kind, name=s.name, district=district_ids[s.district]
+                        )
+                        for s in city.streets
+                    ]
+                ).run()
                 print(f"[{engine}]", flush=True)
                 await bench_import(settings)
                 await bulk_load(settings, ROWS)

@@ -235,7 +235,7 @@ async def small_city(clean_db: Settings) -> AsyncIterator[Settings]:
     from hromada.open_data.registries.demo import RegistriesDemo
 
     city = generate_city(clean_db.demo_seed, streets=15, buildings=80)
-    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=city))
+    await RegistriesDemo().populate_places(DemoContext(settings=clean_db, city=city))
     yield clean_db
     shutil.rmtree(datasets_root(clean_db), ignore_errors=True)
 
@@ -270,7 +270,7 @@ async def search_city(clean_db: Settings) -> Settings:
     plan = generate_city(
         clean_db.demo_seed, streets=SEARCH_CITY_STREETS, buildings=SEARCH_CITY_BUILDINGS
     )
-    await RegistriesDemo().populate(DemoContext(settings=clean_db, city=plan))
+    await RegistriesDemo().populate_places(DemoContext(settings=clean_db, city=plan))
     return clean_db
 
 

@@ -40,10 +40,13 @@ ENTRY_POINTS = {
     "reindex": "a click command",
     "import_appeals": "a click command",
     "import_districts": "a click command",
+    "import_registry": "a click command",
     "city_set": "a click command",
     "city_show": "a click command",
     "pb_results": "a click command",
     "pb_check": "a click command",
+    "audit_verify": "a click command",
+    "import_budget": "a click command",
     "settings_table": "the README settings-table test",
     "__getattr__": "piccolo_conf's lazy DB for Piccolo's own CLI",
 }

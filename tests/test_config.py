@@ -33,6 +33,10 @@ def test_postgres_url_selects_postgres() -> None:
         ({"HROMADA_ENVIRONMENT": "staging"}, "HROMADA_ENVIRONMENT"),
         ({"HROMADA_LOG_FORMAT": "xml"}, "HROMADA_LOG_FORMAT"),
         ({"HROMADA_MEILI_URL": "ftp://x"}, "HROMADA_MEILI_URL"),
+        ({"HROMADA_SMTP_URL": "mail.city.example"}, "HROMADA_SMTP_URL"),
+        ({"HROMADA_PETITION_SIGNER_NAME": "surname"}, "HROMADA_PETITION_SIGNER_NAME"),
+        ({"HROMADA_SMTP_URL": "smtp://mail.city.example:abc"}, "HROMADA_SMTP_URL"),
+        ({"HROMADA_SMTP_URL": "smtp://u:secret@mail.city.example"}, "HROMADA_SMTP_URL"),
     ],
 )
 def test_bad_values_are_one_line_errors(env: dict[str, str], fragment: str) -> None:

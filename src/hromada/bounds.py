@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+import tempfile
+import zipfile
+from typing import IO, Any
+
+from hromada.errors import FileRefused
 
 # Row keys are 32-bit serials: a bigger number is no row of ours.
 MAX_KEY_INT = 2**31 - 1
@@ -89,3 +93,62 @@ def _utf8(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise json.JSONDecodeError(f"body is not UTF-8 ({error.reason})", "", error.start) from None
+
+
+# ---------------------------------------------------------------------------
+# Spreadsheets: an XLSX file is a zip archive, checked on its directory before anything
+# is inflated, so a zip bomb or a sheet too big to read in bounded time is refused.
+
+ZIP_MAGIC = b"PK\x03\x04"
+XLSX_MAX_UNPACKED = 2 * 1024**3  # every entry together, inflated
+XLSX_MAX_SHARED_STRINGS = 256 * 1024**2  # openpyxl holds the shared strings in memory
+XLSX_MAX_RATIO = 200  # inflated / deflated, for an entry over a megabyte
+XLSX_MAX_ENTRIES = 1000
+XLSX_MAX_ROWS = 1_048_576  # Excel's own limit
+XLSX_MAX_COLUMNS = 64
+
+_SPOOL_IN_MEMORY = 8 * 1024**2
+_CHUNK = 64 * 1024
+
+
+def check_xlsx_archive(binary: IO[bytes]) -> None:
+    """Refuse a zip that is not a workbook or would inflate past ``XLSX_*`` bounds."""
+    try:
+        with zipfile.ZipFile(binary) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise FileRefused("the file is not an XLSX workbook (not a readable zip archive)") from None
+    names = {e.filename for e in entries}
+    if "xl/workbook.xml" not in names:
+        raise FileRefused("the file is a zip archive but not an XLSX workbook (no xl/workbook.xml)")
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise FileRefused(f"the workbook has more than {XLSX_MAX_ENTRIES} parts")
+    unpacked = sum(e.file_size for e in entries)
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise FileRefused(
+            f"the workbook would inflate to {unpacked:,} bytes (more than "
+            f"{XLSX_MAX_UNPACKED:,}): split it, or export CSV"
+        )
+    for entry in entries:
+        if entry.file_size > 1024**2 and entry.file_size > XLSX_MAX_RATIO * max(
+            entry.compress_size, 1
+        ):
+            raise FileRefused(
+                f"the workbook part {entry.filename[:60]!r} inflates more than "
+                f"{XLSX_MAX_RATIO} times: refused as a zip bomb"
+            )
+        if entry.filename == "xl/sharedStrings.xml" and entry.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise FileRefused(
+                f"the workbook's shared strings take {entry.file_size:,} bytes (more than "
+                f"{XLSX_MAX_SHARED_STRINGS:,}): split it, or export CSV"
+            )
+
+
+def seekable(binary: IO[bytes]) -> IO[bytes]:
+    if binary.seekable():
+        return binary
+    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115 - its reader's
+    while chunk := binary.read(_CHUNK):
+        spool.write(chunk)
+    spool.seek(0)
+    return spool

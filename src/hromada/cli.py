@@ -291,12 +291,7 @@ def publish(dataset: str | None) -> None:
         from hromada.open_data.catalog.service import publish_all
         from hromada.progress import ProgressReporter
 
-        pending = await _connect_and_migrate(settings, apply=False)
-        if pending:
-            raise click.ClickException(
-                f"the database is not migrated ({len(pending)} pending migration(s)): "
-                "run `hromada migrate` first"
-            )
+        await _ready_database(settings)
         if dataset:
             try:
                 get_dataset(settings, dataset)
@@ -472,7 +467,7 @@ def import_group() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "csv", "jsonl", "kyiv1551-api", "kyiv1551-2015"]),
+    type=click.Choice(["auto", "csv", "xlsx", "jsonl", "kyiv1551-api", "kyiv1551-2015"]),
     default="auto",
     show_default=True,
     help="Format of FILE; auto decides from its first bytes and header.",
@@ -483,13 +478,20 @@ def import_group() -> None:
     help="Import the good rows even if some are bad (default: one bad row stops it all).",
 )
 @click.option(
+    "--allow-missing",
+    is_flag=True,
+    help="Import a CSV that lacks the district, category or status column (refused otherwise).",
+)
+@click.option(
     "--workers",
     type=int,
     default=1,
     show_default=True,
     help="Processes that anonymise in parallel (for big files).",
 )
-def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> None:
+def import_appeals(
+    file: Path, fmt: str, allow_rejects: bool, allow_missing: bool, workers: int
+) -> None:
     """Import an appeals export: anonymised, in one transaction, updating by id."""
     from hromada.errors import HromadaError
     from hromada.open_data.appeals import service
@@ -507,7 +509,12 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
                 reporter.update("appeals (kB read)", min(handle.tell(), size) // 1024, size // 1024)
 
             report = await service.import_file(
-                handle, fmt=fmt, allow_rejects=allow_rejects, progress=progress, workers=workers
+                handle,
+                fmt=fmt,
+                allow_rejects=allow_rejects,
+                allow_missing=allow_missing,
+                progress=progress,
+                workers=workers,
             )
         if report.applied and report.publish_job is not None:
             # The import queued the publish job: run it here (or wait for the worker
@@ -540,6 +547,106 @@ def import_appeals(file: Path, fmt: str, allow_rejects: bool, workers: int) -> N
             f"{report.rejected} bad row(s): nothing was imported "
             "(fix them, or pass --allow-rejects to import the rest)"
         )
+
+
+@import_group.command(name="registry")
+@click.argument("registry")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "csv", "xlsx", "geojson"]),
+    default="auto",
+    show_default=True,
+    help="Format of FILE; auto decides from its first bytes.",
+)
+@click.option("--replace", is_flag=True, help="Also remove the records FILE no longer has.")
+def import_registry(registry: str, file: Path, fmt: str, replace: bool) -> None:
+    """Import a registry file (CSV, XLSX, GeoJSON): all or nothing, updating by key.
+
+    REGISTRY is one of the declared registries (`hromada import registry --help` lists
+    them in the error when a wrong one is given).
+    """
+    from hromada.errors import HromadaError
+    from hromada.open_data.registries import importing, records
+
+    settings = load_settings()
+    _check_file_size(settings, file)
+
+    async def go() -> Any:
+        await _connect_and_migrate(settings, apply=True)
+        declared = records.registry_or_404(registry)
+        with file.open("rb") as handle:
+            report = await importing.import_file(
+                declared, handle, k=settings.appeals_k, fmt=fmt, replace=replace
+            )
+        if report.applied and report.publish_job is not None:
+            job = await run_job_here(settings, report.publish_job)
+            if job is not None and job.state != "done":
+                click.echo(
+                    f"publishing after the import: job {job.id} {job.state}: "
+                    f"{job.last_error or '-'} (see `hromada jobs`)",
+                    err=True,
+                )
+        return report
+
+    try:
+        report = run(go)
+    except HromadaError as exc:
+        raise click.ClickException(f"{file}: {exc.detail}") from None
+    for error in report.errors:
+        where = f"line {error.line}" + (f", {error.column}" if error.column else "")
+        click.echo(f"{file}: {where}: {error.reason}", err=True)
+    for error in report.unmatched_addresses:
+        click.echo(f"{file}: line {error.line}: {error.reason} (imported)", err=True)
+    click.echo(
+        f"{report.registry} ({report.format}): read {report.read}, inserted {report.inserted}, "
+        f"updated {report.updated}, unchanged {report.unchanged}, removed {report.removed}, "
+        f"rejected {report.rejected}, addresses unmatched {len(report.unmatched_addresses)}"
+    )
+    if not report.applied:
+        raise click.ClickException(f"{report.rejected} bad record(s): nothing was imported")
+
+
+def _check_file_size(settings: Settings, file: Path) -> None:
+    """Registry and budget files share one bound (HROMADA_REGISTRY_IMPORT_MAX_BYTES)."""
+    if file.stat().st_size > settings.registry_import_max_bytes:
+        raise click.ClickException(
+            f"{file}: larger than {settings.registry_import_max_bytes} bytes "
+            "(HROMADA_REGISTRY_IMPORT_MAX_BYTES)"
+        )
+
+
+@import_group.command(name="budget")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_budget(file: Path) -> None:
+    """Import an openbudget.gov.ua execution export (expenses by economic code, or incomes)
+    as it comes: all or nothing; a month imported again replaces the one before."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.budget.importing import import_export
+
+    settings = load_settings()
+    _check_file_size(settings, file)
+
+    data = file.read_bytes()
+
+    async def go() -> Any:
+        await _connect_and_migrate(settings, apply=True)
+        report = await import_export(data)
+        if report.publish_job is not None:
+            await run_job_here(settings, report.publish_job)
+        return report
+
+    try:
+        report = run(go)
+    except HromadaError as exc:
+        for error in (exc.errors or [])[:50]:
+            click.echo(f"{file}: {error['where']}: {error['name']}: {error['message']}", err=True)
+        raise click.ClickException(f"{file}: {exc.detail}") from None
+    click.echo(
+        f"{report.kind}: {report.rows} line(s) of budget(s) {', '.join(report.budgets)}, "
+        f"{report.periods[0]} to {report.periods[1]}, {report.codes} code(s)"
+    )
 
 
 @import_group.command(name="districts")
@@ -628,7 +735,7 @@ def city_show() -> None:
     settings = load_settings()
 
     async def go() -> dict[str, Any] | None:
-        await _connect_and_migrate(settings, apply=False)
+        await _ready_database(settings)
         return await communities.current()
 
     found = run(go)
@@ -701,6 +808,29 @@ def pb_check(file: Path) -> None:
             f"the file's own rule {instance.rule!r} is not one hromada computes: "
             "it does not reproduce it"
         )
+
+
+@main.group()
+def audit() -> None:
+    """The participation audit log (petitions and the participatory budget)."""
+
+
+@audit.command(name="verify")
+def audit_verify() -> None:
+    """Recompute every entry's hash from the first; exit non-zero at the first that fails."""
+    from hromada.participation.audit.service import BrokenChain, verify
+
+    settings = load_settings()
+
+    async def go() -> Any:
+        await _ready_database(settings)
+        return await verify()
+
+    try:
+        head = run(go)
+    except BrokenChain as broken:
+        raise click.ClickException(f"the audit log is broken: {broken}") from None
+    click.echo(f"{head.entries} entries recompute; head {head.head_hash}")
 
 
 def add_command(group: click.Group, command: click.Command) -> None:

@@ -144,6 +144,20 @@ class Settings:
     petition_open_drafts: int = _field(
         3, "Petitions one resident may have in draft or moderation at once."
     )
+    petition_signer_name: str = _field(
+        "given-initial",
+        "How signers appear on a petition's public list (the community's statute): "
+        "given-initial (Тарас Б.), initials (Т. Б.) or full (Тарас Бондаренко).",
+    )
+    smtp_url: str = _field(
+        "",
+        "SMTP server for e-mail to residents: smtp://host:port (STARTTLS when the server "
+        "offers it), smtps://host:465, optionally user:password@; while empty or down, "
+        "e-mail waits in the jobs queue (retried for about a day).",
+    )
+    mail_from: str = _field(
+        "hromada <noreply@city.example>", "Sender of the e-mail residents receive."
+    )
     rate_limit_window: int = _field(60, "Length of a rate-limit window in seconds.")
     rate_limit_anonymous: int = _field(
         60, "Requests per window for a client without an API key, per IP address."
@@ -153,6 +167,12 @@ class Settings:
     )
     rate_limit_writes: int = _field(
         30, "State-changing requests per window per resident or API key."
+    )
+    rate_limit_writes_per_ip: int = _field(
+        300,
+        "State-changing requests per window from one client address, whoever is logged in "
+        "there (one office behind one address shares it): many accounts cannot multiply one "
+        "sender's writes.",
     )
     rate_limit_tiers: tuple[str, ...] = _field(
         ("standard=1000", "partner=10000"),
@@ -212,7 +232,14 @@ class Settings:
         5, "Smallest group of appeals statistics show; smaller groups are suppressed."
     )
     appeals_import_max_bytes: int = _field(
-        512 * 1024 * 1024, "Largest appeals file the staff import endpoint accepts, in bytes."
+        512 * 1024 * 1024,
+        "Largest appeals file the staff import endpoint accepts (the body, or the file of a "
+        "multipart form), in bytes; an XLSX is also bounded inflated (see Appeals).",
+    )
+    registry_import_max_bytes: int = _field(
+        100 * 1024 * 1024,
+        "Largest registry file (CSV, XLSX, GeoJSON) an import accepts, from the staff "
+        "endpoint or the command line, in bytes.",
     )
 
     # ------------------------------------------------------------------
@@ -295,6 +322,11 @@ class Settings:
                 raise SettingsError(
                     f"HROMADA_PETITION_HOLIDAYS: {day!r} is not a date (YYYY-MM-DD)"
                 ) from None
+        if self.petition_signer_name not in ("given-initial", "initials", "full"):
+            raise SettingsError(
+                f"HROMADA_PETITION_SIGNER_NAME={self.petition_signer_name!r}: use "
+                "given-initial, initials or full"
+            )
         for name in ("petition_threshold", "petition_days", "petition_answer_days"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
@@ -371,8 +403,21 @@ class Settings:
             raise SettingsError("HROMADA_DEMO_APPEALS must not be negative")
         if self.appeals_import_max_bytes < 1024:
             raise SettingsError("HROMADA_APPEALS_IMPORT_MAX_BYTES must be at least 1024")
+        if self.registry_import_max_bytes < 1024:
+            raise SettingsError("HROMADA_REGISTRY_IMPORT_MAX_BYTES must be at least 1024")
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
+        if self.smtp_url:
+            parts = urlsplit(self.smtp_url)
+            try:
+                port = parts.port
+            except ValueError:
+                port = None
+            if parts.scheme not in ("smtp", "smtps") or not parts.hostname or port is None:
+                raise SettingsError(
+                    f"HROMADA_SMTP_URL={_redact(self.smtp_url)!r}: expected smtp://host:port "
+                    "or smtps://host:port"
+                )
 
 
 def _check_database_url(url: str) -> None:

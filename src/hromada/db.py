@@ -216,6 +216,74 @@ def upsert_sql(
     )
 
 
+def in_values(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column IN (values)`` as SQL with ``{}`` placeholders, and its arguments.
+
+    One array argument on PostgreSQL (``= ANY``: one statement text for any count, no
+    per-value quoting by the query builder), one placeholder per value on SQLite.
+    """
+    if dialect() == "postgres":
+        return f"{column} = ANY({{}})", [list(values)]
+    return f"{column} IN ({marks(len(values)) or 'NULL'})", list(values)
+
+
+async def bulk_upsert(
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    key: str | tuple[str, ...],
+    returning: str | None = None,
+) -> list[Any]:
+    """Insert ``rows`` (``columns`` order), updating those whose ``key`` exists, inside
+    ``write_transaction``; returns ``returning`` of every written row (a single-column
+    ``key`` only), else nothing.
+
+    ``key`` (a column, or the columns of a unique index) must be unique among ``rows``.
+    On PostgreSQL the rows travel by binary COPY into a temporary table and one
+    ``INSERT … SELECT … ON CONFLICT … RETURNING`` moves them (about three times the rate
+    of ``executemany``, ``bench appeals``); on SQLite ``executemany`` runs the upsert and
+    a select reads the written rows back.
+    """
+    tx = _write_tx.get()
+    if tx is None:
+        raise RuntimeError("bulk_upsert runs inside db.write_transaction() only")
+    if not rows:
+        return []
+    keys = (key,) if isinstance(key, str) else key
+    if returning is not None and len(keys) != 1:
+        raise ValueError("returning needs a single-column key")
+    listed = ", ".join(columns)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in keys)
+    if dialect() == "sqlite":
+        await tx.connection.executemany(driver_sql(upsert_sql(table, columns, key=keys)), rows)
+        if returning is None:
+            return []
+        where, args = in_values(keys[0], [row[columns.index(keys[0])] for row in rows])
+        cursor = await tx.connection.execute(
+            driver_sql(f"SELECT {returning} FROM {table} WHERE {where}"),  # noqa: S608
+            args,
+        )
+        return [found[returning] for found in await cursor.fetchall()]
+    incoming = f"incoming_{table}"
+    connection = tx.connection
+    await connection.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {incoming} ON COMMIT DROP AS "  # noqa: S608
+        f"SELECT {listed} FROM {table} WITH NO DATA"
+    )
+    await connection.execute(f"TRUNCATE {incoming}")
+    await connection.copy_records_to_table(incoming, records=rows, columns=list(columns))
+    insert = (
+        f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {incoming} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+    if returning is None:
+        await connection.execute(insert)
+        return []
+    found = await connection.fetch(f"{insert} RETURNING {returning}")
+    return [record[0] for record in found]
+
+
 def floor_int(expr: str) -> str:
     """An integer ``floor(expr)`` for non-negative ``expr`` (SQLite's CAST truncates)."""
     if dialect() == "postgres":

@@ -17,14 +17,28 @@ from hromada.demo.parts import DemoPart
 from hromada.domain import Domain, JobHandler
 from hromada.jobs.domain import DOMAIN as JOBS
 from hromada.open_data.appeals.domain import DOMAIN as APPEALS
+from hromada.open_data.budget.domain import DOMAIN as BUDGET
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
+from hromada.participation.audit.domain import DOMAIN as AUDIT
+from hromada.participation.budgeting.domain import DOMAIN as BUDGETING
 from hromada.participation.petitions.domain import DOMAIN as PETITIONS
 from hromada.search import registry as search_registry
 from hromada.search.domain import DOMAIN as SEARCH
 
-DOMAINS: tuple[Domain, ...] = (AUTH, JOBS, REGISTRIES, APPEALS, PETITIONS, CATALOG, SEARCH)
+DOMAINS: tuple[Domain, ...] = (
+    AUTH,
+    JOBS,
+    REGISTRIES,
+    APPEALS,
+    BUDGET,
+    AUDIT,
+    PETITIONS,
+    BUDGETING,
+    CATALOG,
+    SEARCH,
+)
 
 _names = [d.name for d in DOMAINS]
 if len(_names) != len(set(_names)):

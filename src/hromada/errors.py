@@ -23,6 +23,12 @@ class InvalidInput(HromadaError):
     title = "Invalid input"
 
 
+class FileRefused(InvalidInput):
+    """The file is not what it claims to be, or exceeds a bound; nothing was read from it."""
+
+    title = "File refused"
+
+
 class NotFound(HromadaError):
     title = "Not found"
 

@@ -23,6 +23,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from hromada.bounds import MAX_KEY_INT
 from hromada.errors import InvalidInput
 
 T = TypeVar("T")
@@ -45,7 +46,8 @@ def configure_cursor_key(secret: str) -> None:
 
 
 def _signature(payload: bytes) -> str:
-    digest = hmac.new(_key, payload, hashlib.sha256).digest()[:_SIGNATURE_BYTES]
+    # One-shot HMAC (a page of 500 edges signs 500 cursors): several times hmac.new's speed.
+    digest = hmac.digest(_key, payload, "sha256")[:_SIGNATURE_BYTES]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
@@ -75,17 +77,37 @@ def _verified_key(cursor: str) -> Any:
         return None
 
 
-def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
-    """The key inside ``cursor``; a cursor that was not made by us is a clear 422."""
+# The longest text a cursor's key may hold (codes, slugs, ISO times).
+MAX_KEY_TEXT = 200
+
+
+def decode_cursor(
+    cursor: str | None, arity: int, kinds: tuple[type, ...] | None = None
+) -> list[Any] | None:
+    """The key inside ``cursor``; a cursor that was not made by us is a clear 422.
+
+    ``kinds`` gives the type of each part of the key (``int``: a key between 0 and 2³¹−1;
+    ``str``: text of at most ``MAX_KEY_TEXT``): a cursor is signed, so an attacker's best
+    cursor is a genuine one of another list, whose key has other types."""
     if not cursor:
         return None
     key = _verified_key(cursor)
-    if not isinstance(key, list) or len(key) != arity:
+    if not isinstance(key, list) or len(key) != arity or not _fits(key, kinds):
         raise InvalidInput(
             "cursor is not one this API issued: pass next_cursor from the previous page as is",
             errors=[{"where": "query", "name": "cursor", "message": "unreadable cursor"}],
         )
     return key
+
+
+def _fits(key: list[Any], kinds: tuple[type, ...] | None) -> bool:
+    if kinds is None:
+        return True
+    return len(kinds) == len(key) and all(
+        (kind is int and type(value) is int and 0 <= value <= MAX_KEY_INT)
+        or (kind is str and type(value) is str and len(value) <= MAX_KEY_TEXT)
+        for value, kind in zip(key, kinds, strict=True)
+    )
 
 
 def check_limit(limit: int, maximum: int) -> int:

@@ -167,31 +167,3 @@ def test_frictionless_command_line(published: Settings, live_server) -> None:
         [str(cli), "validate", url], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_pyshacl_against_the_official_dcat_ap_3_shapes(published: Settings, live_server) -> None:
-    """pyshacl with the official DCAT-AP 3.0.1 shapes, when a copy is at hand.
-
-    No package on PyPI, npm or Debian ships those shapes, and the tests have no
-    network, so the repository holds no copy: point ``DCAT_AP_SHACL_DIR`` at a
-    folder with SEMIC's ``shapes.ttl`` and ``range.ttl`` (releases/3.0.1/html/shacl
-    of github.com/SEMICeu/DCAT-AP) to run it.
-    """
-    import os
-
-    folder = os.environ.get("DCAT_AP_SHACL_DIR")
-    if not folder:
-        pytest.skip("DCAT_AP_SHACL_DIR is not set: no copy of the DCAT-AP 3.0.1 shapes")
-    from pyshacl import validate as shacl_validate
-
-    data = _graph(f"{live_server.url}/catalog.ttl", "ttl")
-    for name in ("shapes.ttl", "range.ttl", "shapes_recommended.ttl"):
-        path = Path(folder) / name
-        if not path.is_file():
-            continue
-        shapes = Graph().parse(path, format="turtle")
-        # The recommended shapes warn (sh:Warning) about what a city may leave out.
-        conforms, _, text = shacl_validate(
-            data, shacl_graph=shapes, inference="none", allow_warnings=True
-        )
-        assert conforms, f"{name}:\n{text[:4000]}"

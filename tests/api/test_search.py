@@ -155,3 +155,40 @@ def test_streets_list_q_searches_streets(search_client: TestClient[Litestar]) ->
         search_client.get("/api/v1/streets", params={"q": "x" * 201}).status_code == 400
         or search_client.get("/api/v1/streets", params={"q": "x" * 201}).status_code == 422
     )
+
+
+def test_an_unknown_filter_value_is_a_422_like_the_lists(
+    search_client: TestClient[Litestar],
+) -> None:
+    """The check is in the search service, before any engine is asked: REST and GraphQL,
+    the embedded engine and Meilisearch answer it alike."""
+    district = search_client.get("/api/v1/districts").json()["items"][0]["code"]
+    known = search_client.get("/api/v1/search", params={"district": district, "limit": 1})
+    assert known.status_code == 200 and known.json()["total"] > 0
+    for params in (
+        {"district": "atlantis"},
+        {"district": f"{district},atlantis"},
+        {"street_kind": "хайвей"},
+        {"status": "lost"},
+        {"layer": "space"},
+    ):
+        response = search_client.get("/api/v1/search", params=params)
+        assert response.status_code == 422, (params, response.text)
+        name = next(iter(params))
+        assert response.json()["errors"][0] == {
+            "where": "query",
+            "name": name,
+            "message": "unknown value",
+        }
+        assert "unknown value" in response.json()["detail"]
+    # A real value no document has yet is an empty answer, not an error.
+    empty = search_client.get("/api/v1/search", params={"layer": "green", "type": "street"})
+    assert empty.status_code == 200 and empty.json()["total"] == 0
+    graphql = search_client.post(
+        "/graphql",
+        json={
+            "query": '{ search(filters: [{field: "district", values: ["atlantis"]}]) '
+            "{ estimatedTotal } }"
+        },
+    ).json()
+    assert graphql["data"] is None and "unknown value" in graphql["errors"][0]["message"]

@@ -82,6 +82,26 @@ def test_keys_per_resident_are_capped(live) -> None:
     assert statuses[20] == 409
 
 
+def test_writes_are_limited_per_address_whoever_writes(live, monkeypatch) -> None:
+    runtime = live.app.state["auth"]
+    monkeypatch.setattr(
+        runtime,
+        "settings",
+        runtime.settings.replace(rate_limit_writes=3, rate_limit_writes_per_ip=4),
+        raising=True,
+    )
+    statuses = []
+    for subject in ("c-olena-1001", "c-taras-1002"):  # two residents, one address
+        with live.client() as client:
+            live.login(client, "dev-city", subject)
+            csrf = {"X-CSRF-Token": live.csrf(client)}
+            for n in range(3):
+                answer = client.post("/api/v1/me/api-keys", json={"name": f"k{n}"}, headers=csrf)
+                statuses.append(answer.status_code)
+    # Olena's three, Taras's first: the address's fourth; then the address is spent.
+    assert statuses == [201, 201, 201, 201, 429, 429]
+
+
 def test_anonymous_callers_cannot_manage_keys(live) -> None:
     with live.client() as client:
         assert client.get("/api/v1/me/api-keys").status_code == 401

@@ -165,3 +165,15 @@ def test_the_appeals_import_is_for_officials_and_admins(live, subject, allowed) 
     else:
         assert response.status_code == 403
         assert "may not import data" in response.json()["detail"]
+
+
+def test_an_official_uploads_a_form_from_a_logged_in_session(live) -> None:
+    form = {"file": ("звернення.csv", b"not,an,appeals,file\n1,2,3,4\n", "text/csv")}
+    with live.client() as client:
+        live.login(client, "dev-city", "c-petro-1008")
+        # A form sent with the session cookie needs the CSRF token like any other write.
+        assert client.post("/api/v1/admin/imports/appeals", files=form).status_code == 403
+        csrf = {"X-CSRF-Token": live.csrf(client)}
+        response = client.post("/api/v1/admin/imports/appeals", files=form, headers=csrf)
+    assert response.status_code == 422, response.text  # past the guard, the file is read
+    assert "not an appeals header" in response.json()["detail"]

@@ -48,11 +48,13 @@ async def test_one_indexer_among_hosts_and_a_dead_one_is_taken_over(clean_db: Se
         assert "backend" in await second.holder()
 
         # The holder's process dies (its connection ends): the server frees the lease.
+        # pg_terminate_backend only signals; the timeout form (PostgreSQL 14+) waits until
+        # the backend has exited, so the lease is free when the next line runs.
         assert isinstance(first.lock, Lease) and first.lock._conn is not None
         pid = first.lock._conn.get_server_pid()
         admin = await asyncpg.connect(**postgres_config(settings.database_url))
         try:
-            await admin.execute("SELECT pg_terminate_backend($1)", pid)
+            assert await admin.fetchval("SELECT pg_terminate_backend($1, 10000)", pid)
         finally:
             await admin.close()
         assert await second.take_lock()

@@ -45,7 +45,7 @@ async def test_configure_creates_the_index_and_applies_settings(fake_meili: Fake
         for k, v in desired_settings(corpus_settings()).items()
         if k not in ("typoTolerance", "pagination", "faceting")  # those are the defaults
     }
-    assert patch["searchableAttributes"] == ["title", "body"]
+    assert patch["searchableAttributes"] == ["title", "body", "_lemmas"]
     assert patch["filterableAttributes"] == ["type", "category", "district", "received_at"]
     assert patch["sortableAttributes"] == ["received_at"]
     assert patch["rankingRules"][0] == "sort"
@@ -352,4 +352,25 @@ async def test_count_reads_index_stats(fake_meili: FakeMeili) -> None:
     assert await backend.count() == len(corpus_documents())
     assert await backend.ping() == "ok"
     assert APPEAL.name == "appeal"
+    await backend.close()
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [
+        ("ями біля школи", "яма біля школи"),  # the word being typed is sent as typed
+        ("ліфтом ", "ліфт "),
+        ('"вулиці Сумській" ями ', '"вулиці Сумській" яма '),  # a phrase stays as written
+        ("сміття -майданчику", "сміття -майданчику -майданчик"),
+        ("Ґанку ", "Ґанку "),  # Meilisearch does not fold ґ: sent as written
+    ],
+)
+async def test_query_words_go_as_dictionary_forms(
+    fake_meili: FakeMeili, typed: str, sent: str
+) -> None:
+    backend = backend_for(fake_meili)
+    await backend.configure(corpus_settings())
+    fake_meili.requests.clear()
+    await backend.search(SearchQuery(q=typed))
+    assert fake_meili.requests[-1].body["q"] == sent
     await backend.close()

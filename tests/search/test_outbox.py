@@ -10,6 +10,7 @@ import pytest
 from hromada import db
 from hromada.config import Settings
 from hromada.errors import Unavailable
+from hromada.open_data.registries.kinds import REGISTRIES
 from hromada.open_data.registries.tables import Street
 from hromada.search.embedded import EmbeddedBackend
 from hromada.search.indexer import IndexerLock, drain_all, drain_once, enqueue_rebuild
@@ -176,11 +177,54 @@ async def _appeal_case() -> tuple[set[str], set[str]]:
     return public, private
 
 
+async def _declared_case(doc_type: str) -> tuple[set[str], set[str]]:
+    """Every record of a declared registry is public (its personal fields never reach the
+    document: tests/open_data/registries/test_declared.py checks the documents)."""
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.registries.demo import RegistriesDemo
+    from hromada.open_data.registries.tables import RegistryRecord
+
+    city = generate_city(1551, streets=15, buildings=80)
+    await RegistriesDemo().populate(DemoContext(settings=Settings(environment="test"), city=city))
+    keys = await RegistryRecord.select(RegistryRecord.key).where(
+        RegistryRecord.registry == doc_type
+    )
+    assert keys
+    return {r["key"] for r in keys}, set()
+
+
+async def _petition_case() -> tuple[set[str], set[str]]:
+    """Petitions in every stored status: drafts and those in moderation are their
+    author's alone until published."""
+    import datetime as dt
+
+    from hromada.auth.tables import Resident
+    from hromada.participation.petitions.tables import Petition
+
+    now = dt.datetime.now(dt.UTC)
+    author = await Resident.insert(
+        Resident(person_key="petition-case", display_name="Коваленко Олена",
+                 created_at=now, last_login_at=now)
+    ).returning(Resident.id)  # fmt: skip
+    made: dict[str, str] = {}
+    for status in ("draft", "moderation", "open", "answered", "rejected"):
+        row = await Petition.insert(
+            Petition(title=f"Петиція {status}", text="Текст петиції.", addressee="Рада",
+                     author=author[0]["id"], status=status, threshold=10, created_at=now)
+        ).returning(Petition.id)  # fmt: skip
+        made[status] = str(row[0]["id"])
+    public = {made[s] for s in ("open", "answered", "rejected")}
+    return public, {made["draft"], made["moderation"]}
+
+
 PRIVACY_CASES: dict[str, PrivacyCase] = {
+    "petition": _petition_case,
     "appeal": _appeal_case,
     "district": lambda: _registry_case("district"),
     "street": lambda: _registry_case("street"),
     "building": lambda: _registry_case("building"),
+    **{r.slug: (lambda slug=r.slug: _declared_case(slug)) for r in REGISTRIES},
 }
 
 

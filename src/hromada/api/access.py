@@ -300,6 +300,12 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
             )
             if not writes.allowed or writes.remaining < decision.remaining:
                 decision = writes
+        if writes_something:
+            from_address = await runtime.limiter.hit(
+                f"write-ip:{ip}", settings.rate_limit_writes_per_ip, window
+            )
+            if not from_address.allowed or from_address.remaining < decision.remaining:
+                decision = from_address
         return decision
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:

@@ -4,30 +4,38 @@ and the staff import."""
 from __future__ import annotations
 
 import shutil
-import tempfile
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
-from hromada.api.downloads import base_url, file_response
+from hromada.api import uploads
+from hromada.api.downloads import (
+    SEP_DESCRIPTION,
+    base_url,
+    file_response,
+    separator,
+    table_bytes,
+)
 from hromada.api.guards import require
 from hromada.api.params import RowId, filter_query
 from hromada.auth.permissions import Permission
 from hromada.config import Settings
-from hromada.errors import InvalidInput, TooLarge
+from hromada.errors import InvalidInput
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters, split_list
-from hromada.open_data.appeals.formats import FORMATS
+from hromada.open_data.appeals.formats import FORMATS, format_of_upload
 from hromada.open_data.appeals.schemas import (
     AppealFilters,
     AppealOut,
     CategoryOut,
+    ImportAnswer,
     ImportReport,
     StatsOut,
 )
 from hromada.open_data.catalog import service as catalog
 from hromada.open_data.catalog.formats import MEDIA_TYPES
+from hromada.open_data.catalog.schemas import PublishJob
 from hromada.paging import DEFAULT_LIMIT, Page
 from hromada.search.runtime import backend_of
 
@@ -90,13 +98,45 @@ class AppealController(Controller):
         return await service.stats(filters, split_list(group_by), k=_settings(request).appeals_k)
 
     @get(
+        ["/stats.csv", "/stats.xlsx"],
+        summary="Appeal statistics as a file to keep (CSV or XLSX)",
+        description="The same groups as `/stats` with the same filters and `group_by` (public "
+        "appeals only; groups below k left out; no total row): one row per group, each "
+        "code with its name beside it (`district`, `district_name`, …), then the figures.",
+        opt={"skip_compression": True},
+    )
+    @filter_query(AppealFilters, build_filters)
+    async def appeal_stats_file(
+        self,
+        request: Request[Any, Any, Any],
+        group_by: Annotated[
+            str,
+            Query(
+                description="Up to three of: " + ", ".join(service.GROUPS) + " (comma-separated)"
+            ),
+        ] = "district",
+        *,
+        filters: AppealFilters,
+    ) -> Response[bytes]:
+        out = await service.stats(filters, split_list(group_by), k=_settings(request).appeals_k)
+        header, rows = service.stats_table(out)
+        fmt = request.url.path.rpartition(".")[2]
+        name = "appeal-stats-" + "-".join(out.group_by)
+        return Response(
+            table_bytes(fmt, header, rows),
+            media_type=MEDIA_TYPES[fmt],
+            headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        )
+
+    @get(
         "/download/{fmt:str}",
         summary="The appeals the list's filters select, as a file",
         description=(
             "The same filters as the list, in any download format of the appeals dataset "
             "(csv, json, jsonl, geojson, xlsx, parquet): the same anonymised rows, columns and "
             f"cell forms as the full file, at most {catalog.MAX_SUBSET_ROWS:,} rows "
-            "(more is a 413 naming the full file). `bom=1` puts a UTF-8 BOM before a CSV."
+            "(more is a 413 naming the full file). `bom=1` puts a UTF-8 BOM before a CSV; "
+            "`sep=semicolon` gives the CSV for Excel in a ';' locale (and a BOM)."
         ),
         opt={"skip_compression": True},  # file_response compresses, once, when asked
     )
@@ -106,13 +146,26 @@ class AppealController(Controller):
         request: Request[Any, Any, Any],
         fmt: FromPath[str],
         bom: Annotated[bool, QueryParameter(description="UTF-8 BOM before a CSV (Excel)")] = False,
+        sep: Annotated[str, QueryParameter(description=SEP_DESCRIPTION)] = "comma",
+        q: Annotated[
+            str | None,
+            Query(
+                description="Words, as the list's q: the appeals search finds, most relevant "
+                "first (at most what search reaches; more is a 413)",
+                max_length=200,
+            ),
+        ] = None,
         *,
         filters: AppealFilters,
     ) -> Response[Any]:
+        transform, variant = separator(fmt, sep)
         settings = _settings(request)
-        subset = await catalog.write_subset(
-            settings, "appeals", service.iter_public_rows(filters), fmt, base_url(request)
+        rows = (
+            service.iter_found_rows(filters, q=q, search=backend_of(request.app.state))
+            if q and q.strip()
+            else service.iter_public_rows(filters)
         )
+        subset = await catalog.write_subset(settings, "appeals", rows, fmt, base_url(request))
         try:
             return file_response(
                 request,
@@ -122,15 +175,18 @@ class AppealController(Controller):
                 media_type=MEDIA_TYPES[fmt],
                 filename=f"appeals-filtered.{fmt}",
                 immutable=False,
-                bom=bom and fmt == "csv",
+                bom=bom and fmt == "csv" and transform is None,
+                transform=transform,
+                variant=variant,
             )
         finally:
             # The response holds the file open (unless it is a HEAD or a 304): the folder can go.
             shutil.rmtree(subset.directory, ignore_errors=True)
 
     @get("/categories", summary="The service catalogue derived from the appeals")
-    async def categories(self) -> dict[str, list[CategoryOut]]:
-        return {"items": await service.list_categories()}
+    async def categories(self) -> Page[CategoryOut]:
+        # A few hundred at most: one page, with the list shape of every other list.
+        return Page(items=await service.list_categories(), next_cursor=None)
 
     @get("/{appeal_id:int}", summary="One published appeal")
     async def get_appeal(self, appeal_id: RowId) -> AppealOut:
@@ -148,10 +204,16 @@ class AppealImportController(Controller):
         "/",
         summary="Import an appeals file (staff)",
         description=(
-            "The request body is the file itself (CSV, JSON Lines, Kyiv 1551 API JSON or "
-            "the 1551 portal scrape; gzip accepted). One import is one transaction: with a "
-            "bad row nothing is written and the answer (422) lists every bad row, unless "
-            "allow_rejects=true."
+            "Send the file as the request body (`curl --data-binary @file`), or as the one "
+            "file field of a `multipart/form-data` form (a browser form, Postman), where a "
+            "`format` field may name its format; otherwise the format comes from the query, "
+            "the file's name and its first bytes. CSV (comma or semicolon), XLSX, JSON Lines, "
+            "Kyiv 1551 API JSON or the "
+            "1551 portal scrape; gzip accepted. One import is one transaction: with a bad row "
+            "nothing is written and the answer (422) lists every bad row, unless "
+            "allow_rejects=true. A CSV without the district, category or status column is "
+            "refused unless allow_missing=true. The answer names the job that publishes the "
+            'new version (`publish_job`, also `Link: <url>; rel="monitor"`).'
         ),
         request_max_body_size=None,
         status_code=200,
@@ -161,23 +223,20 @@ class AppealImportController(Controller):
         request: Request[Any, Any, Any],
         format: Annotated[str, Query(description="auto, " + ", ".join(FORMATS[1:]))] = "auto",
         allow_rejects: Annotated[bool, Query()] = False,
-    ) -> Response[ImportReport]:
-        cap = _settings(request).appeals_import_max_bytes
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > cap:
-            raise TooLarge(f"the file is larger than {cap} bytes")
-        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-            size = 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > cap:
-                    raise TooLarge(f"the file is larger than {cap} bytes")
-                spool.write(chunk)
-            spool.seek(0)
+        allow_missing: Annotated[
+            bool,
+            Query(description="Import a CSV that lacks the district, category or status column"),
+        ] = False,
+    ) -> Response[ImportAnswer]:
+        upload = await uploads.receive(
+            request, max_bytes=_settings(request).appeals_import_max_bytes
+        )
+        with upload.file:
             report = await service.import_file(
-                spool,
-                fmt=format,
+                upload.file,
+                fmt=_format_of(format, upload),
                 allow_rejects=allow_rejects,
+                allow_missing=allow_missing,
             )
         if not report.applied:
             raise InvalidInput(
@@ -189,12 +248,40 @@ class AppealImportController(Controller):
             )
         # The import queued a job that publishes the new version off the request loop
         # (a worker, in this process or another): staff watch it at the Link.
-        headers = (
-            {"Link": f'</api/v1/admin/jobs/{report.publish_job}>; rel="monitor"'}
-            if report.publish_job is not None
-            else {}
+        job = None
+        headers = {}
+        if report.publish_job is not None:
+            path = f"/api/v1/admin/jobs/{report.publish_job}"
+            job = PublishJob(id=report.publish_job, url=base_url(request) + path)
+            headers["Link"] = f'<{path}>; rel="monitor"'
+        answer = ImportAnswer(
+            **{f: getattr(report, f) for f in ImportReport.__struct_fields__ if f != "publish_job"},
+            publish_job=job,
         )
-        return Response(content=report, headers=headers)
+        return Response(content=answer, headers=headers)
+
+
+def _format_of(query_format: str, upload: uploads.Upload) -> str:
+    """The format to read: the query's or the form's ``format``, else what the file's
+    name says (``auto`` leaves it to the first bytes)."""
+    fields = dict(upload.fields)
+    form_format = fields.pop("format", None) or None
+    if fields:
+        raise InvalidInput(
+            "unknown form field(s) "
+            + ", ".join(repr(name[:40]) for name in fields)
+            + ": the form takes the file and `format`; allow_rejects and allow_missing "
+            "go in the query string"
+        )
+    if form_format and query_format != "auto" and form_format != query_format:
+        raise InvalidInput(
+            f"the query says format={query_format!r} and the form {form_format!r}: send one"
+        )
+    chosen = form_format or query_format
+    if chosen not in FORMATS:
+        raise InvalidInput(f"unknown format {chosen[:40]!r}: use one of {', '.join(FORMATS)}")
+    named = format_of_upload(upload.filename, upload.content_type)
+    return named if chosen == "auto" else chosen
 
 
 # What the app mounts for this domain (hromada.open_data.appeals.domain names this module).

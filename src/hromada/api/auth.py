@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
@@ -22,7 +22,15 @@ from hromada.auth import service
 from hromada.auth.guard import principal_of, runtime_of
 from hromada.auth.permissions import Permission
 from hromada.auth.runtime import AuthRuntime
-from hromada.auth.schemas import ApiKeyCreated, ApiKeyIn, ApiKeyOut, MeOut, ProviderOut
+from hromada.auth.schemas import (
+    ApiKeyCreated,
+    ApiKeyIn,
+    ApiKeyOut,
+    MeOut,
+    NotificationsIn,
+    NotificationsOut,
+    ProviderOut,
+)
 from hromada.errors import HromadaError
 
 log = logging.getLogger("hromada.auth")
@@ -168,6 +176,17 @@ class MeController(Controller):
     )
     async def me(self, request: Request[Any, Any, Any]) -> MeOut:
         return await service.me(runtime_of(request), principal_of(request))
+
+    @put(
+        "/notifications",
+        summary="E-mail about my petitions and answers to those I signed: on or off "
+        "(off until I turn it on; needs X-CSRF-Token)",
+        guards=[require(Permission.READ_OWN_PROFILE)],
+    )
+    async def set_notifications(
+        self, request: Request[Any, Any, Any], data: JSONBody[NotificationsIn]
+    ) -> NotificationsOut:
+        return await service.set_notifications(principal_of(request), data)
 
     @get(
         "/api-keys",

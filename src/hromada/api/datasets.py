@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect
 
-from hromada.api.downloads import base_url, file_response
+from hromada.api.downloads import SEP_DESCRIPTION, base_url, file_response, separator
 from hromada.bounds import parse_key_int
 from hromada.errors import InvalidInput, NotFound
-from hromada.open_data.catalog import datapackage, dcat, service
-from hromada.open_data.catalog.formats import MEDIA_TYPES
+from hromada.open_data.catalog import datapackage, dcat, service, urls
+from hromada.open_data.catalog.formats import CHANGES, MEDIA_TYPES, changes_sha256
 from hromada.open_data.catalog.registry import get_dataset
-from hromada.open_data.catalog.schemas import DatasetOut, VersionOut
+from hromada.open_data.catalog.schemas import DatasetOut, RowChangeOut, VersionOut
 from hromada.paging import DEFAULT_LIMIT, Page, check_limit
 
 MAX_LIMIT = 500
@@ -111,6 +113,31 @@ class DatasetController(Controller):
             base_url=base_url(request),
         )
 
+    @get(
+        "/{slug:str}/versions/{version:str}/rows",
+        summary="Which rows a version added, changed or removed (a number or latest)",
+        description="In key order, a page at a time: `op` (add, change, remove), the row's "
+        "`key`, the `fields` a change touched and the `row` as it is now. The whole list "
+        "is the version's change file, `changes.jsonl`.",
+    )
+    async def row_changes(
+        self,
+        request: Request[Any, Any, Any],
+        slug: FromPath[str],
+        version: FromPath[str],
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+        cursor: Annotated[str | None, QueryParameter()] = None,
+    ) -> Page[RowChangeOut]:
+        settings = request.app.state["settings"]
+        found = await service.get_version(settings, slug, _version_number(version))
+        return await asyncio.to_thread(
+            service.row_changes,
+            settings,
+            found,
+            limit=check_limit(limit, MAX_LIMIT),
+            cursor=cursor,
+        )
+
     @get("/{slug:str}/datapackage.json", summary="Frictionless Data Package of the latest version")
     async def datapackage_latest(
         self, request: Request[Any, Any, Any], slug: FromPath[str]
@@ -119,10 +146,12 @@ class DatasetController(Controller):
 
     @get(
         "/{slug:str}/versions/{version:str}/{filename:str}",
-        summary="Download a version: download.{csv,json,jsonl,geojson,xlsx,parquet} "
-        "or datapackage.json",
+        summary="Download a version: download.{csv,json,jsonl,geojson,xlsx,parquet}, "
+        "datapackage.json or changes.jsonl (the rows it changed)",
         description="Streams the whole version. `?bom=1` adds a byte-order mark to CSV for "
-        "Excel. Conditional GET with ETag / Last-Modified; gzip with Accept-Encoding.",
+        "Excel; `?sep=semicolon` gives the CSV for Excel where the list separator is ';' "
+        "(Ukrainian locale): ';' between cells and a UTF-8 BOM, the same rows (no byte "
+        "ranges). Conditional GET with ETag / Last-Modified; gzip with Accept-Encoding.",
         opt={"skip_compression": True},
     )
     async def download(
@@ -132,17 +161,32 @@ class DatasetController(Controller):
         version: FromPath[str],
         filename: FromPath[str],
         bom: Annotated[bool, QueryParameter()] = False,
+        sep: Annotated[str, QueryParameter(description=SEP_DESCRIPTION)] = "comma",
     ) -> Response[Any]:
         number = _version_number(version)
         settings = request.app.state["settings"]
         if filename == "datapackage.json":
             return await _datapackage(request, slug, number)
+        if filename == CHANGES:
+            found = await service.get_version(settings, slug, number)
+            path = service.changes_file(settings, found)
+            return file_response(
+                request,
+                path,
+                sha256=changes_sha256(path),
+                last_modified=found.created_at,
+                media_type="application/jsonl",
+                filename=f"{slug}-v{found.number}-changes.jsonl",
+                immutable=number is not None,
+            )
         stem, _, fmt = filename.partition(".")
         if stem != "download" or fmt not in MEDIA_TYPES:
             raise NotFound(
                 f"no file {filename!r}: use download.csv, download.json, download.jsonl, "
-                "download.geojson, download.xlsx, download.parquet or datapackage.json"
+                "download.geojson, download.xlsx, download.parquet, datapackage.json or "
+                "changes.jsonl"
             )
+        transform, variant = separator(fmt, sep)
         found = await service.get_version(settings, slug, number)
         path = service.version_file(settings, found, fmt)
         return file_response(
@@ -153,7 +197,9 @@ class DatasetController(Controller):
             media_type=MEDIA_TYPES[fmt],
             filename=f"{slug}-v{found.number}.{fmt}",
             immutable=number is not None,
-            bom=bom and fmt == "csv",
+            bom=bom and fmt == "csv" and transform is None,
+            transform=transform,
+            variant=variant,
         )
 
 
@@ -213,6 +259,58 @@ class DcatController(Controller):
     ) -> Response[Any]:
         return await _dcat(request, "rdf", page, per_page)
 
+    @get(
+        "/catalog",
+        summary="The catalogue's own IRI: a 303 to its Turtle, RDF/XML or JSON-LD by Accept",
+        status_code=303,
+    )
+    async def catalog(self, request: Request[Any, Any, Any]) -> Redirect:
+        fmt = _negotiate(request)
+        return _see_other(urls.catalog(base_url(request), fmt))
+
+    @get(
+        "/organisations/{name:str}",
+        summary="A publisher's IRI: a 303 by Accept to its description, "
+        "which is {slug}.ttl, {slug}.rdf or {slug}.jsonld",
+    )
+    async def organisation(
+        self, request: Request[Any, Any, Any], name: FromPath[str]
+    ) -> Response[Any] | Redirect:
+        slug, dot, ext = name.rpartition(".")
+        settings = request.app.state["settings"]
+        base = base_url(request)
+        if not (dot and ext in dcat.MEDIA):
+            slug, ext = name, ""
+        body = dcat.publisher_document(settings, base, slug, ext or "jsonld")
+        if body is None:
+            raise NotFound(f"no publisher {slug!r} in the catalogue")
+        if not ext:
+            return _see_other(f"{urls.organisation(base, slug)}.{_negotiate(request)}")
+        return _rdf(body, ext)
+
+
+def _negotiate(request: Request[Any, Any, Any]) -> str:
+    """The serialisation the client asks for (``Accept``), JSON-LD when it names none."""
+    # JSON-LD first: what */* and a browser's Accept get.
+    by_type = {
+        media: fmt for fmt, media in sorted(dcat.MEDIA.items(), key=lambda f: f[0] != "jsonld")
+    }
+    try:
+        best = request.accept.best_match(list(by_type), default=dcat.MEDIA["jsonld"])
+    except (ValueError, ArithmeticError):  # Litestar's parser fails on q=1e999
+        return "jsonld"
+    return by_type.get(best or "", "jsonld")
+
+
+def _see_other(location: str) -> Redirect:
+    return Redirect(location, status_code=303, headers={"Vary": "Accept"})
+
+
+def _rdf(body: str | bytes | dict[str, Any], fmt: str) -> Response[Any]:
+    # Litestar adds "; charset=utf-8" to text/* itself: naming it here too said it twice.
+    content = str(body) if fmt == "ttl" else body
+    return Response(content=content, media_type=dcat.MEDIA[fmt])
+
 
 async def _dcat(
     request: Request[Any, Any, Any], fmt: str, page: int, per_page: int
@@ -221,12 +319,7 @@ async def _dcat(
     body, pages = await dcat.catalog_page(settings, base_url(request), fmt, page, per_page)
     if page > pages:
         raise NotFound(f"the catalogue has {pages} page(s) of {per_page}")
-    if fmt == "ttl":
-        # Litestar adds "; charset=utf-8" to text/* itself: naming it here said it twice.
-        return Response(content=str(body), media_type="text/turtle")
-    if fmt == "rdf":
-        return Response(content=body, media_type="application/rdf+xml")
-    return Response(content=body, media_type="application/ld+json")
+    return _rdf(body, fmt)
 
 
 # What the app mounts for this domain (hromada.open_data.catalog.domain names this module).

@@ -15,11 +15,14 @@ of the file, not of one gzip stream.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import email.utils
+import io
 import re
+import tempfile
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,9 +32,32 @@ from litestar.response import Stream
 
 from hromada.api.conditional import etag_matches, is_head
 from hromada.api.errors import problem
+from hromada.errors import InvalidInput
+from hromada.open_data.catalog.formats import SEPARATORS, semicolon_csv
+from hromada.open_data.catalog.xlsx import XlsxWriter
 
 CHUNK = 256 * 1024
 BOM = b"\xef\xbb\xbf"
+# Rewrites a file as it streams: the file in, the bytes to send out, chunk by chunk.
+Transform = Callable[[IO[bytes]], Iterator[bytes]]
+
+
+SEP_DESCRIPTION = (
+    "CSV only: comma (the published file, byte for byte) or semicolon (for Excel where the "
+    "list separator is ';', as in the Ukrainian locale: ';' between cells, a UTF-8 BOM)"
+)
+
+
+def separator(fmt: str, sep: str) -> tuple[Transform | None, str]:
+    """What ``?sep=`` asks of a download: the file as published (``comma``), or the CSV
+    for Excel with ';' (``semicolon``: ``catalog.formats.semicolon_csv``)."""
+    if sep not in SEPARATORS:
+        raise InvalidInput(f"unknown sep {sep[:20]!r}: use {' or '.join(SEPARATORS)}")
+    if sep == "comma":
+        return None, ""
+    if fmt != "csv":
+        raise InvalidInput(f"sep={sep} is for CSV downloads, not {fmt}")
+    return semicolon_csv, sep
 
 
 def base_url(request: Request[Any, Any, Any]) -> str:
@@ -122,6 +148,25 @@ async def _nothing() -> AsyncIterator[bytes]:
         yield chunk
 
 
+async def _transformed(handle: IO[bytes], transform: Transform, gzip: bool) -> AsyncIterator[bytes]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31) if gzip else None
+    chunks = transform(handle)
+    done = object()
+    try:
+        while True:
+            chunk = await anyio.to_thread.run_sync(next, chunks, done)
+            if chunk is done:
+                break
+            assert isinstance(chunk, bytes)
+            out = compressor.compress(chunk) if compressor else chunk
+            if out:
+                yield out
+        if compressor is not None:
+            yield compressor.flush()
+    finally:
+        handle.close()
+
+
 async def _chunks(
     handle: IO[bytes], prefix: bytes, gzip: bool, remaining: int | None = None
 ) -> AsyncIterator[bytes]:
@@ -158,16 +203,27 @@ def file_response(
     filename: str,
     immutable: bool,
     bom: bool = False,
+    transform: Transform | None = None,
+    variant: str = "",
 ) -> Response[Any]:
-    range_header = request.headers.get("range")
+    """``transform`` rewrites the file as it streams (``variant`` names it in the ETag);
+    such a response has no length known in advance and no byte ranges."""
+    range_header = request.headers.get("range") if transform is None else None
     gzip = accepts_gzip(request) and range_header is None
-    etag = '"' + sha256 + ("-bom" if bom else "") + ("-gzip" if gzip else "") + '"'
+    etag = (
+        '"'
+        + sha256
+        + ("-bom" if bom else "")
+        + (f"-{variant}" if variant else "")
+        + ("-gzip" if gzip else "")
+        + '"'
+    )
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
         "Vary": "Accept-Encoding",
         "Cache-Control": "public, max-age=31536000, immutable" if immutable else "no-cache",
-        "Accept-Ranges": "bytes",
+        "Accept-Ranges": "bytes" if transform is None else "none",
     }
     if_none_match = request.headers.get("if-none-match")
     if_modified_since = request.headers.get("if-modified-since")
@@ -195,6 +251,13 @@ def file_response(
                 )
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     status = 200
+    if transform is not None:
+        if gzip:
+            headers["Content-Encoding"] = "gzip"
+        if is_head(request.scope):
+            return Stream(_nothing(), media_type=media_type, headers=headers)
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the stream
+        return Stream(_transformed(handle, transform, gzip), media_type=media_type, headers=headers)
     if gzip:
         headers["Content-Encoding"] = "gzip"
     elif wanted is None:
@@ -220,3 +283,21 @@ def file_response(
         media_type=media_type,
         headers=headers,
     )
+
+
+def table_bytes(fmt: str, header: list[str], rows: list[list[Any]]) -> bytes:
+    """A small table (a statistics answer) as CSV (UTF-8 with a BOM, for Excel) or XLSX,
+    written whole: it is bounded by the answer it comes from."""
+    if fmt == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        return "\ufeff".encode() + text.getvalue().encode()
+    with tempfile.TemporaryDirectory(prefix="hromada-table-") as folder:
+        path = Path(folder) / "table.xlsx"
+        sheet = XlsxWriter(path, header, sheet_title="stats")
+        for row in rows:
+            sheet.write_row(row)
+        sheet.close()
+        return path.read_bytes()

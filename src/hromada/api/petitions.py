@@ -24,6 +24,7 @@ from hromada.participation.petitions.schemas import (
     SignatureOut,
     SignerOut,
 )
+from hromada.search.runtime import backend_of
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -55,14 +56,61 @@ class PetitionController(Controller):
             str | None, QueryParameter(description="Stored status: open, answered or rejected")
         ] = None,
         district: Annotated[str | None, QueryParameter(description="District code")] = None,
+        addressee: Annotated[
+            str | None,
+            QueryParameter(description="To whom (case-insensitive, exact)", max_length=200),
+        ] = None,
+        reached: Annotated[
+            bool | None, QueryParameter(description="Reached its threshold (true) or not")
+        ] = None,
+        overdue: Annotated[
+            bool | None,
+            QueryParameter(description="Under consideration past its answer deadline"),
+        ] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(
+                description="Words, through search (most relevant first; with status and "
+                "district only)",
+                max_length=200,
+            ),
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE)] = DEFAULT_LIMIT,
         cursor: Annotated[
             str | None, QueryParameter(description="next_cursor of the previous page")
         ] = None,
     ) -> Page[PetitionOut]:
         return await service.list_petitions(
-            _settings(request), status=status, district=district, limit=limit, cursor=cursor
+            _settings(request),
+            service.PetitionFilters(
+                status=status,
+                district=district,
+                addressee=addressee,
+                reached=reached,
+                overdue=overdue,
+                q=q,
+            ),
+            limit=limit,
+            cursor=cursor,
+            search=backend_of(request.app.state),
         )
+
+    @get(
+        "/similar",
+        summary="Open petitions like this title: to sign one instead of starting a duplicate",
+    )
+    async def similar(
+        self,
+        request: Request[Any, Any, Any],
+        title: Annotated[
+            str, QueryParameter(description="The new petition's title", max_length=200)
+        ],
+    ) -> dict[str, list[PetitionOut]]:
+        return {
+            "items": await service.similar(
+                _settings(request), backend_of(request.app.state), title=title
+            )
+        }
 
     @get(
         "/moderation",
@@ -134,13 +182,19 @@ class PetitionController(Controller):
     @get("/{petition_id:int}/signatures", summary="Who signed (names shortened), oldest first")
     async def signatures(
         self,
+        request: Request[Any, Any, Any],
         petition_id: RowId,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         cursor: Annotated[
             str | None, QueryParameter(description="next_cursor of the previous page")
         ] = None,
     ) -> Page[SignerOut]:
-        return await service.signers(petition_id, limit=limit, cursor=cursor)
+        return await service.signers(
+            petition_id,
+            limit=limit,
+            cursor=cursor,
+            style=_settings(request).petition_signer_name,
+        )
 
     @post(
         "/",
@@ -180,7 +234,9 @@ class PetitionController(Controller):
     async def moderate(
         self, request: Request[Any, Any, Any], petition_id: RowId, data: JSONBody[Moderation]
     ) -> PetitionOut:
-        return await service.moderate(_settings(request), petition_id, data)
+        return await service.moderate(
+            _settings(request), petition_id, data, staff_id=principal_of(request).resident_id
+        )
 
     @post(
         "/{petition_id:int}/answer",
@@ -191,7 +247,9 @@ class PetitionController(Controller):
     async def answer(
         self, request: Request[Any, Any, Any], petition_id: RowId, data: JSONBody[Answer]
     ) -> PetitionOut:
-        return await service.answer(_settings(request), petition_id, data)
+        return await service.answer(
+            _settings(request), petition_id, data, staff_id=principal_of(request).resident_id
+        )
 
 
 ROUTES = [PetitionController]

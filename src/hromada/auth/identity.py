@@ -87,6 +87,7 @@ class Identity:
     address: str | None = None
     idp_address: str | None = None  # address on an IDP certificate (довідка ВПО)
     roles: list[str] = field(default_factory=list)
+    email: str | None = None  # kept only to write to the resident if they agree
 
     def __repr__(self) -> str:  # keep personal data out of tracebacks and logs
         return f"Identity(provider={self.provider!r})"
@@ -105,6 +106,17 @@ class Identity:
         if self.tax_id:
             return birth_date_from_rnokpp(self.tax_id)
         return None
+
+
+_EMAIL = re.compile(r"[^@\s<>\"]{1,64}@[^@\s<>\"]{1,185}\.[A-Za-z]{2,63}")
+
+
+def parse_email(raw: object, verified: object = True) -> str | None:
+    """An address the provider vouches for (OIDC ``email_verified`` not false), or None."""
+    if verified is False or not isinstance(raw, str):
+        return None
+    address = raw.strip()
+    return address if len(address) <= 254 and _EMAIL.fullmatch(address) else None
 
 
 def parse_birth_date(raw: object) -> dt.date | None:

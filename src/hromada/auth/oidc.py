@@ -24,7 +24,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from hromada.auth.identity import Identity, normalise_tax_id, parse_birth_date
+from hromada.auth.identity import Identity, normalise_tax_id, parse_birth_date, parse_email
 from hromada.errors import Unauthenticated, Unavailable
 from hromada.oidc_providers import ProviderConfig
 
@@ -302,6 +302,7 @@ class OidcProvider:
             address=_address(claims.get("address")),
             idp_address=_address(claims.get("idp_address")),
             roles=_roles(claims, self.config.roles_claim),
+            email=parse_email(claims.get("email"), claims.get("email_verified", True)),
         )
 
 
@@ -405,6 +406,7 @@ class IdGovUaProvider:
             display_name=name[:300],
             tax_id=normalise_tax_id(raw_tax) if isinstance(raw_tax, str) else None,
             address=_address(info.get("address")),
+            email=parse_email(info.get("email")),
         )
 
 

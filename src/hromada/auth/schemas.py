@@ -37,6 +37,19 @@ class MeOut(msgspec.Struct):
     authenticated_by: str  # session, api_key or admin_token
     csrf_token: str | None = None
     session_expires_at: dt.datetime | None = None
+    notifications: NotificationsOut | None = None
+
+
+class NotificationsIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: bool
+
+
+class NotificationsOut(msgspec.Struct):
+    """Whether I get e-mail about my petitions and the answers to those I signed, and the
+    address my identity provider gave (mine to see, nobody else's)."""
+
+    email: bool
+    address: str | None
 
 
 class ApiKeyOut(msgspec.Struct):

@@ -24,6 +24,8 @@ from hromada.auth.schemas import (
     EligibilityOut,
     GrantOut,
     MeOut,
+    NotificationsIn,
+    NotificationsOut,
 )
 from hromada.auth.store import hashed
 from hromada.auth.tables import ApiKey, Resident, ResidentLink, RoleGrant
@@ -178,6 +180,7 @@ async def upsert_resident(rt: AuthRuntime, identity: Identity) -> int:
         "in_community": registered,
         "idp_in_community": idp_here,
         "last_login_at": _now(),
+        "email": identity.email,
     }
     for attempt in range(3):
         try:
@@ -366,6 +369,30 @@ async def revoke_role(rt: AuthRuntime, subject: str, role: str) -> bool:
 
 
 # -- the resident's own view -------------------------------------------------------
+async def set_notifications(principal: Principal, choice: NotificationsIn) -> NotificationsOut:
+    """Turn e-mail on or off. On needs an address from the identity provider: without one
+    there is nothing to agree to, and the answer says where the address comes from."""
+    if principal.resident_id is None:
+        raise Unauthenticated("log in first (GET /auth/providers lists the ways)")
+    async with db.write_transaction():
+        row = (
+            await Resident.select(Resident.email)
+            .where(Resident.id == principal.resident_id)
+            .first()
+        )
+        if row is None:
+            raise Unauthenticated("this account no longer exists; log in again")
+        if choice.email and not row["email"]:
+            raise Conflict(
+                "your identity provider gave no verified e-mail address: add one there and "
+                "log in again to turn e-mail on"
+            )
+        await Resident.update({Resident.email_notifications: choice.email}).where(
+            Resident.id == principal.resident_id
+        )
+    return NotificationsOut(email=choice.email, address=row["email"])
+
+
 async def me(rt: AuthRuntime, principal: Principal) -> MeOut:
     if principal.resident_id is None:
         raise Unauthenticated("log in first (GET /auth/providers lists the ways)")
@@ -404,6 +431,9 @@ async def me(rt: AuthRuntime, principal: Principal) -> MeOut:
         ),
         providers=sorted({r["provider"] for r in links}),
         authenticated_by=principal.kind,
+        notifications=NotificationsOut(
+            email=bool(row["email_notifications"]), address=row["email"]
+        ),
         csrf_token=csrf_token(rt, principal.session_id) if principal.session_id else None,
         session_expires_at=(
             session_expires_at(rt, principal.session) if principal.session else None

@@ -28,6 +28,10 @@ class Resident(Table, tablename="resident"):
     idp_in_community = Boolean(default=False)
     created_at = Timestamptz()
     last_login_at = Timestamptz()
+    # Private: the provider's address, used only while ``email_notifications`` is on
+    # (the resident's own choice, off by default); never published or exported.
+    email = Varchar(length=254, null=True, default=None)
+    email_notifications = Boolean(default=False)
 
 
 class ResidentLink(Table, tablename="resident_link"):

@@ -51,6 +51,8 @@ class DemoPerson:
             "middle_name": self.middle_name,
             "birthdate": self.birth_date.isoformat(),
             "address": {"formatted": self.address},
+            "email": f"{self.key}@demo.hromada.example",
+            "email_verified": True,
         }
         if self.release_tax_id:
             out["drfocode"] = self.tax_id

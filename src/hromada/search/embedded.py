@@ -30,10 +30,12 @@ import msgspec
 import tantivy
 
 from hromada.errors import InvalidInput, Unavailable
+from hromada.search.morphology import lemma
 from hromada.search.port import (
     CROP_WORDS,
     HIGHLIGHT_POST,
     HIGHLIGHT_PRE,
+    LEMMAS,
     MAX_TOTAL_HITS,
     Document,
     Hit,
@@ -42,7 +44,7 @@ from hromada.search.port import (
     SearchResult,
     decode_hit_fields,
 )
-from hromada.search.text import QueryWord, fold, highlight, query_words
+from hromada.search.text import QueryWord, fold, highlight, query_words, split_query
 
 log = logging.getLogger("hromada.search.embedded")
 
@@ -50,6 +52,7 @@ TOKENIZER = "hromada"
 _ENCODE = msgspec.json.Encoder().encode
 _DECODE = msgspec.json.Decoder(dict[str, Any]).decode
 FACET_SIZE = 100
+LEMMA_FIELD = "s_lemma"  # the documents' dictionary forms (search.morphology)
 
 
 def _analyzer() -> Any:
@@ -89,7 +92,8 @@ class EmbeddedBackend:
         sb = tantivy.SchemaBuilder()
         sb.add_text_field("uid", tokenizer_name="raw")
         for field, _weight in self._text_fields():
-            sb.add_text_field(field, tokenizer_name=TOKENIZER, index_option="freq")
+            sb.add_text_field(field, tokenizer_name=TOKENIZER, index_option="position")
+        sb.add_text_field(LEMMA_FIELD, tokenizer_name=TOKENIZER, index_option="freq")
         for name in s.filterable:
             if s.kinds[name] in ("int", "date"):
                 sb.add_integer_field(f"n_{name}", indexed=True, fast=True)
@@ -177,6 +181,8 @@ class EmbeddedBackend:
         others = [doc[name] for name in rest if doc.get(name)]
         if others:
             kw["s_rest"] = fold("\n".join(v if isinstance(v, str) else " ".join(v) for v in others))
+        if doc.get(LEMMAS):
+            kw[LEMMA_FIELD] = doc[LEMMAS]
         for name in s.filterable:
             value = doc.get(name)
             if value is None:
@@ -189,7 +195,7 @@ class EmbeddedBackend:
             value = doc.get(name)
             if value is not None and name not in s.filterable:
                 kw[f"n_{name}"] = int(value)
-        kw["_doc"] = _ENCODE(doc)
+        kw["_doc"] = _ENCODE({k: v for k, v in doc.items() if k != LEMMAS})
         return tantivy.Document(**kw)
 
     def _upsert(self, docs: Sequence[Document]) -> None:
@@ -273,15 +279,28 @@ class EmbeddedBackend:
             return [("s_title", 2.0), ("s_rest", 1.0)]
         return [("s_title", 2.0)]
 
+    def _variants(self, text: str) -> list[str]:
+        """``text``, its synonyms, its dictionary form and that form's synonyms."""
+        synonyms = self.settings.synonyms
+        out = [text, *synonyms.get(text, ())]
+        base = lemma(text)
+        if base is not None:
+            out += [base, *synonyms.get(base, ())]
+        return list(dict.fromkeys(out))
+
     def _word_query(self, word: QueryWord) -> Any:
         schema = self._schema
         Q = tantivy.Query
         subs: list[Any] = []
-        variants = [word.text, *self.settings.synonyms.get(word.text, ())]
+        variants = self._variants(word.text)
         for field, weight in self._text_fields():
             for i, text in enumerate(variants):
                 boost = 4.0 if i == 0 else 2.0
                 subs.append(Q.boost_query(Q.term_query(schema, field, text), boost * weight))
+        # Another form of the same word, from the documents' dictionary forms.
+        for text in variants:
+            subs.append(Q.boost_query(Q.term_query(schema, LEMMA_FIELD, text), 1.5))
+        for field, weight in self._text_fields():
             # A prefix within the typo budget covers whole words within it too.
             if word.typos or word.prefix:
                 subs.append(
@@ -291,6 +310,27 @@ class EmbeddedBackend:
                     )
                 )
         return Q.boolean_query([(tantivy.Occur.Should, s) for s in subs])
+
+    def _phrase_query(self, phrase: tuple[str, ...]) -> Any:
+        schema = self._schema
+        Q = tantivy.Query
+        fields = [field for field, _ in self._text_fields()]
+        if len(phrase) == 1:
+            subs = [Q.term_query(schema, field, phrase[0]) for field in fields]
+        else:
+            subs = [Q.phrase_query(schema, field, list(phrase)) for field in fields]
+        return Q.boolean_query([(tantivy.Occur.Should, q) for q in subs])
+
+    def _exact_word(self, word: str) -> Any:
+        schema = self._schema
+        Q = tantivy.Query
+        forms = [word, *([base] if (base := lemma(word)) else [])]
+        subs = [
+            Q.term_query(schema, field, form)
+            for form in forms
+            for field in [*(f for f, _ in self._text_fields()), LEMMA_FIELD]
+        ]
+        return Q.boolean_query([(tantivy.Occur.Should, q) for q in subs])
 
     def _filter_clauses(self, query: SearchQuery) -> list[Any]:
         schema = self._schema
@@ -326,19 +366,28 @@ class EmbeddedBackend:
         searcher = index.searcher()
         s = self.settings
         Q = tantivy.Query
-        qwords = query_words(query.q, s.one_typo_from, s.two_typos_from)
+        parts = split_query(query.q)
+        qwords = query_words(parts.free, s.one_typo_from, s.two_typos_from)
         clauses: list[tuple[Any, Any]] = []
         if qwords:
             # Like Meilisearch's "last" matching strategy: the first word must match,
             # every further word that matches ranks the document higher.
             clauses.append((tantivy.Occur.Must, self._word_query(qwords[0])))
             clauses.extend((tantivy.Occur.Should, self._word_query(w)) for w in qwords[1:])
+        # A "quoted phrase" must appear as written (no typos), in the title or the text.
+        clauses.extend((tantivy.Occur.Must, self._phrase_query(p)) for p in parts.phrases)
+        ranked = bool(clauses)
         clauses.extend((tantivy.Occur.Must, c) for c in self._filter_clauses(query))
-        tquery = Q.boolean_query(clauses) if clauses else Q.all_query()
+        if parts.excluded and not any(o == tantivy.Occur.Must for o, _ in clauses):
+            clauses.append((tantivy.Occur.Must, Q.all_query()))
+        # A -word excludes every document holding it in any form.
+        clauses.extend((tantivy.Occur.MustNot, self._exact_word(w)) for w in parts.excluded)
         if not clauses:
             tquery = Q.all_query()
-        elif not qwords:
-            tquery = Q.const_score_query(tquery, 1.0)
+        else:
+            tquery = Q.boolean_query(clauses)
+            if not ranked:
+                tquery = Q.const_score_query(tquery, 1.0)
         limit = max(0, min(query.limit, MAX_TOTAL_HITS - query.offset))
         kwargs: dict[str, Any] = {"count": True, "offset": query.offset}
         if query.sort is not None:
@@ -353,6 +402,7 @@ class EmbeddedBackend:
         result = searcher.search(tquery, max(limit, 1), **kwargs)
         hits: list[Hit] = []
         highlight_words = list(qwords)
+        highlight_words += [QueryWord(w, 0, False) for p in parts.phrases for w in p]
         for w in qwords:
             for syn in s.synonyms.get(w.text, ()):
                 highlight_words.append(QueryWord(syn, 0, False))

@@ -43,10 +43,12 @@ from meilisearch.errors import (
 )
 
 from hromada.errors import InvalidInput, Unavailable
+from hromada.search.morphology import lemma
 from hromada.search.port import (
     CROP_WORDS,
     HIGHLIGHT_POST,
     HIGHLIGHT_PRE,
+    LEMMAS,
     MAX_TOTAL_HITS,
     Document,
     Hit,
@@ -55,7 +57,7 @@ from hromada.search.port import (
     SearchResult,
     decode_hit_fields,
 )
-from hromada.search.text import normalise_apostrophes
+from hromada.search.text import WORD, normalise_apostrophes, rewrite_free_words
 
 log = logging.getLogger("hromada.search.meili")
 
@@ -76,7 +78,8 @@ QUERY_CODES = frozenset(
 def desired_settings(settings: IndexSettings) -> dict[str, Any]:
     """The Meilisearch index settings that make it behave as the port promises."""
     return {
-        "searchableAttributes": list(settings.searchable),
+        # Last: a document's dictionary forms (search.morphology) match what its words miss.
+        "searchableAttributes": [*settings.searchable, LEMMAS],
         "filterableAttributes": list(settings.filterable),
         "sortableAttributes": list(settings.sortable),
         "rankingRules": RANKING_RULES,
@@ -109,6 +112,27 @@ def _same(key: str, current: Any, wanted: Any) -> bool:
         names = [c["attributePatterns"] if isinstance(c, dict) else [c] for c in current or []]
         return sorted(n for group in names for n in group) == sorted(wanted)
     return bool(current == wanted)
+
+
+def lemmatise_query(q: str) -> str:
+    """The query Meilisearch is sent: each finished free word as its dictionary form, which
+    every inflected form in a document carries in ``_lemmas`` (the base form itself is in
+    the text), and each ``-word`` with its dictionary form excluded too. Quoted phrases and
+    the word still being typed (a prefix) are sent as written."""
+
+    def rewrite(token: str, open_end: bool) -> str:
+        negated = token.startswith("-") and len(token) > 1
+        word = token[1:] if negated else token
+        if not WORD.fullmatch(word) or "ґ" in word.lower():
+            return token  # punctuation around it, or a letter Meilisearch does not fold
+        base = lemma(word.lower())
+        if base is None:
+            return token
+        if negated:
+            return f"{token} -{base}"
+        return token if open_end else base
+
+    return rewrite_free_words(q, rewrite)
 
 
 def filter_expression(query: SearchQuery) -> list[str]:
@@ -337,7 +361,7 @@ class MeiliBackend:
         if query.sort is not None:
             name, descending = query.sort
             params["sort"] = [f"{_attribute(name)}:{'desc' if descending else 'asc'}"]
-        text = normalise_apostrophes(query.q)
+        text = lemmatise_query(normalise_apostrophes(query.q))
         answer = await self._read(lambda index: index.search(text, params))
         return self.read_answer(answer)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -28,8 +28,13 @@ FieldKind = Literal["text", "keyword", "int", "date"]
 MAX_TOTAL_HITS = 1000
 # Words around the match kept in a cropped (long) field, in both engines.
 CROP_WORDS = 24
+# The hidden field of a document's dictionary forms (search.morphology): searched, never shown.
+LEMMAS = "_lemmas"
 HIGHLIGHT_PRE = "<em>"
 HIGHLIGHT_POST = "</em>"
+
+
+ValueLoader = Callable[[], Awaitable[Collection[str]]]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,9 @@ class Field:
     sortable: bool = False
     facet: bool = False
     crop: bool = False
+    # For a keyword filter: every value it can take (district codes, statuses), so that a
+    # filter on a value that does not exist is a 422 as in the lists, not an empty answer.
+    values: ValueLoader | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.searchable and self.kind != "text":
@@ -109,7 +117,7 @@ class IndexSettings:
                 "kinds": dict(sorted(self.kinds.items())),
                 "synonyms": {k: list(v) for k, v in sorted(self.synonyms.items())},
                 "typos": [self.one_typo_from, self.two_typos_from],
-                "version": 2,
+                "version": 3,  # 3: documents carry their lemmas
             },
             sort_keys=True,
             ensure_ascii=False,
@@ -252,6 +260,7 @@ def _epoch(value: Any) -> int:
 
 def encode_document(doc_type: DocumentType, doc: Mapping[str, Any]) -> Document:
     """The flat JSON object an engine stores for ``doc`` of ``doc_type``."""
+    from hromada.search.morphology import lemmas
     from hromada.search.text import normalise_apostrophes
 
     doc_id = str(doc["id"])
@@ -261,10 +270,13 @@ def encode_document(doc_type: DocumentType, doc: Mapping[str, Any]) -> Document:
         "id": doc_id,
         "title": normalise_apostrophes(str(doc["title"])),
     }
+    texts = [out["title"]]
     for f in doc_type.fields:
         value = doc.get(f.name)
         if value is None or f.name in out:
             continue
+        if f.searchable:
+            texts.append(str(value))
         if f.kind == "date":
             out[f.name] = _epoch(value)
         elif f.kind == "int":
@@ -273,6 +285,10 @@ def encode_document(doc_type: DocumentType, doc: Mapping[str, Any]) -> Document:
             out[f.name] = normalise_apostrophes(str(value))
         else:
             out[f.name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    # Dictionary forms of the searchable words, searched beside them (search.morphology).
+    found = lemmas("\n".join(texts))
+    if found:
+        out[LEMMAS] = " ".join(found)
     return out
 
 

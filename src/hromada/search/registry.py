@@ -13,14 +13,24 @@ from collections.abc import Iterable
 from hromada.errors import InvalidInput
 from hromada.search.port import DocumentType, IndexSettings, index_settings
 
-# Words people use for the same thing. Kept short and specific: each pair must
-# be true in every dataset.
+# Words people use for the same thing: each group is true in every dataset. Ukrainian and
+# Russian words of the city meet here (residents write either); inflected forms meet through
+# their dictionary forms (search.morphology), so only dictionary forms are listed. Kept
+# short and reviewed: a wrong pair costs precision everywhere.
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("опалення", "теплопостачання", "отопление"),
+    ("сміття", "відходи", "мусор"),
+    ("ліфт", "підйомник", "лифт"),
+    ("освітлення", "освещение"),
+    ("каналізація", "канализация"),
+    ("підʼїзд", "подъезд"),
+    ("прибирання", "уборка"),
+    ("водопостачання", "водоснабжение"),
+)
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "теплопостачання": ("опалення",),
-    "опалення": ("теплопостачання",),
-    "ліфт": ("підйомник",),
-    "сміття": ("відходи",),
-    "відходи": ("сміття",),
+    word: tuple(other for other in group if other != word)
+    for group in SYNONYM_GROUPS
+    for word in group
 }
 
 
@@ -61,3 +71,16 @@ def document_type(name: str) -> DocumentType:
 @functools.cache
 def settings() -> IndexSettings:
     return index_settings(document_types(), SYNONYMS)
+
+
+async def known_values(name: str) -> set[str] | None:
+    """Every value the keyword filter ``name`` can take, across the document types that
+    have it; None when one of them cannot say (then any value is taken)."""
+    loaders = [f.values for t in document_types() for f in t.fields if f.name == name]
+    if not loaders or any(loader is None for loader in loaders):
+        return None
+    known: set[str] = set()
+    for loader in loaders:
+        if loader is not None:
+            known.update(await loader())
+    return known

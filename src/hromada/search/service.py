@@ -13,7 +13,7 @@ from hromada.bounds import parse_instant
 from hromada.errors import InvalidInput
 from hromada.paging import decode_cursor, encode_cursor
 from hromada.search.port import MAX_TOTAL_HITS, SearchBackend, SearchQuery
-from hromada.search.registry import document_type
+from hromada.search.registry import document_type, known_values
 from hromada.search.registry import settings as index_settings
 from hromada.search.schemas import SearchHitOut, SearchPage
 from hromada.search.text import words
@@ -79,6 +79,25 @@ def parse_filters(
     return filters, ranges
 
 
+async def check_filter_values(filters: Mapping[str, tuple[str | int, ...]]) -> None:
+    """A keyword filter on a value that exists nowhere (an unknown district code) is a 422,
+    as the lists answer it, rather than a silent empty page."""
+    for name, values in filters.items():
+        if name == "type":
+            continue
+        known = await known_values(name)
+        if known is None:
+            continue
+        unknown = [v for v in values if str(v) not in known]
+        if unknown:
+            shown = ", ".join(sorted(known)[:20]) + (" …" if len(known) > 20 else "")
+            raise _bad(
+                name,
+                "unknown value",
+                f"{name}: unknown value {str(unknown[0])[:60]!r}; values: {shown}",
+            )
+
+
 def _split(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(p.strip() for v in values or () for p in v.split(",") if p.strip())
 
@@ -108,6 +127,7 @@ async def search(
         document_type(name)
     parsed, parsed_ranges = parse_filters(raw_filters or {})
     parsed.update(filters or {})
+    await check_filter_values(parsed)
     parsed_ranges.update(ranges or {})
     facet_names = _split(facets)
     for name in facet_names:

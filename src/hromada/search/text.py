@@ -13,6 +13,7 @@ its own highlighting: tantivy gives no snippet for fuzzy or prefix matches.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -67,6 +68,69 @@ class QueryWord:
     text: str  # folded
     typos: int
     prefix: bool  # the last word of a query that does not end with a space
+
+
+@dataclass(frozen=True)
+class QueryParts:
+    """A query as people write it: free words, "quoted phrases" and -excluded words."""
+
+    free: str  # the free words, ending in a space unless the query ends in a free word
+    phrases: tuple[tuple[str, ...], ...]  # folded words of each phrase, in order
+    excluded: tuple[str, ...]  # folded words
+
+
+_PHRASE = re.compile(r'"([^"]*)"?')
+
+
+def split_query(q: str) -> QueryParts:
+    """``"вуличне освітлення" -сміття ліфт`` into its phrase, its excluded word and its free
+    word. An unclosed quote runs to the end; a lone ``-`` is not an exclusion."""
+    phrases: list[tuple[str, ...]] = []
+    free: list[str] = []
+    excluded: list[str] = []
+    last_is_free = False
+    position = 0
+    for match in _PHRASE.finditer(q):
+        for token in q[position : match.start()].split():
+            last_is_free = _take(token, free, excluded)
+        found = tuple(words(match.group(1)))
+        if found:
+            phrases.append(found)
+        last_is_free = False
+        position = match.end()
+    for token in q[position:].split():
+        last_is_free = _take(token, free, excluded)
+    open_end = last_is_free and bool(q) and not q[-1].isspace()
+    text = " ".join(free) + ("" if open_end or not free else " ")
+    return QueryParts(text, tuple(phrases), tuple(excluded))
+
+
+def rewrite_free_words(q: str, rewrite: Callable[[str, bool], str]) -> str:
+    """``q`` with each word outside quotes passed through ``rewrite(token, open_end)``
+    (``open_end``: the query's last token, still being typed); quotes stay as written."""
+    out: list[str] = []
+    position = 0
+    spans = [(m.start(), m.end()) for m in _PHRASE.finditer(q)]
+    for start, end in [*spans, (len(q), len(q))]:
+        for token in re.split(r"(\s+)", q[position:start]):
+            if token and not token.isspace():
+                last = start == len(q) and q[position:start].rstrip() == q[position:start]
+                is_last = last and q[position:start].endswith(token)
+                out.append(rewrite(token, is_last))
+            else:
+                out.append(token)
+        out.append(q[start:end])
+        position = end
+    return "".join(out)
+
+
+def _take(token: str, free: list[str], excluded: list[str]) -> bool:
+    """Sort one token; whether it was a free word."""
+    if token.startswith("-") and len(token) > 1:
+        excluded.extend(words(token[1:]))
+        return False
+    free.append(token)
+    return True
 
 
 def query_words(q: str, one_typo_from: int = 5, two_typos_from: int = 9) -> list[QueryWord]:

@@ -99,8 +99,9 @@ def test_staff_import_publishes_a_new_version(
         )
         assert response.status_code == 200, response.text
         # The answer comes before the new version: a job publishes it, watched at the Link.
-        job_id = response.json()["publish_job"]
+        job_id = response.json()["publish_job"]["id"]
         job_url = f"/api/v1/admin/jobs/{job_id}"
+        assert response.json()["publish_job"]["url"] == f"http://testserver.local{job_url}"
         assert response.headers["link"] == f'<{job_url}>; rel="monitor"'
         auth = {"Authorization": f"Bearer {TOKEN}"}
         assert client.get(job_url).status_code == 401

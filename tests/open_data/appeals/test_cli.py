@@ -51,3 +51,21 @@ def test_cli_imports_and_reports(samples: Any, tmp_path: Path) -> None:
     result = _hromada(tmp_path, "import", "appeals", str(binary))
     assert result.returncode != 0 and "binary" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_csv_without_useful_columns_unless_allowed(
+    samples: Any, tmp_path: Path
+) -> None:
+    assert _hromada(tmp_path, "import", "districts", "kyiv").returncode == 0
+    rows = samples.make_rows(4)
+    lines = samples.to_csv(rows).decode().splitlines()
+    # Keep id and received_at only: no district, category or status.
+    thin = tmp_path / "thin.csv"
+    thin.write_text("\n".join(",".join(line.split(",")[:2]) for line in lines) + "\n")
+    refused = _hromada(tmp_path, "import", "appeals", str(thin))
+    assert refused.returncode != 0
+    assert "district, category, status" in refused.stderr
+    assert "--allow-missing" in refused.stderr and "Traceback" not in refused.stderr
+    allowed = _hromada(tmp_path, "import", "appeals", str(thin), "--allow-missing")
+    assert allowed.returncode == 0, allowed.stderr
+    assert "imported 4" in allowed.stdout

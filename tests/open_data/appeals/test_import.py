@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from hromada.config import Settings
+from hromada.errors import FileRefused
 from hromada.open_data.appeals import formats, service
-from hromada.open_data.appeals.formats import FileRefused
 from hromada.open_data.appeals.schemas import AppealFilters
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
 

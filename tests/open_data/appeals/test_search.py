@@ -3,6 +3,7 @@ reach the index; the appeals list's ``q`` searches through the search port."""
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import time
 from collections.abc import AsyncIterator
@@ -14,7 +15,7 @@ from litestar.testing import TestClient
 
 from hromada.app import create_app
 from hromada.config import Settings
-from hromada.open_data.appeals import service
+from hromada.open_data.appeals import queries, service
 from hromada.open_data.appeals.tables import Appeal
 from hromada.search.embedded import EmbeddedBackend
 from hromada.search.indexer import drain_all, enqueue_rebuild
@@ -115,7 +116,9 @@ async def test_heating_appeals_are_found_with_a_typo(samples: Any, index: Embedd
     assert narrowed.estimated_total == result.facets["district"][district]
 
 
-def test_the_appeals_list_q_searches(samples: Any, kyiv: Settings, tmp_path: Path) -> None:
+def test_the_appeals_list_q_searches(
+    samples: Any, kyiv: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import asyncio
 
     asyncio.run(import_rows(samples, samples.make_rows(ROWS)))
@@ -157,6 +160,36 @@ def test_the_appeals_list_q_searches(samples: Any, kyiv: Settings, tmp_path: Pat
             assert [e["node"]["id"] for e in rest["data"]["appeals"]["edges"]] == [
                 e["node"]["id"] for e in edges[1:]
             ]
+        # The filtered download takes q too: the rows the list gives, in its order.
+        walked: list[int] = []
+        cursor = ""
+        while True:
+            page = client.get(
+                "/api/v1/appeals",
+                params={"q": "опаленя", "district": district, "limit": 7, "cursor": cursor},
+            ).json()
+            walked += [a["id"] for a in page["items"]]
+            cursor = page["next_cursor"] or ""
+            if not cursor:
+                break
+        csv = client.get(
+            "/api/v1/appeals/download/csv", params={"q": "опаленя", "district": district}
+        )
+        assert csv.status_code == 200, csv.text
+        table = list(csv_module.DictReader(io.StringIO(csv.text)))
+        assert [int(row["id"]) for row in table] == walked
+        assert (
+            client.get(
+                "/api/v1/appeals/download/csv", params={"q": "опаленя", "overdue": "true"}
+            ).status_code
+            == 422
+        )
+        # More hits than search reaches is refused, never a silently short file (the cap is
+        # lowered here so that a small import reaches it).
+        monkeypatch.setattr(queries, "MAX_TOTAL_HITS", 1)
+        capped = client.get("/api/v1/appeals/download/csv", params={"q": "опаленя"})
+        assert capped.status_code == 413
+        assert "narrow" in capped.json()["detail"]
         refused_gql = client.post(
             "/graphql",
             json={

@@ -188,6 +188,60 @@ def test_stats(api: TestClient[Litestar]) -> None:
     assert api.get("/api/v1/appeals/stats", params={"group_by": "text"}).status_code == 422
 
 
+def test_stats_name_their_codes_and_come_as_files(api: TestClient[Litestar]) -> None:
+    import io
+
+    import pandas as pd
+
+    params = {"group_by": "district,status", "status": "resolved,in_progress,registered"}
+    body = api.get("/api/v1/appeals/stats", params=params).json()
+    assert body["groups"]
+    districts = {d["code"]: d["name_uk"] for d in api.get("/api/v1/districts").json()["items"]}
+    categories = {
+        c["code"]: c["name"] for c in api.get("/api/v1/appeals/categories").json()["items"]
+    }
+    for group in body["groups"]:
+        assert group["names"]["district"] == districts[group["key"]["district"]]
+        assert "status" not in group["names"]
+    by_category = api.get("/api/v1/appeals/stats", params={"group_by": "category"}).json()
+    assert by_category["groups"]
+    for group in by_category["groups"]:
+        assert group["names"]["category"] == categories[group["key"]["category"]]
+    # The same groups as files: CSV (for Excel: a BOM) and XLSX, loaded as pandas would.
+    csv_answer = api.get("/api/v1/appeals/stats.csv", params=params)
+    assert csv_answer.status_code == 200, csv_answer.text
+    assert csv_answer.content.startswith("\ufeff".encode())
+    assert "attachment" in csv_answer.headers["content-disposition"]
+    xlsx_answer = api.get("/api/v1/appeals/stats.xlsx", params=params)
+    assert xlsx_answer.status_code == 200
+    for frame in (
+        pd.read_csv(io.BytesIO(csv_answer.content), encoding="utf-8-sig", dtype={"status": str}),
+        pd.read_excel(io.BytesIO(xlsx_answer.content)),
+    ):
+        assert list(frame.columns[:3]) == ["district", "district_name", "status"]
+        assert len(frame) == len(body["groups"])
+        assert frame["count"].tolist() == [g["count"] for g in body["groups"]]
+        assert frame["district_name"].tolist() == [g["names"]["district"] for g in body["groups"]]
+        assert int(frame["count"].sum()) == body["total"]["count"]  # no total row
+    # Suppression holds in the files as in the answer: no group below k.
+    by_week = pd.read_csv(
+        io.BytesIO(api.get("/api/v1/appeals/stats.csv", params={"group_by": "week"}).content),
+        encoding="utf-8-sig",
+    )
+    assert (by_week["count"] >= 5).all()
+    assert api.get("/api/v1/appeals/stats.csv", params={"group_by": "text"}).status_code == 422
+    gql = api.post(
+        "/graphql",
+        json={
+            "query": "{ appealStats(groupBy: [DISTRICT]) { groups { key { name value label } } } }"
+        },
+    ).json()
+    labels = {
+        k["value"]: k["label"] for g in gql["data"]["appealStats"]["groups"] for k in g["key"]
+    }
+    assert labels and all(labels[code] == districts[code] for code in labels)
+
+
 def test_stats_suppress_small_groups_even_when_filtered(api: TestClient[Litestar]) -> None:
     one = _walk(api, limit=1)[0]
     body = api.get(
@@ -363,3 +417,35 @@ def test_staff_import_size_cap(samples: Any, loaded: tuple[Settings, Any]) -> No
             headers={"Authorization": f"Bearer {TOKEN}"},
         )
         assert response.status_code == 413
+
+
+async def test_the_monthly_statistics_dataset_matches_the_stats_answer(
+    api: TestClient[Litestar], loaded: tuple[Settings, list[dict[str, Any]]]
+) -> None:
+    """``appeal-stats-monthly``: month × district × category with names, each cell what
+    ``/stats`` answers for the same grouping, no cell under k, no totals."""
+    import csv
+    import io
+
+    from hromada.open_data.catalog.service import publish
+
+    settings = loaded[0]
+    result = await publish(settings, "appeal-stats-monthly")
+    assert result.version is not None
+    text = api.get("/api/v1/datasets/appeal-stats-monthly/versions/latest/download.csv").text
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    stats = api.get("/api/v1/appeals/stats", params={"group_by": "month,district,category"}).json()
+    expected = {
+        (g["key"]["month"], g["key"]["district"] or "unknown", g["key"]["category"] or "unknown"): g
+        for g in stats["groups"]
+    }
+    assert rows and len(rows) == len(expected)
+    for row in rows:
+        group = expected[(row["month"], row["district"], row["category"])]
+        assert int(row["count"]) == group["count"] >= settings.appeals_k
+        assert row["district_name"] == (group["names"].get("district") or "Не визначено")
+        assert row["category_name"] == (group["names"].get("category") or "Не визначено")
+    # Cells under k exist in this data and are absent from the file.
+    assert stats["suppressed_groups"] > 0
+    schema = api.get("/api/v1/datasets/appeal-stats-monthly").json()["schema"]
+    assert schema["primaryKey"] == ["month", "district", "category"]

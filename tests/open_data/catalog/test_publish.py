@@ -39,7 +39,14 @@ async def test_publish_makes_a_version_only_when_content_changes(small_city: Set
     assert first.version.row_count == 80
     assert first.version.changes.rows_added == 80
 
-    again = await service.publish(small_city, "buildings")
+    # Unchanged is decided from the rows' content hash before any file is written:
+    # a writer that refuses to start shows none is.
+    def no_writing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged publish wrote files")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(service, "VersionWriter", no_writing)
+        again = await service.publish(small_city, "buildings")
     assert not again.created
     assert again.version is not None and again.version.number == 1
 

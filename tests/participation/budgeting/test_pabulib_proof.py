@@ -109,3 +109,21 @@ HOSTILE = {
 def test_hostile_files_are_refused_clearly(data: bytes) -> None:
     with pytest.raises(PabulibError):
         parse(data)
+
+
+def test_equal_shares_with_no_ballots_funds_nothing() -> None:
+    from fractions import Fraction
+
+    from hromada.participation.budgeting.pabulib import Instance, Project
+    from hromada.participation.budgeting.rules import compute
+
+    projects = {
+        code: Project(id=code, cost=Fraction(100), votes=None, score=None, selected=None, fields={})
+        for code in ("A", "B")
+    }
+    empty = Instance(
+        meta={"budget": "1000", "vote_type": "approval"}, projects=projects, ballots=[]
+    )
+    outcome = compute(empty, "mes")
+    assert outcome.selected == [] and outcome.spent == 0
+    assert outcome.explanations["A"] == "not funded: no ballots were cast"

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.auth.conftest import Live
+from tests.participation.test_audit import recompute
 
 from hromada.participation.petitions import rules
 
@@ -54,6 +55,8 @@ def test_the_whole_life_of_a_petition(live: Live) -> None:
         assert petition["state"] == "draft" and petition["signatures"] == 0
         number = petition["id"]
         assert anonymous.get(f"/api/v1/petitions/{number}").status_code == 404  # not yet public
+        trail = anonymous.get("/api/v1/audit", params={"subject": f"petition:{number}"})
+        assert trail.json()["items"] == []  # nor does the public log show that it exists
         submitted = olena.post(f"/api/v1/petitions/{number}/submit", headers=csrf).json()
         assert submitted["state"] == "moderation" and submitted["moderation_due"]
         assert number not in [p["id"] for p in anonymous.get("/api/v1/petitions").json()["items"]]
@@ -110,6 +113,19 @@ def test_the_whole_life_of_a_petition(live: Live) -> None:
         assert uk["response_threshold_reached_at"]
         listed = anonymous.get("/api/v1/petitions", params={"status": "answered"}).json()["items"]
         assert [p["id"] for p in listed] == [number]
+
+        # Every state change is in the public audit log, chained to the one before.
+        log = anonymous.get("/api/v1/audit", params={"subject": f"petition:{number}"}).json()
+        steps = [(e["action"], e["actor"].split(":")[0]) for e in log["items"]]
+        assert steps == [
+            ("submitted", "author"),
+            ("published", "moderator"),
+            ("answered", "official"),
+        ]
+        assert log["items"][-1]["detail"]["kind"] == "partly"
+        everything = anonymous.get("/api/v1/audit", params={"limit": 500}).json()["items"]
+        head = anonymous.get("/api/v1/audit/head").json()
+        assert recompute(everything) == head["head_hash"]
 
 
 def test_who_may_do_what(live: Live) -> None:
@@ -230,6 +246,10 @@ def test_working_days_skip_weekends_and_holidays() -> None:
     assert with_holiday.astimezone(rules.KYIV).date() == dt.date(2026, 12, 9)
     assert rules.public_name("Коваленко Олена") == "Олена К."
     assert rules.public_name("Бондаренко Тарас Іванович") == "Тарас Б."
+    # The community's statute may choose another style; the patronymic never shows.
+    assert rules.public_name("Бондаренко Тарас Іванович", "initials") == "Т. Б."
+    assert rules.public_name("Бондаренко Тарас Іванович", "full") == "Тарас Бондаренко"
+    assert rules.public_name("Тарас", "full") == "Тарас"
     now = dt.datetime.now(dt.UTC)
     assert rules.state("open", closes_at=now, signatures=5, threshold=5, now=now) == (
         "under_consideration"

@@ -42,3 +42,16 @@ async def public_ids(after: str | None, limit: int) -> list[str]:
     if after is not None:
         query = query.where(Appeal.id > int(after))
     return [str(r["id"]) for r in await query.run()]
+
+
+async def category_codes() -> set[str]:
+    """Every category code: the values the search's ``category`` filter takes."""
+    from hromada.open_data.appeals.tables import AppealCategory
+
+    return {r["code"] for r in await AppealCategory.select(AppealCategory.code)}
+
+
+async def statuses() -> tuple[str, ...]:
+    from hromada.open_data.appeals.importers import STATUSES
+
+    return STATUSES

@@ -10,10 +10,16 @@ raising :class:`FileRefused`.
 Formats:
 
 ``csv``            hromada's CSV (UTF-8 with or without BOM, comma or semicolon)
+``xlsx``           the same columns in the first sheet of an Excel workbook
 ``jsonl``          hromada's JSON Lines, one appeal object per line
 ``kyiv1551-api``   Kyiv 1551 open-data API: the monthly JSON array (or JSON Lines)
 ``kyiv1551-2015``  the 2013–2015 scrape of the 1551 portal (CSV)
 ``auto``           decided from the first bytes and the header
+
+An XLSX file is a zip archive: it is opened only after its directory was checked
+against ``XLSX_LIMITS`` (a zip bomb or a sheet too big to read in bounded time is
+refused before a byte is inflated), then read with openpyxl in read-only mode (with
+defusedxml, so no DTD tricks), one row at a time.
 """
 
 from __future__ import annotations
@@ -27,10 +33,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from hromada.bounds import load_json
-from hromada.errors import InvalidInput
+from hromada.bounds import (
+    XLSX_MAX_COLUMNS,
+    XLSX_MAX_ROWS,
+    ZIP_MAGIC,
+    check_xlsx_archive,
+    load_json,
+    seekable,
+)
+from hromada.errors import FileRefused, InvalidInput
 
-FORMATS = ("auto", "csv", "jsonl", "kyiv1551-api", "kyiv1551-2015")
+FORMATS = ("auto", "csv", "xlsx", "jsonl", "kyiv1551-api", "kyiv1551-2015")
 MAX_RECORD_CHARS = 200_000
 SNIFF_BYTES = 64 * 1024
 
@@ -52,6 +65,10 @@ COLUMNS = (
     "answer",
 )
 REQUIRED = ("id", "received_at")
+# Without these an appeal cannot be placed in a district, counted by category or followed
+# by status: a header-based file (CSV) lacking any of them is refused unless the caller
+# allows it explicitly (``allow_missing``).
+USEFUL = ("district", "category", "status")
 
 # Header names a city's export may use, folded by ``_header_key``.
 HEADER_ALIASES: dict[str, str] = {
@@ -93,12 +110,6 @@ KYIV_2015_HEADER = ("CallCode", "CallDate", "CallZType", "CallZText")
 KYIV_API_KEYS = ("receivedDateTime", "accrualMethod", "organizationName")
 
 
-class FileRefused(InvalidInput):
-    """The file is not an appeals file of the format it claims; nothing was read from it."""
-
-    title = "File refused"
-
-
 @dataclass
 class Record:
     line: int
@@ -115,6 +126,14 @@ def _header_key(name: str) -> str:
 # Opening: gzip, binary and encoding checks
 
 
+def _rewound(binary: IO[bytes], head: bytes) -> IO[bytes]:
+    """``binary`` from its start again, after ``head`` was read from it."""
+    if binary.seekable():
+        binary.seek(binary.tell() - len(head))
+        return binary
+    return io.BufferedReader(_Prefixed(head, binary))
+
+
 def open_text(binary: IO[bytes]) -> tuple[IO[str], bytes]:
     """A text stream over ``binary`` (gzip is unpacked) and its first bytes.
 
@@ -129,12 +148,13 @@ def open_text(binary: IO[bytes]) -> tuple[IO[str], bytes]:
     if not sniff.strip():
         raise FileRefused("the file is empty")
     if _looks_binary(sniff):
-        raise FileRefused("the file is binary (it is full of control bytes), not CSV or JSON text")
+        raise FileRefused("the file is binary (it is full of control bytes), not CSV, JSON or XLSX")
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sniff, final=False)
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            f"the file is not UTF-8 text (undecodable byte at offset {exc.start})"
+            f"the file is not UTF-8 text (undecodable byte at offset {exc.start}); from Excel, "
+            'save it as "CSV UTF-8" or upload the .xlsx itself'
         ) from None
     except (OSError, EOFError) as exc:
         raise FileRefused(f"the file cannot be read: {exc}") from None
@@ -194,6 +214,32 @@ class _Prefixed(io.RawIOBase):
         return self._stream.tell() - len(self._prefix)
 
 
+# File name endings that are never an appeals file in a format hromada reads, and what to do.
+_REFUSED_ENDINGS = {
+    ".xls": "an Excel 97-2003 workbook: save it as .xlsx or as CSV UTF-8",
+    ".ods": "an OpenDocument spreadsheet: save it as .xlsx or as CSV UTF-8",
+    ".pdf": "a PDF document: export the appeals as CSV",
+    ".doc": "a Word document: export the appeals as CSV",
+    ".docx": "a Word document: export the appeals as CSV",
+}
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def format_of_upload(filename: str | None, media_type: str | None) -> str:
+    """The format an upload's file name or media type implies: ``xlsx`` for a workbook,
+    else ``auto`` (the first bytes decide between the text formats); a name that is
+    never an appeals file is refused, saying what to send instead."""
+    name = (filename or "").strip().lower().replace("\\", "/").rsplit("/", 1)[-1]
+    for ending, reason in _REFUSED_ENDINGS.items():
+        if name.endswith(ending):
+            raise FileRefused(f"{filename!r} is {reason}")
+    if name.endswith(".xlsx") or (media_type or "").lower() == XLSX_MEDIA_TYPE:
+        return "xlsx"
+    return "auto"
+
+
 def detect(sniff: bytes) -> str:
     text = sniff.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()
     if text.startswith("["):
@@ -233,15 +279,23 @@ def capped_lines(text: IO[str], start_line: int = 1) -> Iterator[str]:
         yield line
 
 
-def read(binary: IO[bytes], fmt: str = "auto") -> tuple[str, Iterator[Record]]:
-    """The format actually read and the records of ``binary``."""
+def read(
+    binary: IO[bytes], fmt: str = "auto", *, allow_missing: bool = False
+) -> tuple[str, Iterator[Record]]:
+    """The format actually read and the records of ``binary``.
+
+    ``allow_missing`` accepts a CSV header without the ``USEFUL`` columns.
+    """
     if fmt not in FORMATS:
         raise InvalidInput(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-    text, sniff = open_text(binary)
+    head = _read_up_to(binary, len(ZIP_MAGIC))
+    if fmt == "xlsx" or (fmt == "auto" and head == ZIP_MAGIC):
+        return "xlsx", _read_xlsx(_rewound(binary, head), allow_missing=allow_missing)
+    text, sniff = open_text(_rewound(binary, head))
     if fmt == "auto":
         fmt = detect(sniff)
     if fmt == "csv":
-        records = _read_hromada_csv(text)
+        records = _read_hromada_csv(text, allow_missing=allow_missing)
     elif fmt == "jsonl":
         records = _read_hromada_jsonl(text)
     elif fmt == "kyiv1551-2015":
@@ -270,7 +324,7 @@ def _csv_rows(text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
         yield start, row
 
 
-def _map_header(names: list[str], *, what: str) -> list[str]:
+def _map_header(names: list[str], *, what: str, allow_missing: bool = True) -> list[str]:
     mapped = [HEADER_ALIASES.get(_header_key(n), "") for n in names]
     unknown = [n for n, m in zip(names, mapped, strict=True) if not m]
     missing = [c for c in REQUIRED if c not in mapped]
@@ -290,16 +344,25 @@ def _map_header(names: list[str], *, what: str) -> list[str]:
         if name in seen:
             raise FileRefused(f"the {what} names the column {name!r} twice")
         seen.add(name)
+    lacking = [c for c in USEFUL if c not in seen]
+    if lacking and not allow_missing:
+        raise FileRefused(
+            f"the {what} lacks the column(s) {', '.join(lacking)}: without them an appeal "
+            "cannot be placed in a district, counted by category or followed by status. Add "
+            "them, or import anyway by allowing it explicitly (API: allow_missing=true, "
+            "command line: --allow-missing)",
+            errors=[{"where": what, "name": c, "message": "missing column"} for c in lacking],
+        )
     return mapped
 
 
-def _read_hromada_csv(text: IO[str]) -> Iterator[Record]:
+def _read_hromada_csv(text: IO[str], *, allow_missing: bool) -> Iterator[Record]:
     first = text.readline(MAX_RECORD_CHARS + 1)
     if len(first) > MAX_RECORD_CHARS:
         raise FileRefused(f"line 1 is longer than {MAX_RECORD_CHARS} characters")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     header = next(csv.reader([first], delimiter=delimiter), [])
-    columns = _map_header(header, what="header")
+    columns = _map_header(header, what="header", allow_missing=allow_missing)
     width = len(columns)
     for line, row in _csv_rows(text, delimiter):
         line += 1  # the header was line 1
@@ -331,6 +394,80 @@ def _read_hromada_jsonl(text: IO[str]) -> Iterator[Record]:
         columns = _map_header([str(k) for k in value], what=f"object on line {number}")
         checked = True
         yield Record(number, dict(zip(columns, value.values(), strict=True)))
+
+
+# ---------------------------------------------------------------------------
+# XLSX: hromada's columns in the first sheet of a workbook
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A cell as the importer's checks take it: text stripped, numbers and dates kept."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)  # an id typed as a number: 1551.0 is "1551"
+    return value
+
+
+def _read_xlsx(binary: IO[bytes], *, allow_missing: bool) -> Iterator[Record]:
+    import openpyxl  # only an XLSX import pays for it
+
+    binary = seekable(binary)
+    check_xlsx_archive(binary)
+    binary.seek(0)
+    try:
+        workbook = openpyxl.load_workbook(binary, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken workbook
+        raise FileRefused(f"the XLSX workbook cannot be read ({type(exc).__name__})") from None
+    return _xlsx_records(workbook, allow_missing=allow_missing)
+
+
+def _xlsx_records(workbook: Any, *, allow_missing: bool) -> Iterator[Record]:
+    try:
+        if not workbook.worksheets:
+            raise FileRefused("the workbook has no sheet")
+        sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # a declared A1:XFD1048576 must not pad every row
+        rows = sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS + 1)
+        try:
+            first = next(rows)
+        except StopIteration:
+            raise FileRefused("the first sheet of the workbook is empty") from None
+        header = list(first)
+        while header and (header[-1] is None or str(header[-1]).strip() == ""):
+            header.pop()
+        if len(header) > XLSX_MAX_COLUMNS:
+            raise FileRefused(f"the first sheet has more than {XLSX_MAX_COLUMNS} columns")
+        columns = _map_header(
+            ["" if h is None else str(h) for h in header],
+            what="header row of the first sheet",
+            allow_missing=allow_missing,
+        )
+        width = len(columns)
+        for number, row in enumerate(rows, start=2):
+            if number > XLSX_MAX_ROWS:
+                raise FileRefused(f"the first sheet has more than {XLSX_MAX_ROWS:,} rows")
+            if row.count(None) == len(row):
+                continue  # a gap in the sheet (openpyxl pads one): skipped at C speed
+            cells = [_xlsx_cell(v) for v in row]
+            extra = [v for v in cells[width:] if v not in (None, "")]
+            cells = (cells + [None] * width)[:width]
+            if not any(v not in (None, "") for v in cells) and not extra:
+                continue
+            if extra:
+                yield Record(number, problem=f"values beyond the {width} header columns")
+                continue
+            yield Record(
+                number,
+                {c: (None if v == "" else v) for c, v in zip(columns, cells, strict=True)},
+            )
+    except FileRefused:
+        raise
+    except Exception as exc:  # a broken sheet surfaces while iterating (XML, zip, values)
+        raise FileRefused(f"the XLSX workbook cannot be read ({type(exc).__name__})") from None
+    finally:
+        workbook.close()
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import asyncio
 import collections
 import concurrent.futures
 import datetime as dt
+import functools
 import hashlib
 import itertools
 import multiprocessing
@@ -63,12 +64,16 @@ async def import_file(
     *,
     fmt: str = "auto",
     allow_rejects: bool = False,
+    allow_missing: bool = False,
     progress: Progress | None = None,
     workers: int = 1,
 ) -> ImportReport:
     """Import an appeals file (see ``formats``). A file that is not what it claims
-    raises ``FileRefused``; bad rows are listed in the report."""
-    fmt_read, records = await asyncio.to_thread(formats.read, source, fmt)
+    (or a CSV without district, category or status, unless ``allow_missing``) raises
+    ``FileRefused``; bad rows are listed in the report."""
+    fmt_read, records = await asyncio.to_thread(
+        functools.partial(formats.read, source, fmt, allow_missing=allow_missing)
+    )
     return await import_records(
         records, fmt=fmt_read, allow_rejects=allow_rejects, progress=progress, workers=workers
     )
@@ -119,13 +124,15 @@ async def import_records(
         collections.deque()
     )
     categories: dict[str, int] = {}
+    # The stats cells' changes, applied once at the end (a chunk touches most cells).
+    cells: collections.Counter[tuple[Any, ...]] = collections.Counter()
 
     async def write_next() -> None:
         future, read = in_flight.popleft()
         prepared = await future
         if report.rejected and not allow_rejects:
             return
-        result = await write_appeals(prepared, categories)
+        result = await write_appeals(prepared, categories, cells)
         report.imported += result.imported
         report.updated += result.updated
         report.unchanged += result.unchanged
@@ -163,6 +170,7 @@ async def import_records(
                 await write_next()
             if report.rejected and not allow_rejects:
                 raise _RollBack
+            await add_to_rollup(cells)
             # The new version is published by a job that commits with the rows.
             report.publish_job = await queue_publish("appeals")
     except _RollBack:
@@ -308,12 +316,18 @@ async def category_ids(
     return cache
 
 
-async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, int]) -> WriteResult:
+async def write_appeals(
+    prepared: list[dict[str, Any]],
+    categories: dict[str, int],
+    rollup: collections.Counter[tuple[Any, ...]] | None = None,
+) -> WriteResult:
     """Insert new appeals and update changed ones, inside the caller's transaction.
 
     The one place appeals are written. Rows are matched by ``source_id``;
     an appeal whose confidentiality changed is found under its other id and
-    replaced.
+    replaced. The stats cells change with the rows: at once, or, when the caller
+    passes ``rollup``, added up there for the caller to apply once
+    (``rollup.add_to_rollup``) before its transaction ends.
     """
     result = WriteResult()
     if not prepared:
@@ -326,32 +340,19 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         row = {c: p[c] for c in STORED_COLUMNS}
         row["category"] = ids[p["category"][0]] if p["category"] is not None else None
         rows.append(row)
-    keys = [r["source_id"] for r in rows]
-    existing = {
-        r["source_id"]: r
-        for r in await Appeal.select(*[getattr(Appeal, c) for c in STORED_COLUMNS])
-        .where(Appeal.source_id.is_in(keys))
-        .run()
-    }
     others = [p["_other_id"] for p in prepared if p["_other_id"]]
-    moved_rows = (
-        await Appeal.select(*[getattr(Appeal, c) for c in STORED_COLUMNS])
-        .where(Appeal.source_id.is_in(others))
-        .run()
-    )
+    stored = await _stored_appeals([r["source_id"] for r in rows] + others)
+    moved_rows = [stored[other] for other in others if other in stored]
     moved = {r["source_id"] for r in moved_rows}
     # Appeals whose search entry must follow this write (the search outbox, same transaction).
-    changed: list[int] = []
+    changed: list[int] = [r["id"] for r in moved_rows]
     if moved:
-        changed += [
-            r["id"]
-            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(list(moved))).run()
-        ]
-        await Appeal.delete().where(Appeal.source_id.is_in(list(moved))).run()
+        where, args = db.in_values("source_id", list(moved))
+        await Appeal.raw(f"DELETE FROM appeal WHERE {where}", *args)  # noqa: S608
     to_write = []
     gone: list[dict[str, Any]] = list(moved_rows)
     for row, p in zip(rows, prepared, strict=True):
-        old = existing.get(row["source_id"])
+        old = stored.get(row["source_id"])
         if old is None:
             if p["_other_id"] in moved:
                 result.updated += 1
@@ -365,23 +366,30 @@ async def write_appeals(prepared: list[dict[str, Any]], categories: dict[str, in
         else:
             result.unchanged += 1
     if to_write:
-        await upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
-        await add_to_rollup(rollup_deltas(gone, to_write))
-        written = [row["source_id"] for row in to_write]
-        changed += [
-            r["id"]
-            for r in await Appeal.select(Appeal.id).where(Appeal.source_id.is_in(written)).run()
-        ]
+        changed += await upsert([tuple(row[c] for c in STORED_COLUMNS) for row in to_write])
+        deltas = rollup_deltas(gone, to_write)
+        if rollup is None:
+            await add_to_rollup(deltas)
+        else:
+            rollup.update(deltas)
     if changed:
         await search_outbox.enqueue("appeal", changed)
     return result
 
 
-# Stats cells: every appeal counted once per dimension (the month is the received month).
-_APPEAL_UPSERT = db.upsert_sql("appeal", STORED_COLUMNS, key=("source_id",))
+async def _stored_appeals(source_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored rows (``id`` and ``STORED_COLUMNS``) of these source ids."""
+    if not source_ids:
+        return {}
+    where, args = db.in_values("source_id", source_ids)
+    found = await Appeal.raw(
+        f"SELECT id, {', '.join(STORED_COLUMNS)} FROM appeal WHERE {where}",  # noqa: S608
+        *args,
+    )
+    return {r["source_id"]: r for r in found}
 
 
-async def upsert(rows: list[tuple[Any, ...]]) -> None:
+async def upsert(rows: list[tuple[Any, ...]]) -> list[int]:
     """``INSERT … ON CONFLICT DO UPDATE`` of stored rows (``STORED_COLUMNS`` order),
-    inside the import's write transaction."""
-    await db.execute_many(_APPEAL_UPSERT, rows)
+    inside the import's write transaction; the ids of the written rows."""
+    return await db.bulk_upsert("appeal", STORED_COLUMNS, rows, key="source_id", returning="id")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hromada import db
-from hromada.errors import InvalidInput, NotFound
+from hromada.errors import InvalidInput, NotFound, TooLarge
 from hromada.open_data.appeals.filters import search_terms
 from hromada.open_data.appeals.importers import CLOSED_STATUSES, STATUSES
 from hromada.open_data.appeals.schemas import (
@@ -28,7 +28,7 @@ from hromada.open_data.appeals.tables import Appeal, AppealCategory
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, check_limit, decode_cursor, encode_cursor
 from hromada.search import service as search_service
-from hromada.search.port import SearchBackend
+from hromada.search.port import MAX_TOTAL_HITS, SearchBackend
 from hromada.shapes import declared_fields
 
 PUBLIC = "a.confidential = false"
@@ -53,6 +53,13 @@ SORTS = {
     "received_at": ("a.received_at", "ASC"),
     "id": ("a.id", "ASC"),
     "-id": ("a.id", "DESC"),
+}
+# The same order travelled the other way (GraphQL's ``last``/``before``).
+REVERSED_SORTS = {
+    "-received_at": "received_at",
+    "received_at": "-received_at",
+    "id": "-id",
+    "-id": "id",
 }
 
 GROUPS = {
@@ -220,24 +227,31 @@ async def list_appeals(
     limit: int = 50,
     cursor: str | None = None,
     offset: int = 0,
+    backward: bool = False,
 ) -> Page[AppealOut]:
     """One page of public appeals, newest first by default, keyset-paginated.
 
-    ``offset`` is for Open311's numbered pages only (GeoReport clients ask for
-    ``page=N``); its window of at most 90 days bounds what it skips."""
+    ``backward`` reads the ``limit`` rows just before ``cursor`` (the list's last rows
+    without one), still returned in ``sort`` order; ``next_cursor`` then continues
+    backwards (it is the first item's). ``offset`` is for Open311's numbered pages only
+    (GeoReport clients ask for ``page=N``); its window of at most 90 days bounds what it
+    skips."""
     if sort not in SORTS:
         raise InvalidInput(
             f"unknown sort {sort!r}: use {', '.join(SORTS)}",
             errors=[{"where": "query", "name": "sort", "message": "unknown sort"}],
         )
     at = now()
-    arity = 1 if SORTS[sort][0] == "a.id" else 2
-    after = decode_cursor(cursor, arity)
+    kinds: tuple[type, ...] = (int,) if SORTS[sort][0] == "a.id" else (str, int)
+    after = decode_cursor(cursor, len(kinds), kinds)
     where = await where_of(filters, public=True, at=at)
-    sql, values = list_sql(where, sort=sort, after=after, limit=limit, offset=offset)
+    travel = REVERSED_SORTS[sort] if backward else sort
+    sql, values = list_sql(where, sort=travel, after=after, limit=limit, offset=offset)
     rows = await Appeal.raw(sql, *values).run()
     items = [_to_out(r, at) for r in rows[:limit]]
     next_cursor = cursor_for(items[-1], sort) if len(rows) > limit and items else None
+    if backward:
+        items.reverse()
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -258,6 +272,7 @@ async def find_appeals(
     limit: int = 50,
     max_limit: int,
     cursor: str | None = None,
+    backward: bool = False,
 ) -> Found:
     """The appeals list behind REST and GraphQL alike.
 
@@ -268,9 +283,18 @@ async def find_appeals(
     estimated total."""
     if q is None or not q.strip():
         page = await list_appeals(
-            filters, sort=sort, limit=check_limit(limit, max_limit), cursor=cursor
+            filters,
+            sort=sort,
+            limit=check_limit(limit, max_limit),
+            cursor=cursor,
+            backward=backward,
         )
         return Found(page=page, cursors=[cursor_for(a, sort) for a in page.items])
+    if backward:
+        raise InvalidInput(
+            "search results page forwards only (most relevant first): use first/after with q",
+            errors=[{"where": "arguments", "name": "last", "message": "not with q"}],
+        )
     if search is None:
         raise RuntimeError("searching appeals needs the search backend")
     exact, ranges = search_terms(filters)
@@ -336,6 +360,37 @@ async def iter_public_rows(
         if len(rows) <= batch:
             return
         after = [rows[batch - 1]["id"]]
+
+
+async def iter_found_rows(
+    filters: AppealFilters, *, q: str, search: SearchBackend
+) -> AsyncIterator[dict[str, Any]]:
+    """The public appeals ``q`` finds among ``filters``, most relevant first, as
+    ``iter_public_rows`` gives them (what the list shows page by page with ``q``).
+
+    Search reaches at most ``MAX_TOTAL_HITS`` hits: when more match, the file would be
+    silently short, so it is refused before a row is written."""
+    exact, ranges = search_terms(filters)
+    cursor: str | None = None
+    while True:
+        ids, cursor, total = await search_service.search_ids(
+            search,
+            "appeal",
+            q=q,
+            filters=exact,
+            ranges=ranges or None,
+            limit=search_service.MAX_LIMIT,
+            cursor=cursor,
+        )
+        if total > MAX_TOTAL_HITS:
+            raise TooLarge(
+                f"about {total:,} appeals match {q!r}, more than search reaches "
+                f"({MAX_TOTAL_HITS:,}): narrow the words or the filters, or download without q"
+            )
+        for out in await get_appeals([int(i) for i in ids]):
+            yield {c: getattr(out, c) for c in PUBLIC_COLUMNS}
+        if not cursor or not ids:
+            return
 
 
 async def list_categories() -> list[CategoryOut]:

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import msgspec
 
 from hromada.open_data.appeals.importers import STATUSES
+from hromada.open_data.catalog.schemas import PublishJob
 from hromada.shapes import field_names
 
 
@@ -128,6 +129,8 @@ class StatsGroup(msgspec.Struct):
     median_resolution_hours: float | None
     p90_resolution_hours: float | None
     overdue: int
+    # The readable name beside each code of ``key`` (districts and categories).
+    names: dict[str, str | None] = msgspec.field(default_factory=dict)
 
 
 class StatsOut(msgspec.Struct):
@@ -164,3 +167,10 @@ class ImportReport(msgspec.Struct, kw_only=True):
     errors_truncated: bool = False
     # The background job publishing the new version (none when nothing was applied).
     publish_job: int | None = None
+
+
+class ImportAnswer(ImportReport, kw_only=True):
+    """What the staff import endpoint answers: the report, with the publish job's address
+    in place of its bare id (a new version is being published; none when nothing applied)."""
+
+    publish_job: PublishJob | None = None  # type: ignore[assignment]

@@ -8,6 +8,8 @@ id is queued by the import and found gone).
 from __future__ import annotations
 
 from hromada.open_data.appeals import service
+from hromada.open_data.appeals.documents import category_codes, statuses
+from hromada.open_data.registries.service import district_code_set
 from hromada.search.port import DocumentType, Field
 
 APPEAL = DocumentType(
@@ -17,9 +19,9 @@ APPEAL = DocumentType(
     fields=(
         Field("body", "text", searchable=True, crop=True),
         Field("address", "text", searchable=True),
-        Field("category", "keyword", filterable=True, facet=True),
-        Field("district", "keyword", filterable=True, facet=True),
-        Field("status", "keyword", filterable=True, facet=True),
+        Field("category", "keyword", filterable=True, facet=True, values=category_codes),
+        Field("district", "keyword", filterable=True, facet=True, values=district_code_set),
+        Field("status", "keyword", filterable=True, facet=True, values=statuses),
         Field("received_at", "date", filterable=True, sortable=True),
     ),
     load=service.search_documents,

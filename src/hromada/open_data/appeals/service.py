@@ -35,6 +35,7 @@ from hromada.open_data.appeals.queries import (
     get_appeal,
     get_appeals,
     get_category,
+    iter_found_rows,
     iter_public_rows,
     list_appeals,
     list_categories,
@@ -49,7 +50,7 @@ from hromada.open_data.appeals.rollup import (
     rollup_sql,
 )
 from hromada.open_data.appeals.schemas import ImportReport
-from hromada.open_data.appeals.statistics import stats, stats_sql
+from hromada.open_data.appeals.statistics import stats, stats_sql, stats_table
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -70,6 +71,7 @@ __all__ = [
     "get_category",
     "import_file",
     "import_records",
+    "iter_found_rows",
     "iter_public_rows",
     "list_appeals",
     "list_categories",
@@ -83,6 +85,7 @@ __all__ = [
     "search_documents",
     "stats",
     "stats_sql",
+    "stats_table",
     "where_of",
     "write_appeals",
 ]

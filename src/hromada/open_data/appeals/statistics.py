@@ -98,9 +98,12 @@ class _Acc:
         last = max(self.buckets)
         return float(last + bucket_width(last))
 
-    def out(self, key: dict[str, str | None]) -> StatsGroup:
+    def out(
+        self, key: dict[str, str | None], names: dict[str, str | None] | None = None
+    ) -> StatsGroup:
         return StatsGroup(
             key=key,
+            names=names or {},
             count=self.count,
             resolved=self.resolved,
             on_time_pct=round(100 * self.on_time / self.judged, 1) if self.judged else None,
@@ -111,7 +114,12 @@ class _Acc:
 
 
 async def stats(
-    filters: AppealFilters, group_by: Sequence[str], *, k: int, use_rollup: bool = True
+    filters: AppealFilters,
+    group_by: Sequence[str],
+    *,
+    k: int,
+    use_rollup: bool = True,
+    max_groups: int | None = MAX_GROUPS,
 ) -> StatsOut:
     """Counts, on-time share, median and 90th percentile resolution hours and overdue
     counts per group, over public appeals only: free filters could otherwise difference
@@ -162,7 +170,7 @@ async def stats(
             continue
         shown.append((key, acc))
     shown.sort(key=lambda item: tuple("" if v is None else str(v) for v in item[0]))
-    truncated = len(shown) > MAX_GROUPS
+    truncated = max_groups is not None and len(shown) > max_groups
     # The total of the shown groups only: the total of all groups minus the shown ones
     # would be the hidden groups' count.
     total = _Acc()
@@ -172,8 +180,15 @@ async def stats(
         group_by=group_by,
         k=k,
         groups=[
-            acc.out({g: labels[g](v) for g, v in zip(group_by, key, strict=True)})
-            for key, acc in shown[:MAX_GROUPS]
+            acc.out(
+                {g: labels[g](v)[0] for g, v in zip(group_by, key, strict=True)},
+                {
+                    g: labels[g](v)[1]
+                    for g, v in zip(group_by, key, strict=True)
+                    if g in NAMED_GROUPS
+                },
+            )
+            for key, acc in shown[:max_groups]
         ],
         suppressed_groups=suppressed,
         truncated=truncated,
@@ -181,29 +196,99 @@ async def stats(
     )
 
 
+# Groupings whose values are codes with a readable name beside them.
+NAMED_GROUPS = ("district", "category")
+
+Label = Callable[[Any], tuple[str | None, str | None]]
+
+
 async def _group_labels(
     group_by: Sequence[str], groups: dict[tuple[Any, ...], _Acc]
-) -> dict[str, Callable[[Any], str | None]]:
-    labels: dict[str, Callable[[Any], str | None]] = {}
+) -> dict[str, Label]:
+    """For each grouping, its value as (code, readable name) from what the query grouped by
+    (district and category ids; other groupings are their own value, without a name)."""
+    labels: dict[str, Label] = {}
     for index, name in enumerate(group_by):
+        ids = [key[index] for key in groups if key[index] is not None]
         if name == "district":
-            ids = {key[index] for key in groups if key[index] is not None}
-            codes = {
-                r["id"]: r["code"]
-                for r in await District.select(District.id, District.code)
-                .where(District.id.is_in(list(ids) or [-1]))
+            found = {
+                r["id"]: (r["code"], r["name_uk"])
+                for r in await District.select(District.id, District.code, District.name_uk)
+                .where(District.id.is_in(ids or [-1]))
                 .run()
             }
-            labels[name] = lambda v, m=codes: None if v is None else m.get(v)  # type: ignore[misc]
         elif name == "category":
-            ids = {key[index] for key in groups if key[index] is not None}
-            codes = {
-                r["id"]: r["code"]
-                for r in await AppealCategory.select(AppealCategory.id, AppealCategory.code)
-                .where(AppealCategory.id.is_in(list(ids) or [-1]))
+            found = {
+                r["id"]: (r["code"], r["name"])
+                for r in await AppealCategory.select(
+                    AppealCategory.id, AppealCategory.code, AppealCategory.name
+                )
+                .where(AppealCategory.id.is_in(ids or [-1]))
                 .run()
             }
-            labels[name] = lambda v, m=codes: None if v is None else m.get(v)  # type: ignore[misc]
         else:
-            labels[name] = lambda v: None if v is None else str(v)
+            labels[name] = lambda v: (None if v is None else str(v), None)
+            continue
+        labels[name] = lambda v, m=found: (None, None) if v is None else m.get(v, (None, None))  # type: ignore[misc]
     return labels
+
+
+STAT_COLUMNS = (
+    "count",
+    "resolved",
+    "on_time_pct",
+    "median_resolution_hours",
+    "p90_resolution_hours",
+    "overdue",
+)
+
+
+def stats_table(out: StatsOut) -> tuple[list[str], list[list[Any]]]:
+    """A statistics answer as a table to keep (CSV, XLSX): one row per shown group, its
+    codes with their names beside them, then the figures. The same groups as the JSON
+    answer: suppressed ones are absent, and there is no total row to subtract from."""
+    header: list[str] = []
+    for g in out.group_by:
+        header.append(g)
+        if g in NAMED_GROUPS:
+            header.append(f"{g}_name")
+    header += STAT_COLUMNS
+    rows = []
+    for group in out.groups:
+        row: list[Any] = []
+        for g in out.group_by:
+            row.append(group.key.get(g))
+            if g in NAMED_GROUPS:
+                row.append(group.names.get(g))
+        row += [getattr(group, c) for c in STAT_COLUMNS]
+        rows.append(row)
+    return header, rows
+
+
+# The monthly statistics dataset: one row per month, district and category, the figures
+# that do not change with the day it is published (no overdue count), small cells left out.
+UNKNOWN = "unknown"  # the code of "no district" / "no category" (a key cannot be empty)
+
+
+async def monthly_rows(k: int) -> list[dict[str, Any]]:
+    """Every month × district × category group of public appeals with at least ``k``
+    appeals, in key order. As in ``stats``, a smaller group is absent and no total is
+    given, so nothing can be subtracted back out of the published cells."""
+    out = await stats(AppealFilters(), ["month", "district", "category"], k=k, max_groups=None)
+    rows = []
+    for group in out.groups:
+        rows.append(
+            {
+                "month": group.key["month"],
+                "district": group.key.get("district") or UNKNOWN,
+                "district_name": group.names.get("district") or "Не визначено",
+                "category": group.key.get("category") or UNKNOWN,
+                "category_name": group.names.get("category") or "Не визначено",
+                "count": group.count,
+                "resolved": group.resolved,
+                "on_time_pct": group.on_time_pct,
+                "median_resolution_hours": group.median_resolution_hours,
+            }
+        )
+    rows.sort(key=lambda r: (r["month"], r["district"], r["category"]))
+    return rows

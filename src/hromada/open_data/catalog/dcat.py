@@ -1,10 +1,12 @@
-"""The catalogue in DCAT-AP 3, as JSON-LD and Turtle, paged with Hydra.
+"""The catalogue in DCAT-AP 3, as JSON-LD, Turtle and RDF/XML, paged with Hydra.
 
-A small triple builder and two serialisers: no RDF library is needed at
-runtime (the tests parse the output back with rdflib). One page holds up to
+A small triple builder and three serialisers: no RDF library is needed at
+runtime (the tests parse the output back with rdflib and validate it with
+pyshacl against SEMIC's DCAT-AP 3.0.1 shapes). One page holds up to
 ``per_page`` datasets with their distributions, publisher and contact point;
 the page's ``hydra:PartialCollectionView`` links the first, previous, next and
-last pages.
+last pages. The catalogue's and the publishers' own IRIs answer too
+(:func:`publisher_document`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from xml.etree import ElementTree as ET
 from hromada.config import Settings
 from hromada.open_data.catalog import service, urls
 from hromada.open_data.catalog.formats import CKAN_FORMATS, MEDIA_TYPES
-from hromada.open_data.catalog.model import THEME_TITLES, Dataset, Organisation
+from hromada.open_data.catalog.model import THEME_TITLES, Dataset, Licence, Organisation
 from hromada.open_data.catalog.registry import all_datasets
 
 PREFIXES = {
@@ -45,6 +47,8 @@ FILE_TYPES = {
     "parquet": "PARQUET",
 }
 IANA = "https://www.iana.org/assignments/media-types/"
+ADMS_LICENCE_TYPES = {"CC-BY-4.0": "Attribution", "CC0-1.0": "PublicDomain"}
+MEDIA = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "jsonld": "application/ld+json"}
 MAX_PER_PAGE = 100
 
 
@@ -96,6 +100,14 @@ class Graph:
         return node
 
     # --------------------------------------------------------------------------------
+    def serialise(self, fmt: str) -> str | bytes | dict[str, Any]:
+        """``fmt`` is a key of :data:`MEDIA`: Turtle text, RDF/XML bytes or JSON-LD."""
+        if fmt == "ttl":
+            return self.turtle()
+        if fmt == "rdf":
+            return self.rdfxml()
+        return self.jsonld()
+
     def turtle(self) -> str:
         lines = [f"@prefix {k}: <{v}> ." for k, v in PREFIXES.items()]
         lines.append("")
@@ -202,8 +214,23 @@ def _time(moment: datetime.datetime) -> Lit:
     return Lit(text.replace("+00:00", "Z"), "xsd:dateTime")
 
 
+def _licence(g: Graph, licence: Licence) -> IRI:
+    node = g.typed(licence.url, "dct:LicenseDocument")
+    g.add(node, "dct:title", Lit(licence.title, lang="en"))
+    kind = ADMS_LICENCE_TYPES.get(licence.id)
+    if kind:  # what the licence lets a user do, in ADMS's licence-type vocabulary
+        concept = g.typed(f"http://purl.org/adms/licencetype/{kind}", "skos:Concept")
+        g.add(concept, "skos:prefLabel", Lit(kind, lang="en"))
+        g.add(node, "dct:type", concept)
+    return node
+
+
+def _day(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).date().isoformat()
+
+
 def _organisation(g: Graph, base: str, org: Organisation) -> IRI:
-    node = IRI(f"{base}/organisations/{org.slug}")
+    node = IRI(urls.organisation(base, org.slug))
     g.add(node, "rdf:type", IRI("foaf:Organization"))
     g.add(node, "rdf:type", IRI("foaf:Agent"))
     g.add(node, "foaf:name", Lit(org.name.uk, lang="uk"))
@@ -278,14 +305,16 @@ def _dataset(
     g.add(place, "skos:prefLabel", Lit(coverage.place.en, lang="en"))
     g.add(place, "locn:geographicName", Lit(coverage.place.uk, lang="uk"))
     g.add(node, "dct:spatial", place)
-    if coverage.start or coverage.end:
-        period = g.bnode()
-        g.add(period, "rdf:type", IRI("dct:PeriodOfTime"))
-        if coverage.start:
-            g.add(period, "dcat:startDate", Lit(coverage.start, "xsd:date"))
-        if coverage.end:
-            g.add(period, "dcat:endDate", Lit(coverage.end, "xsd:date"))
-        g.add(node, "dct:temporal", period)
+    # The period the data covers: as declared, or else the days the published versions
+    # span (each version is the register as it stood on the day it was published).
+    start = coverage.start or _day(first.created_at)
+    end = coverage.end or (None if coverage.start else _day(latest.created_at))
+    period = g.bnode()
+    g.add(period, "rdf:type", IRI("dct:PeriodOfTime"))
+    g.add(period, "dcat:startDate", Lit(start, "xsd:date"))
+    if end:
+        g.add(period, "dcat:endDate", Lit(end, "xsd:date"))
+    g.add(node, "dct:temporal", period)
 
     for fmt in dataset.formats:
         info = latest.files.get(fmt)
@@ -323,9 +352,7 @@ def _dataset(
             g.typed(f"{EU}file-type/{FILE_TYPES[fmt]}", "dct:MediaTypeOrExtent"),
         )
         g.add(dist, "dcat:byteSize", Lit(str(info["bytes"]), "xsd:nonNegativeInteger"))
-        licence = g.typed(dataset.licence.url, "dct:LicenseDocument")
-        g.add(licence, "dct:title", Lit(dataset.licence.title, lang="en"))
-        g.add(dist, "dct:license", licence)
+        g.add(dist, "dct:license", _licence(g, dataset.licence))
         # Numbered versions never change or go away: their files are stable.
         stable = g.typed(f"{EU}planned-availability/STABLE", "skos:Concept")
         g.add(stable, "skos:prefLabel", Lit("stable", lang="en"))
@@ -358,7 +385,7 @@ async def catalog_graph(
     published = [d for d in all_datasets(settings) if d.slug in latest]
     pages = max(1, -(-len(published) // per_page))
     g = Graph()
-    catalog = IRI(f"{base}/catalog")
+    catalog = IRI(urls.catalog_iri(base))
     g.add(catalog, "rdf:type", IRI("dcat:Catalog"))
     g.add(catalog, "dct:title", Lit(f"Відкриті дані: {settings.city_name_uk}", lang="uk"))
     g.add(catalog, "dct:title", Lit(f"Open data: {settings.city_name_en}", lang="en"))
@@ -379,9 +406,7 @@ async def catalog_graph(
     if published:
         g.add(catalog, "dct:publisher", _organisation(g, base, published[0].publisher))
         # DCAT-AP recommends the catalogue's own licence and place: those of its datasets.
-        licence = g.typed(published[0].licence.url, "dct:LicenseDocument")
-        g.add(licence, "dct:title", Lit(published[0].licence.title, lang="en"))
-        g.add(catalog, "dct:license", licence)
+        g.add(catalog, "dct:license", _licence(g, published[0].licence))
         place = published[0].coverage.place
         city = g.bnode()
         g.add(city, "rdf:type", IRI("dct:Location"))
@@ -407,7 +432,8 @@ async def catalog_page(
         return IRI(urls.catalog(base, fmt, n) + suffix)
 
     view = link(page)
-    graph.add(IRI(f"{base}/catalog"), "hydra:view", view)
+    catalog = IRI(urls.catalog_iri(base))
+    graph.add(catalog, "hydra:view", view)
     graph.add(view, "rdf:type", IRI("hydra:PartialCollectionView"))
     graph.add(view, "hydra:first", link(1))
     graph.add(view, "hydra:last", link(pages))
@@ -415,9 +441,21 @@ async def catalog_page(
         graph.add(view, "hydra:previous", link(min(page - 1, pages)))
     if page < pages:
         graph.add(view, "hydra:next", link(page + 1))
-    graph.add(IRI(f"{base}/catalog"), "hydra:totalItems", Lit(str(total), "xsd:integer"))
-    if fmt == "ttl":
-        return graph.turtle(), pages
-    if fmt == "rdf":
-        return graph.rdfxml(), pages
-    return graph.jsonld(), pages
+    graph.add(catalog, "hydra:totalItems", Lit(str(total), "xsd:integer"))
+    return graph.serialise(fmt), pages
+
+
+def publisher_document(
+    settings: Settings, base: str, slug: str, fmt: str
+) -> str | bytes | dict[str, Any] | None:
+    """What a publisher's IRI answers: the agent (name, EDRPOU, ADMS publisher type, e-mail)
+    and the datasets it publishes; None for a slug that publishes none."""
+    datasets = [d for d in all_datasets(settings) if d.publisher.slug == slug]
+    if not datasets:
+        return None
+    g = Graph()
+    node = _organisation(g, base, datasets[0].publisher)
+    for dataset in datasets:
+        g.add(IRI(urls.dataset(base, dataset.slug)), "dct:publisher", node)
+    g.add(node, "foaf:page", g.typed(urls.catalog(base, "ttl"), "foaf:Document"))
+    return g.serialise(fmt)

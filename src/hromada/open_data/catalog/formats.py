@@ -46,6 +46,8 @@ CKAN_FORMATS = {
     "parquet": "Parquet",
 }
 MANIFEST = "manifest.tsv"
+# Which rows changed from the version before (diff_versions), beside each version's files.
+CHANGES = "changes.jsonl"
 _BUFFER = 1 << 20
 
 _encoder = msgspec.json.Encoder(decimal_format="number")
@@ -109,6 +111,33 @@ def csv_cell(value: Any) -> Any:
     if value is False:
         return "false"
     return value
+
+
+# ``?sep=`` of a CSV download: the published file as written (comma, the default,
+# byte for byte), or the same rows for Excel where the list separator is ';'
+# (Ukrainian, Russian and most continental locales): a UTF-8 BOM, ';' between cells.
+SEPARATORS = ("comma", "semicolon")
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def semicolon_csv(binary: IO[bytes], rows_per_chunk: int = 2000) -> Iterator[bytes]:
+    """The published CSV in ``binary`` re-delimited with ';' behind a UTF-8 BOM, streamed
+    in chunks of rows: the same rows and cells (quoted where a cell holds a ';')."""
+    text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    yield UTF8_BOM
+    pending = 0
+    for row in csv.reader(text):
+        writer.writerow(row)
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+            pending = 0
+    if pending:
+        yield out.getvalue().encode("utf-8")
 
 
 @dataclass
@@ -220,6 +249,25 @@ class ParquetPart:
             self._writer.close()
 
 
+class ContentHash:
+    """The sha256 a version's JSON Lines file of these rows would have (its content
+    hash), computed without writing any file: a publish with nothing changed stops here."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.schema = dataset.schema
+        self._names = dataset.schema.names
+        self._hash = hashlib.sha256()
+        self.rows = 0
+
+    def add(self, row: Row) -> None:
+        values = normalise(self.schema, row)
+        self._hash.update(_encoder.encode(dict(zip(self._names, values, strict=True))) + b"\n")
+        self.rows += 1
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
 class VersionWriter:
     """Feed it rows in key order with :meth:`add`; :meth:`close` returns hashes and sizes."""
 
@@ -250,16 +298,22 @@ class VersionWriter:
             self._json = _HashingFile(directory / file_name("json"))
             self._json.write(b"[")
         self._geojson: _HashingFile | None = None
-        if dataset.point is not None:
-            self._lat = names.index(dataset.point.lat)
-            self._lon = names.index(dataset.point.lon)
+        self._lat = self._lon = self._shape = -1
+        if dataset.point is not None or dataset.geometry is not None:
+            if dataset.point is not None:
+                self._lat = names.index(dataset.point.lat)
+                self._lon = names.index(dataset.point.lon)
+            if dataset.geometry is not None:
+                self._shape = names.index(dataset.geometry)
             if "geojson" in wanted:
                 self._geojson = _HashingFile(directory / file_name("geojson"))
                 self._geojson.write(b'{"type":"FeatureCollection","features":[')
         self._manifest = open(directory / MANIFEST, "wb", buffering=_BUFFER) if every else None  # noqa: SIM115
         self._xlsx_path = directory / file_name("xlsx")
         kinds = [
-            {"integer": "n", "number": "n", "boolean": "b"}.get(f.type, "s")
+            {"integer": "n", "number": "n", "boolean": "b", "datetime": "t", "date": "d"}.get(
+                f.type, "s"
+            )
             for f in self.schema.fields
         ]
         self._xlsx = (
@@ -308,16 +362,16 @@ class VersionWriter:
         self.rows += 1
 
     def _feature(self, values: list[Any]) -> bytes:
-        lat, lon = values[self._lat], values[self._lon]
-        geometry = (
-            None
-            if lat is None or lon is None
-            else {"type": "Point", "coordinates": [float(lon), float(lat)]}
-        )
+        geometry: Any = None
+        if self._shape >= 0 and values[self._shape]:
+            geometry = msgspec.Raw(str(values[self._shape]).encode())
+        elif self._lat >= 0 and values[self._lat] is not None and values[self._lon] is not None:
+            lat, lon = values[self._lat], values[self._lon]
+            geometry = {"type": "Point", "coordinates": [float(lon), float(lat)]}
         properties = {
             n: v
             for i, (n, v) in enumerate(zip(self._names, values, strict=True))
-            if i not in (self._lat, self._lon)
+            if i not in (self._lat, self._lon, self._shape)
         }
         return _encoder.encode({"type": "Feature", "geometry": geometry, "properties": properties})
 
@@ -374,32 +428,79 @@ class Changes:
     removed: int = 0
 
 
-def _manifest_lines(path: Path | None) -> Iterator[tuple[tuple[Any, ...], bytes]]:
-    if path is None or not path.is_file():
-        return
-    with open(path, "rb", buffering=_BUFFER) as handle:
-        for line in handle:
-            key, _, digest = line.rstrip(b"\n").partition(b"\t")
-            yield tuple(msgspec.json.decode(key)), digest
+def diff_versions(old: Path | None, new: Path, out: Path) -> Changes:
+    """Rows added, changed and removed from the version in folder ``old`` to the one in
+    ``new``, and the change file ``out`` that says which, by merging the two versions'
+    key-ordered manifests and JSONL files in one pass (constant memory).
 
-
-def diff_manifests(old: Path | None, new: Path) -> Changes:
-    """Rows added, changed and removed from ``old`` to ``new``, merging two key-ordered files."""
+    The change file (``CHANGES``) has one JSON object per line, in key order:
+    ``{"op": "add"|"change"|"remove", "key": [...], "fields": [...], "line": "..."}``:
+    ``fields`` names the columns a change touched; ``line`` is the row's new line of
+    ``data.jsonl``, byte for byte (absent on a remove). Applying it to the old version's
+    ``data.jsonl`` (drop removed keys, replace changed ones, insert added ones in key
+    order) gives the new version's ``data.jsonl`` exactly.
+    """
     changes = Changes()
-    old_iter = _manifest_lines(old)
-    new_iter = _manifest_lines(new)
-    a = next(old_iter, None)
-    b = next(new_iter, None)
-    while a is not None or b is not None:
-        if b is None or (a is not None and a[0] < b[0]):
-            changes.removed += 1
-            a = next(old_iter, None)
-        elif a is None or b[0] < a[0]:
-            changes.added += 1
-            b = next(new_iter, None)
-        else:
-            if a[1] != b[1]:
-                changes.changed += 1
-            a = next(old_iter, None)
-            b = next(new_iter, None)
+    old_rows = _version_lines(old)
+    new_rows = _version_lines(new)
+    a = next(old_rows, None)
+    b = next(new_rows, None)
+    sink = _HashingFile(out)
+    try:
+
+        def record(op: str, key: tuple[Any, ...], fields: list[str] | None, line: bytes) -> None:
+            entry: dict[str, Any] = {"op": op, "key": list(key)}
+            if fields is not None:
+                entry["fields"] = fields
+            if line:
+                entry["line"] = line.decode()
+            sink.write(_encoder.encode(entry) + b"\n")
+
+        while a is not None or b is not None:
+            if b is None or (a is not None and a[0] < b[0]):
+                assert a is not None
+                changes.removed += 1
+                record("remove", a[0], None, b"")
+                a = next(old_rows, None)
+            elif a is None or b[0] < a[0]:
+                changes.added += 1
+                record("add", b[0], None, b[2])
+                b = next(new_rows, None)
+            else:
+                if a[1] != b[1]:
+                    changes.changed += 1
+                    before, after = msgspec.json.decode(a[2]), msgspec.json.decode(b[2])
+                    touched = [c for c in after if before.get(c) != after[c]]
+                    touched += [c for c in before if c not in after]
+                    record("change", b[0], touched, b[2])
+                a = next(old_rows, None)
+                b = next(new_rows, None)
+    finally:
+        info = sink.close()
+    # Beside the file: its digest, for the ETag of its download.
+    out.with_name(out.name + ".sha256").write_text(info.sha256)
     return changes
+
+
+def changes_sha256(path: Path) -> str:
+    """The digest ``diff_versions`` recorded beside a change file."""
+    return path.with_name(path.name + ".sha256").read_text().strip()
+
+
+def _version_lines(folder: Path | None) -> Iterator[tuple[tuple[Any, ...], bytes, bytes]]:
+    """(key, digest, JSONL line) of every row of the version in ``folder``: its manifest and
+    its JSONL file hold the rows in the same (key) order, one line each."""
+    if folder is None or not (folder / MANIFEST).is_file():
+        return
+    with (
+        open(folder / file_name("jsonl"), "rb", buffering=_BUFFER) as data,
+        open(folder / MANIFEST, "rb", buffering=_BUFFER) as manifest,
+    ):
+        for (key, digest), line in zip(_manifest_lines_of(manifest), data, strict=True):
+            yield key, digest, line.rstrip(b"\n")
+
+
+def _manifest_lines_of(handle: IO[bytes]) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+    for line in handle:
+        key, _, digest = line.rstrip(b"\n").partition(b"\t")
+        yield tuple(msgspec.json.decode(key)), digest

@@ -207,6 +207,9 @@ class Dataset:
     language: str = "uk"
     licence: Licence = CC_BY_4_0
     point: Point | None = None
+    # A string field holding each row's GeoJSON geometry (lines, polygons): the GeoJSON
+    # download gives it as the feature's geometry, the point (when declared) otherwise.
+    geometry: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -216,6 +219,8 @@ class Dataset:
             for name in (self.point.lat, self.point.lon):
                 if self.schema.field(name) is None:
                     raise ValueError(f"{self.slug}: point field {name!r} is not in the schema")
+        if self.geometry is not None and self.schema.field(self.geometry) is None:
+            raise ValueError(f"{self.slug}: geometry field {self.geometry!r} is not in the schema")
 
     @property
     def ckan_id(self) -> str:
@@ -224,7 +229,7 @@ class Dataset:
     @property
     def formats(self) -> list[str]:
         out = ["csv", "json", "jsonl", "xlsx", "parquet"]
-        if self.point is not None:
+        if self.point is not None or self.geometry is not None:
             out.insert(2, "geojson")
         return out
 

@@ -23,6 +23,8 @@ class City:
     name: Text
     katottg: str
     email: str
+    # The smallest count a published statistic shows (HROMADA_APPEALS_K).
+    k: int = 5
 
     def coverage(self, start: str | None = None, end: str | None = None) -> Coverage:
         return Coverage(katottg=self.katottg, place=self.name, start=start, end=end)
@@ -39,6 +41,7 @@ def city_of(settings: Settings) -> City:
         name=Text(uk=settings.city_name_uk, en=settings.city_name_en),
         katottg=settings.city_katottg,
         email=settings.publisher_email,
+        k=settings.appeals_k,
     )
 
 

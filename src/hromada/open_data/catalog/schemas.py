@@ -1,8 +1,16 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import msgspec
+
+
+class PublishJob(msgspec.Struct, kw_only=True):
+    """The background job publishing a new version after an import, and where staff watch it."""
+
+    id: int
+    url: str
 
 
 class FileOut(msgspec.Struct):
@@ -17,6 +25,15 @@ class ChangesOut(msgspec.Struct):
     rows_added: int
     rows_changed: int
     rows_removed: int
+
+
+class RowChangeOut(msgspec.Struct, omit_defaults=True):
+    """One row that differs from the version before: added, changed or removed."""
+
+    op: str  # add, change, remove
+    key: list[Any]  # the row's primary key
+    fields: list[str] | None = None  # the columns a change touched
+    row: dict[str, Any] | None = None  # the row as it is now (not on a remove)
 
 
 class VersionOut(msgspec.Struct):

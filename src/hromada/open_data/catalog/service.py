@@ -33,11 +33,12 @@ from hromada.config import Settings
 from hromada.errors import InvalidInput, NotFound, TooLarge
 from hromada.open_data.catalog import urls
 from hromada.open_data.catalog.formats import (
-    MANIFEST,
+    CHANGES,
     MEDIA_TYPES,
     Changes,
+    ContentHash,
     VersionWriter,
-    diff_manifests,
+    diff_versions,
     file_name,
 )
 from hromada.open_data.catalog.model import Dataset, Row
@@ -50,10 +51,11 @@ from hromada.open_data.catalog.schemas import (
     FileOut,
     OrganisationOut,
     PublishOut,
+    RowChangeOut,
     VersionOut,
 )
 from hromada.open_data.catalog.tables import DatasetVersion
-from hromada.paging import Page, decode_cursor, make_page
+from hromada.paging import Page, decode_cursor, encode_cursor, make_page
 
 log = logging.getLogger("hromada.catalog")
 
@@ -176,7 +178,7 @@ async def list_versions(
 ) -> Page[VersionOut]:
     """Versions, newest first."""
     get_dataset(settings, slug)
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, 1, (int,))
     query = DatasetVersion.select().where(DatasetVersion.slug == slug)
     if after:
         query = query.where(DatasetVersion.number < int(after[0]))
@@ -261,7 +263,7 @@ async def changes_since(
     """Versions after ``since`` (a number or a time), oldest first, with their change summaries."""
     get_dataset(settings, slug)
     bound = parse_since(since)
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, 1, (int,))
     query = DatasetVersion.select().where(DatasetVersion.slug == slug)
     if isinstance(bound, int):
         query = query.where(DatasetVersion.number > bound)
@@ -272,6 +274,66 @@ async def changes_since(
     rows = await query.order_by(DatasetVersion.number).limit(limit + 1)
     page = make_page([_version(r) for r in rows], limit, lambda v: (v.number,))
     return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
+
+
+# Change records read per page are bounded by the page size and by bytes (a wide row).
+MAX_CHANGES_PAGE_BYTES = 8 << 20
+
+
+def changes_file(settings: Settings, version: Version) -> Path:
+    """The change file of a committed version (``formats.diff_versions``)."""
+    path = version_dir(settings, version.slug, version.number) / CHANGES
+    if not path.is_file():
+        raise NotFound(
+            f"version {version.number} of {version.slug!r} was published before row changes "
+            "were recorded: compare the two versions' files, or wait for the next version"
+        )
+    return path
+
+
+def row_changes(
+    settings: Settings, version: Version, *, limit: int, cursor: str | None
+) -> Page[RowChangeOut]:
+    """The rows ``version`` added, changed or removed, in key order, a page at a time.
+
+    The cursor is the byte offset of the next record in the change file (signed, like every
+    cursor), so a page costs one seek and at most ``limit`` records, however long the file.
+    """
+    path = changes_file(settings, version)
+    # The cursor names its file: a cursor of another list (signed too) is no offset here.
+    scope = ["rows", version.slug, version.number]
+    after = decode_cursor(cursor, 4, (str, str, int, int))
+    offset = 0
+    if after is not None:
+        *named, at = after
+        if named != scope or type(at) is not int or not 0 <= at <= path.stat().st_size:
+            raise InvalidInput(
+                "cursor is not one this list issued: pass next_cursor as is",
+                errors=[{"where": "query", "name": "cursor", "message": "unreadable cursor"}],
+            )
+        offset = at
+    items: list[RowChangeOut] = []
+    read = 0
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        while len(items) < limit and read < MAX_CHANGES_PAGE_BYTES:
+            line = handle.readline()
+            if not line:
+                break
+            read += len(line)
+            entry = msgspec.json.decode(line)
+            raw = entry.get("line")
+            items.append(
+                RowChangeOut(
+                    op=entry["op"],
+                    key=entry["key"],
+                    fields=entry.get("fields"),
+                    row=msgspec.json.decode(raw) if raw is not None else None,
+                )
+            )
+        position = handle.tell()
+        more = bool(handle.readline())
+    return Page(items=items, next_cursor=encode_cursor([*scope, position]) if more else None)
 
 
 def version_file(settings: Settings, version: Version, fmt: str) -> Path:
@@ -306,6 +368,10 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
     root = datasets_root(settings) / slug
     root.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(remove_abandoned, root)
+    latest = await latest_version(slug)
+    if latest is not None and await _content_sha256(dataset) == latest.content_sha256:
+        # Nothing changed: decided from one pass over the rows, before any file is written.
+        return PublishOut(slug=slug, created=False, version=latest.out(""))
     tmp = root / f".tmp-{uuid.uuid4().hex}"
     writing = _hold(tmp)
     tmp.mkdir()
@@ -320,10 +386,8 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
             base = await latest_version(slug)
             if base is not None and base.content_sha256 == content:
                 return PublishOut(slug=slug, created=False, version=base.out(""))
-            old_manifest = (
-                version_dir(settings, slug, base.number) / MANIFEST if base is not None else None
-            )
-            changes = await asyncio.to_thread(diff_manifests, old_manifest, tmp / MANIFEST)
+            old = version_dir(settings, slug, base.number) if base is not None else None
+            changes = await asyncio.to_thread(diff_versions, old, tmp, tmp / CHANGES)
             version = await _commit(settings, slug, base, tmp, result.rows, files, content, changes)
             if version is not None:
                 log.info("published %s version %s (%s rows)", slug, version.number, version.rows)
@@ -414,7 +478,7 @@ async def write_subset(
     """The rows a filtered query gives, in one format, written exactly as the dataset's
     files are (same writer: same columns, order and cell forms), into a temporary folder."""
     dataset = get_dataset(settings, slug)
-    formats = [f for f in MEDIA_TYPES if f != "geojson" or dataset.point is not None]
+    formats = [f for f in MEDIA_TYPES if f != "geojson" or "geojson" in dataset.formats]
     if fmt not in formats:
         raise InvalidInput(
             f"no download format {fmt[:20]!r}: use {', '.join(formats)}",
@@ -439,6 +503,15 @@ async def write_subset(
         raise
     info = result.files[fmt]
     return Subset(directory / file_name(fmt), info.sha256, result.rows, directory)
+
+
+async def _content_sha256(dataset: Dataset) -> str:
+    hasher = ContentHash(dataset)
+    async for row in dataset.rows():
+        hasher.add(row)
+        if hasher.rows % 5000 == 0:
+            await asyncio.sleep(0)
+    return hasher.hexdigest()
 
 
 async def _write(dataset: Dataset, directory: Path) -> Any:
@@ -614,7 +687,7 @@ async def list_datasets(
     cursor: str | None,
     base_url: str,
 ) -> Page[DatasetOut]:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, 1, (str,))
     matching = _matching(settings, q, theme, publisher, fmt)
     chosen = [d for d in matching if after is None or d.slug > str(after[0])]
     page = make_page(chosen[: limit + 1], limit, lambda d: (d.slug,))

@@ -27,3 +27,13 @@ def datapackage(base: str, slug: str, number: int | None = None) -> str:
 def catalog(base: str, fmt: str, page: int | None = None) -> str:
     suffix = f"?page={page}" if page is not None else ""
     return f"{base}/catalog.{fmt}{suffix}"
+
+
+def catalog_iri(base: str) -> str:
+    """The catalogue itself (a GET answers its description, by the ``Accept`` header)."""
+    return f"{base}/catalog"
+
+
+def organisation(base: str, slug: str) -> str:
+    """A publisher (a GET answers its description, by the ``Accept`` header)."""
+    return f"{base}/organisations/{slug}"

@@ -2,15 +2,62 @@
 
 from __future__ import annotations
 
-from hromada.open_data.catalog.model import Dataset, Field, Frequency, Point, TableSchema, Text
+from collections.abc import AsyncIterator
+from typing import Any
+
+from hromada.open_data.catalog.model import (
+    Dataset,
+    Field,
+    Frequency,
+    Point,
+    RowSource,
+    TableSchema,
+    Text,
+)
 from hromada.open_data.catalog.registry import City
-from hromada.open_data.registries import service
+from hromada.open_data.registries import records, service
+from hromada.open_data.registries.declared import Registry
+from hromada.open_data.registries.kinds import REGISTRIES
 
 LEGAL_BASIS = (
     "Закон України «Про доступ до публічної інформації»; постанова Кабінету Міністрів "
     "України від 21.10.2015 № 835 «Про затвердження Положення про набори даних, які "
     "підлягають оприлюдненню у формі відкритих даних»"
 )
+
+
+def _rows_of(registry: Registry) -> RowSource:
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        async for record in records.iter_records(registry):
+            yield records.dataset_row(registry, record)
+
+    return rows
+
+
+def declared_dataset(registry: Registry, common: dict[str, Any]) -> Dataset:
+    """A declared registry as a catalogue dataset: its published fields, then the district,
+    the point (a line's or polygon's box centre) and a line's or polygon's geometry."""
+    fields = list(registry.public_fields)
+    fields.append(Field("district", "string", "Код району"))
+    if registry.geometry is not None:
+        fields += [
+            Field("lat", "number", "Широта (WGS 84)"),
+            Field("lon", "number", "Довгота (WGS 84)"),
+        ]
+    if registry.geometry in ("line", "polygon"):
+        fields.append(Field("geometry", "string", "Геометрія (GeoJSON, WGS 84)"))
+    return Dataset(
+        slug=registry.slug,
+        title=registry.title,
+        description=registry.description,
+        keywords=registry.keywords,
+        purpose=registry.description.uk,
+        schema=TableSchema(fields=tuple(fields), primary_key=(registry.key,)),
+        rows=_rows_of(registry),
+        point=Point(lat="lat", lon="lon") if registry.geometry is not None else None,
+        geometry="geometry" if registry.geometry in ("line", "polygon") else None,
+        **{**common, "themes": registry.themes},
+    )
 
 
 def datasets(city: City) -> list[Dataset]:
@@ -96,4 +143,5 @@ def datasets(city: City) -> list[Dataset]:
             point=Point(lat="lat", lon="lon"),
             **common,  # type: ignore[arg-type]
         ),
+        *(declared_dataset(registry, common) for registry in REGISTRIES),
     ]

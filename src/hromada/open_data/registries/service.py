@@ -51,7 +51,7 @@ async def get_district(code: str) -> DistrictOut:
 
 
 async def list_streets(*, district: str | None, limit: int, cursor: str | None) -> Page[StreetOut]:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, 1, (str,))
     query = Street.select(
         Street.code, Street.kind, Street.name, Street.district.code.as_alias("district")
     )
@@ -522,3 +522,19 @@ async def district_of_street(names: list[str]) -> str | None:
         if row is not None:
             return str(row["district"])
     return None
+
+
+# ----------------------------------------------------------------------------------------
+# The values search filters can take (an unknown one is a 422, as in the lists).
+
+
+async def district_code_set() -> set[str]:
+    return {r["code"] for r in await District.select(District.code)}
+
+
+async def street_code_set() -> set[str]:
+    return {r["code"] for r in await Street.select(Street.code)}
+
+
+async def street_kind_set() -> set[str]:
+    return {r["kind"] for r in await Street.select(Street.kind).distinct()}

@@ -70,3 +70,41 @@ class Building(Table, tablename="building"):
     lon = DoublePrecision()
     floors = SmallInt()
     year_built = Integer(null=True)
+
+
+class RegistryRecord(Table, tablename="registry_record"):
+    """One record of a declared registry (``declared.Registry``), whatever the registry.
+
+    ``data`` holds the published fields only (JSON); ``personal`` the fields that never
+    leave, read by nothing that publishes. ``lat``/``lon`` is the point or the centre of the
+    geometry's box, ``min_*``/``max_*`` the box: the bbox and radius filters run on them.
+    Unique per (registry, key) through an index of the migration.
+    """
+
+    id = Serial(primary_key=True)
+    registry = Varchar(length=64)
+    key = Varchar(length=200)
+    district = Varchar(length=64, null=True, default=None)
+    building_id = Integer(null=True, default=None)
+    lat = DoublePrecision(null=True, default=None)
+    lon = DoublePrecision(null=True, default=None)
+    min_lat = DoublePrecision(null=True, default=None)
+    min_lon = DoublePrecision(null=True, default=None)
+    max_lat = DoublePrecision(null=True, default=None)
+    max_lon = DoublePrecision(null=True, default=None)
+    geometry = Text(null=True, default=None)
+    data = Text()
+    personal = Text(null=True, default=None)
+    updated_at = Timestamptz()
+
+
+class RegistryExtent(Table, tablename="registry_extent"):
+    """Per registry: how many records, and the largest half-height and half-width of a
+    record's box, so that a bbox filter can range over the indexed centre alone."""
+
+    id = Serial(primary_key=True)
+    registry = Varchar(length=64, unique=True)
+    records = Integer(default=0)
+    half_lat = DoublePrecision(default=0.0)
+    half_lon = DoublePrecision(default=0.0)
+    updated_at = Timestamptz()

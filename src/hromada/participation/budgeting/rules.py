@@ -105,15 +105,25 @@ def _mes_fixed(
     per_voter: Fraction,
 ) -> tuple[list[str], dict[str, Fraction]]:
     """The Method of Equal Shares for approval ballots with cost utilities, every voter
-    starting with ``per_voter``. Voters with the same ballot always hold the same money, so
-    they are kept as one group with a count. Returns the winners in order and the price
-    (payment per supporter) each winner was bought at."""
-    money = [per_voter] * len(groups)
+    starting with ``per_voter``. Returns the winners in order and the price (payment per
+    supporter) each winner was bought at.
+
+    Voters with the same ballot always hold the same money, so they are kept as one group
+    with a count. Groups hold few distinct amounts (the starting money less the prices of
+    the winners they supported), so each group points at its amount (``state``) and each
+    project keeps the weight of its supporters per amount (``held``): a project is priced
+    over its distinct amounts, not over its voters. Groups holding equal amounts pay or
+    drop out together, so the outcome is the one voter by voter, exactly."""
+    weight = [count for _, count in groups]
     supporters = {
         pid: [g for g, (ballot, _) in enumerate(groups) if pid in ballot] for pid in costs
     }
-    weight = [count for _, count in groups]
-    remaining = {pid: Fraction(sum(weight[g] for g in supporters[pid])) for pid in costs}
+    ballots = [[pid for pid in ballot if pid in costs] for ballot, _ in groups]
+    people = {pid: sum(weight[g] for g in supporters[pid]) for pid in costs}
+    amounts: list[Fraction] = [per_voter]
+    state = [0] * len(groups)
+    held: dict[str, dict[int, int]] = {pid: {0: people[pid]} for pid in costs}
+    remaining = {pid: Fraction(people[pid]) for pid in costs}
     winners: list[str] = []
     prices: dict[str, Fraction] = {}
     while remaining:
@@ -124,16 +134,17 @@ def _mes_fixed(
             if remaining[pid] < best_count:
                 break  # an effective vote count only falls: none further can win
             cost = costs[pid]
-            if sum(money[g] * weight[g] for g in supporters[pid]) < cost:
+            buckets = sorted((amounts[a], w) for a, w in held[pid].items() if w)
+            if sum(money * w for money, w in buckets) < cost:
                 del remaining[pid]
                 continue
             paid = Fraction(0)
-            people = sum(weight[g] for g in supporters[pid])
-            for g in sorted(supporters[pid], key=lambda g: money[g]):
-                payment = (cost - paid) / people
-                if payment > money[g]:
-                    paid += money[g] * weight[g]
-                    people -= weight[g]
+            left = people[pid]
+            for money, w in buckets:
+                payment = (cost - paid) / left
+                if payment > money:
+                    paid += money * w
+                    left -= w
                     continue
                 count = cost / payment  # the effective vote count
                 remaining[pid] = count
@@ -148,8 +159,16 @@ def _mes_fixed(
         # Ties: more supporters, then the cheaper project, then the smaller id.
         chosen = min(best, key=lambda p: (-len(supporters[p]), costs[p], p))
         payment = best_payment[chosen]
+        after: dict[int, int] = {}  # an amount's index -> the index of what is left of it
         for g in supporters[chosen]:
-            money[g] = max(Fraction(0), money[g] - payment)
+            before = state[g]
+            if before not in after:
+                amounts.append(max(Fraction(0), amounts[before] - payment))
+                after[before] = len(amounts) - 1
+            state[g] = after[before]
+            for pid in ballots[g]:
+                held[pid][before] -= weight[g]
+                held[pid][state[g]] = held[pid].get(state[g], 0) + weight[g]
         winners.append(chosen)
         prices[chosen] = payment
         del remaining[chosen]
@@ -170,6 +189,9 @@ def equal_shares(instance: Instance) -> Outcome:
     groups = list(tally.items())
     voters = len(instance.ballots)
     budget = instance.budget
+    if voters == 0:  # nobody to share the budget among: nothing is funded
+        why = {pid: "not funded: no ballots were cast" for pid in costs}
+        return Outcome(rule="mes", selected=[], spent=Fraction(0), explanations=why)
     per_voter = budget / voters
     winners, prices = _mes_fixed(costs, groups, per_voter)
 

@@ -2,6 +2,16 @@
 
 from hromada.domain import Domain
 from hromada.participation.petitions.datasets import datasets
+from hromada.participation.petitions.demo import PetitionsDemo
+from hromada.participation.petitions.notices import (
+    FAN_OUT,
+    SEND,
+    THRESHOLD,
+    fan_out,
+    send,
+    threshold_reached,
+)
+from hromada.participation.petitions.search import DOCUMENT_TYPES
 
 DOMAIN = Domain(
     name="petitions",
@@ -9,4 +19,7 @@ DOMAIN = Domain(
     rest=("hromada.api.petitions",),
     graphql="hromada.graphql.petitions",
     datasets=datasets,
+    document_types=DOCUMENT_TYPES,
+    demo=PetitionsDemo,
+    jobs={SEND: send, FAN_OUT: fan_out, THRESHOLD: threshold_reached},
 )

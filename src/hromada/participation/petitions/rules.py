@@ -65,13 +65,19 @@ def state(
     return "open"
 
 
-def public_name(display_name: str) -> str:
-    """How a signer appears on the public list: the given name and the surname's initial.
+def public_name(display_name: str, style: str = "given-initial") -> str:
+    """How a signer appears on the public list, in the community's chosen style:
+    given-initial "Тарас Б.", initials "Т. Б.", or full "Тарас Бондаренко".
 
     Ukrainian identity providers (ID.GOV.UA, BankID, Diia) send the name in the official
-    order, surname first ("Бондаренко Тарас Іванович" → "Тарас Б."). The full name stays
-    with the identity provider."""
+    order, surname first ("Бондаренко Тарас Іванович"); the patronymic is never shown,
+    and the full name stays with the identity provider."""
     parts = display_name.split()
     if len(parts) < 2:
         return parts[0] if parts else "—"
-    return f"{parts[1]} {parts[0][0]}."
+    surname, given = parts[0], parts[1]
+    if style == "full":
+        return f"{given} {surname}"
+    if style == "initials":
+        return f"{given[0]}. {surname[0]}."
+    return f"{given} {surname[0]}."

@@ -41,3 +41,17 @@ class PetitionSignature(Table, tablename="petition_signature"):
     resident = ForeignKey(references=Resident, index=True)
     district_code = Varchar(length=64, null=True, default=None)
     signed_at = Timestamptz()
+
+
+class PetitionNotice(Table, tablename="petition_notice"):
+    """One e-mail owed to one resident about one petition: unique per (petition, resident,
+    event), so a state change, a retried job or a re-run fan-out never owes it twice.
+    ``outcome`` is set once: sent, or skipped (the resident turned e-mail off)."""
+
+    id = Serial(primary_key=True)
+    petition = ForeignKey(references=Petition, index=True)
+    resident = ForeignKey(references=Resident)
+    event = Varchar(length=32)
+    created_at = Timestamptz()
+    done_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=16, null=True, default=None)

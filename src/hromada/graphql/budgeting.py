@@ -1,0 +1,128 @@
+"""GraphQL for the participatory budget, read-only: cycles, a pool with its projects, and
+a closed pool's results (voting is REST, where CSRF and the write rate limit apply)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from hromada.auth.guard import principal_of
+from hromada.bounds import MAX_KEY_INT
+from hromada.errors import NotFound
+from hromada.participation.budgeting import service
+
+
+@strawberry.type(description="A participatory-budget cycle")
+class BudgetCycle:
+    slug: str
+    title: str
+    rule: str = strawberry.field(description="greedy, greedy-no-skip, greedy-threshold or mes")
+    phase: str = strawberry.field(description="upcoming, voting or closed")
+    voting_opens_at: dt.datetime
+    voting_closes_at: dt.datetime
+    pools: list[int]
+
+
+@strawberry.type(description="A project on the ballot")
+class BudgetProject:
+    code: str
+    title: str
+    description: str
+    category: str
+    cost: int = strawberry.field(description="UAH")
+    votes: int | None = strawberry.field(description="Hidden (null) while voting is open")
+
+
+@strawberry.type(description="A pool: a budget, its area and its projects")
+class BudgetPool:
+    id: int
+    cycle: str
+    slug: str
+    title: str
+    budget: int
+    district: str | None
+    min_picks: int
+    max_picks: int
+    cost_cap: bool
+    phase: str
+    voting_opens_at: dt.datetime
+    voting_closes_at: dt.datetime
+    turnout: int
+    projects: list[BudgetProject]
+
+
+@strawberry.type(description="A project's outcome under the cycle's rule")
+class BudgetProjectResult:
+    code: str
+    votes: int
+    cost: int
+    selected: bool
+    explanation: str
+
+
+@strawberry.type(description="What one rule funds")
+class BudgetRuleResult:
+    rule: str
+    official: bool
+    selected: list[str]
+    spent: int
+
+
+@strawberry.type(description="A closed pool's results, recomputable from its ballots file")
+class BudgetResults:
+    pool: int
+    rule: str
+    ballots: int
+    projects: list[BudgetProjectResult]
+    rules: list[BudgetRuleResult]
+
+
+def _fields(cls: Any, out: Any, **more: Any) -> Any:
+    names = [n for n in cls.__annotations__ if n not in more]
+    return cls(**{n: getattr(out, n) for n in names}, **more)
+
+
+@strawberry.type
+class BudgetingQuery:
+    @strawberry.field(description="Participatory-budget cycles, newest first")
+    async def budget_cycles(self) -> list[BudgetCycle]:
+        return [_fields(BudgetCycle, c) for c in await service.list_cycles()]
+
+    @strawberry.field(description="A pool and its projects (null: no such pool)")
+    async def budget_pool(self, info: Info[Any, Any], id: int) -> BudgetPool | None:
+        if not 1 <= id <= MAX_KEY_INT:
+            return None
+        try:
+            out = await service.get_pool(
+                info.context.settings, id, principal_of(info.context.request).resident_id
+            )
+        except NotFound:
+            return None
+        projects = [_fields(BudgetProject, p) for p in out.projects]
+        return _fields(BudgetPool, out, projects=projects)
+
+    @strawberry.field(
+        description="A closed pool's results (null until they are computed after the close; "
+        "an error while it still votes)"
+    )
+    async def budget_results(self, info: Info[Any, Any], pool: int) -> BudgetResults | None:
+        from hromada.errors import Unavailable
+
+        if not 1 <= pool <= MAX_KEY_INT:
+            return None
+        try:
+            out = await service.results(info.context.settings, pool)
+        except (NotFound, Unavailable):
+            return None
+        return _fields(
+            BudgetResults,
+            out,
+            projects=[_fields(BudgetProjectResult, p) for p in out.projects],
+            rules=[_fields(BudgetRuleResult, r) for r in out.rules],
+        )
+
+
+Query = BudgetingQuery

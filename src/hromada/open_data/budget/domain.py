@@ -1,0 +1,14 @@
+"""The budget domain: the city budget's execution, imported from openbudget.gov.ua."""
+
+from hromada.domain import Domain
+from hromada.open_data.budget.datasets import datasets
+from hromada.open_data.budget.demo import BudgetDemo
+
+DOMAIN = Domain(
+    name="budget",
+    piccolo_app="hromada.open_data.budget.piccolo_app",
+    rest=("hromada.api.budget",),
+    graphql="hromada.graphql.budget",
+    datasets=datasets,
+    demo=BudgetDemo,
+)

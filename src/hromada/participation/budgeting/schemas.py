@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+
+class ProjectOut(msgspec.Struct, kw_only=True):
+    code: str
+    title: str
+    description: str
+    category: str
+    cost: int  # UAH
+    # Hidden (null) while voting is open: only the turnout is shown then.
+    votes: int | None = None
+
+
+class PoolOut(msgspec.Struct, kw_only=True):
+    id: int
+    cycle: str
+    slug: str
+    title: str
+    budget: int
+    district: str | None  # None: the whole community votes
+    min_picks: int
+    max_picks: int
+    cost_cap: bool
+    phase: str  # upcoming, voting, closed
+    voting_opens_at: dt.datetime
+    voting_closes_at: dt.datetime
+    turnout: int  # ballots cast (active ones)
+    projects: list[ProjectOut]
+
+
+class CycleOut(msgspec.Struct, kw_only=True):
+    slug: str
+    title: str
+    rule: str
+    phase: str
+    voting_opens_at: dt.datetime
+    voting_closes_at: dt.datetime
+    pools: list[int]
+
+
+class BallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    projects: list[str]
+
+
+class BallotOut(msgspec.Struct, kw_only=True):
+    pool: int
+    projects: list[str]
+    cast_at: dt.datetime
+    # Keep it: after the vote closes, the published ballots carry ``voter`` (derived from
+    # the receipt) and anyone holding the receipt can find their ballot there unchanged.
+    receipt: str
+    voter: str
+
+
+class ProjectResult(msgspec.Struct, kw_only=True):
+    code: str
+    votes: int
+    cost: int
+    selected: bool
+    explanation: str
+
+
+class RuleResult(msgspec.Struct, kw_only=True):
+    rule: str
+    official: bool
+    selected: list[str]
+    spent: int
+
+
+class ResultsOut(msgspec.Struct, kw_only=True):
+    pool: int
+    rule: str  # the official one
+    ballots: int
+    projects: list[ProjectResult]  # by the official rule
+    rules: list[RuleResult]  # every rule's outcome, for comparison

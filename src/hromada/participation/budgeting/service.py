@@ -1,0 +1,557 @@
+"""Participatory budget: pools, one ballot per resident, receipts, results and the
+published ballots. Every rule of the vote lives here; the transports translate.
+
+A pool's phase comes from the clock (its cycle's opening and closing instants), never
+from a job. A resident has one active ballot per pool (a unique index; a change rewrites
+it, every cast is kept in the history by anonymous voter id). The receipt is an HMAC of
+the pool and the resident under the server's identity secret: the server can show it
+again, and the published ballots carry ``voter = sha256(receipt)[:16]``, which the voter
+can recompute and nobody without the receipt can link to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import random
+from collections.abc import AsyncIterator, Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import msgspec
+
+from hromada import db
+from hromada.auth.runtime import identity_secret
+from hromada.auth.tables import Resident
+from hromada.config import Settings
+from hromada.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
+from hromada.jobs import service as jobs
+from hromada.participation.audit import service as audit
+from hromada.participation.budgeting import rules
+from hromada.participation.budgeting.pabulib import Ballot, Instance, Project
+from hromada.participation.budgeting.schemas import (
+    BallotOut,
+    CycleOut,
+    PoolOut,
+    ProjectOut,
+    ProjectResult,
+    ResultsOut,
+    RuleResult,
+)
+from hromada.participation.budgeting.tables import (
+    BudgetBallot,
+    BudgetBallotEvent,
+    BudgetCycle,
+    BudgetPool,
+    BudgetProject,
+    BudgetResult,
+)
+
+MAX_PICKS = 50
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def phase_at(opens: dt.datetime, closes: dt.datetime, at: dt.datetime) -> str:
+    if at < opens:
+        return "upcoming"
+    return "voting" if at < closes else "closed"
+
+
+def receipt_of(settings: Settings, pool: int, resident: int) -> str:
+    digest = hmac.digest(
+        identity_secret(settings).encode(), f"pb-receipt:{pool}:{resident}".encode(), "sha256"
+    )
+    code = digest[:15].hex().upper()
+    return "-".join(code[i : i + 5] for i in range(0, 30, 5))
+
+
+def voter_of(receipt: str) -> str:
+    """The anonymous voter id the published ballots carry: anyone with the receipt can
+    recompute it (``sha256`` of the receipt as printed, first 16 hex digits)."""
+    return hashlib.sha256(receipt.encode()).hexdigest()[:16]
+
+
+def _bad(name: str, detail: str) -> InvalidInput:
+    return InvalidInput(detail, errors=[{"where": "body", "name": name, "message": detail}])
+
+
+async def _pool(pool_id: int) -> dict[str, Any]:
+    row = (
+        await BudgetPool.select(
+            *BudgetPool.all_columns(),
+            BudgetPool.cycle.slug.as_alias("cycle_slug"),
+            BudgetPool.cycle.rule.as_alias("rule"),
+            BudgetPool.cycle.voting_opens_at.as_alias("opens"),
+            BudgetPool.cycle.voting_closes_at.as_alias("closes"),
+        )
+        .where(BudgetPool.id == pool_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"no pool {pool_id}")
+    return row
+
+
+async def _projects(pool_id: int) -> list[dict[str, Any]]:
+    return (
+        await BudgetProject.select()
+        .where((BudgetProject.pool == pool_id) & (BudgetProject.status == "approved"))
+        .order_by(BudgetProject.code)
+    )
+
+
+async def _votes(pool_id: int) -> tuple[int, dict[str, int]]:
+    ballots = await BudgetBallot.select(BudgetBallot.picks).where(BudgetBallot.pool == pool_id)
+    counts: dict[str, int] = {}
+    for ballot in ballots:
+        for code in json.loads(ballot["picks"]):
+            counts[code] = counts.get(code, 0) + 1
+    return len(ballots), counts
+
+
+async def list_cycles() -> list[CycleOut]:
+    at = now()
+    pools: dict[int, list[int]] = {}
+    for p in await BudgetPool.select(BudgetPool.id, BudgetPool.cycle).order_by(BudgetPool.id):
+        pools.setdefault(p["cycle"], []).append(p["id"])
+    return [
+        CycleOut(
+            slug=c["slug"],
+            title=c["title"],
+            rule=c["rule"],
+            phase=phase_at(c["voting_opens_at"], c["voting_closes_at"], at),
+            voting_opens_at=c["voting_opens_at"],
+            voting_closes_at=c["voting_closes_at"],
+            pools=pools.get(c["id"], []),
+        )
+        for c in await BudgetCycle.select().order_by(BudgetCycle.voting_opens_at)
+    ]
+
+
+async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> PoolOut:
+    """The pool and its projects. While voting is open the per-project counts are hidden
+    (the turnout is shown), and a logged-in resident sees the projects in an order of
+    their own, so no project gains from being first on everyone's ballot."""
+    row = await _pool(pool_id)
+    at = now()
+    current = phase_at(row["opens"], row["closes"], at)
+    if current == "closed":
+        turnout, counts = await _votes(pool_id)
+    else:  # only the turnout is shown while voting: a count, not every ballot read
+        turnout, counts = await BudgetBallot.count().where(BudgetBallot.pool == pool_id), {}
+    projects = [
+        ProjectOut(
+            code=p["code"],
+            title=p["title"],
+            description=p["description"],
+            category=p["category"],
+            cost=p["cost"],
+            votes=counts.get(p["code"], 0) if current == "closed" else None,
+        )
+        for p in await _projects(pool_id)
+    ]
+    if resident is not None:
+        seed = hmac.digest(
+            identity_secret(settings).encode(), f"pb-order:{pool_id}:{resident}".encode(), "sha256"
+        )
+        random.Random(seed).shuffle(projects)
+    return PoolOut(
+        id=row["id"],
+        cycle=row["cycle_slug"],
+        slug=row["slug"],
+        title=row["title"],
+        budget=row["budget"],
+        district=row["district_code"],
+        min_picks=row["min_picks"],
+        max_picks=row["max_picks"],
+        cost_cap=row["cost_cap"],
+        phase=current,
+        voting_opens_at=row["opens"],
+        voting_closes_at=row["closes"],
+        turnout=turnout,
+        projects=projects,
+    )
+
+
+def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks: list[str]) -> None:
+    """A ballot against the pool's rules: distinct projects of this pool that are on the
+    ballot, between min and max of them, within the budget when the pool caps cost."""
+    if len(picks) > MAX_PICKS:
+        raise _bad("projects", f"at most {pool['max_picks']} projects")
+    if len(set(picks)) != len(picks):
+        raise _bad("projects", "a project is picked twice")
+    by_code = {p["code"]: p for p in projects}
+    unknown = [code for code in picks if code not in by_code]
+    if unknown:
+        raise _bad("projects", f"{unknown[0][:40]!r} is not a project on this pool's ballot")
+    if not pool["min_picks"] <= len(picks) <= pool["max_picks"]:
+        raise _bad(
+            "projects",
+            f"pick from {pool['min_picks']} to {pool['max_picks']} projects, not {len(picks)}",
+        )
+    if pool["cost_cap"]:
+        total = sum(by_code[code]["cost"] for code in picks)
+        if total > pool["budget"]:
+            raise _bad(
+                "projects",
+                f"the picked projects cost {total:,} UAH, more than the pool's {pool['budget']:,}",
+            )
+
+
+async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]) -> BallotOut:
+    """Cast or change the resident's ballot; the last one before the closing second counts."""
+    async with db.write_transaction():
+        pool = await _pool(pool_id)
+        at = now()
+        current = phase_at(pool["opens"], pool["closes"], at)
+        if current != "voting":
+            raise Conflict(
+                f"pool {pool_id} is not open for voting: voting "
+                + (
+                    f"opens at {pool['opens']:%Y-%m-%d %H:%M} UTC"
+                    if current == "upcoming"
+                    else f"closed at {pool['closes']:%Y-%m-%d %H:%M:%S} UTC"
+                )
+            )
+        if pool["district_code"] is not None:
+            who = (
+                await Resident.select(Resident.district_code).where(Resident.id == resident).first()
+            )
+            if who is None or who["district_code"] != pool["district_code"]:
+                raise Forbidden(
+                    f"only residents of district {pool['district_code']} vote in this pool"
+                )
+        check_picks(pool, await _projects(pool_id), picks)
+        ordered = json.dumps(sorted(picks), ensure_ascii=False)
+        await BudgetBallot.raw(
+            db.upsert_sql(
+                "budget_ballot", ("pool", "resident", "picks", "cast_at"), key=("pool", "resident")
+            ),
+            pool_id,
+            resident,
+            ordered,
+            at,
+        ).run()
+        receipt = receipt_of(settings, pool_id, resident)
+        await BudgetBallotEvent.insert(
+            BudgetBallotEvent(pool=pool_id, voter=voter_of(receipt), picks=ordered, cast_at=at)
+        )
+    return BallotOut(
+        pool=pool_id, projects=sorted(picks), cast_at=at, receipt=receipt, voter=voter_of(receipt)
+    )
+
+
+async def my_ballot(settings: Settings, resident: int, pool_id: int) -> BallotOut:
+    await _pool(pool_id)
+    row = (
+        await BudgetBallot.select()
+        .where((BudgetBallot.pool == pool_id) & (BudgetBallot.resident == resident))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"you have not voted in pool {pool_id}")
+    receipt = receipt_of(settings, pool_id, resident)
+    return BallotOut(
+        pool=pool_id,
+        projects=json.loads(row["picks"]),
+        cast_at=row["cast_at"],
+        receipt=receipt,
+        voter=voter_of(receipt),
+    )
+
+
+async def _closed(pool_id: int) -> dict[str, Any]:
+    pool = await _pool(pool_id)
+    if phase_at(pool["opens"], pool["closes"], now()) != "closed":
+        raise Conflict(
+            f"pool {pool_id}: results and ballots are published after voting closes "
+            f"({pool['closes']:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+    return pool
+
+
+async def instance(settings: Settings, pool_id: int) -> Instance:
+    """The closed pool as a Pabulib instance: its approved projects and every counted
+    ballot under its anonymous voter id (ordered by it)."""
+    return await _instance(
+        pool_id, lambda resident: voter_of(receipt_of(settings, pool_id, resident))
+    )
+
+
+async def _instance(pool_id: int, voter: Callable[[int], str]) -> Instance:
+    pool = await _closed(pool_id)
+    projects = await _projects(pool_id)
+    ballots = [
+        Ballot(voter=voter(b["resident"]), projects=tuple(json.loads(b["picks"])), points=None)
+        for b in await BudgetBallot.select(BudgetBallot.resident, BudgetBallot.picks).where(
+            BudgetBallot.pool == pool_id
+        )
+    ]
+    ballots.sort(key=lambda b: b.voter)
+    meta = {
+        "description": f"{pool['title']} ({pool['cycle_slug']})",
+        "country": "Ukraine",
+        "unit": pool["cycle_slug"],
+        "instance": pool["slug"],
+        "num_projects": str(len(projects)),
+        "num_votes": str(len(ballots)),
+        "budget": str(pool["budget"]),
+        "vote_type": "approval",
+        "rule": pool["rule"],
+        "date_begin": f"{pool['opens']:%d.%m.%Y}",
+        "date_end": f"{pool['closes']:%d.%m.%Y}",
+        "min_length": str(pool["min_picks"]),
+        "max_length": str(pool["max_picks"]),
+        "currency": "UAH",
+    }
+    return Instance(
+        meta=meta,
+        projects={
+            p["code"]: Project(
+                id=p["code"],
+                cost=Fraction(p["cost"]),
+                votes=None,
+                score=None,
+                selected=None,
+                fields={"name": p["title"], "category": p["category"]},
+            )
+            for p in projects
+        },
+        ballots=ballots,
+    )
+
+
+RESULTS = "budgeting.results"
+
+
+async def results(settings: Settings, pool_id: int) -> ResultsOut:
+    """A closed pool's results as stored. The first request after the close asks a job
+    to compute them (every rule, from the ballots) and is told to come back: computing
+    the Method of Equal Shares on a real city's ballots takes seconds to minutes, which
+    no request should hold a connection for."""
+    await _closed(pool_id)
+    stored = await _stored_results(pool_id)
+    if stored is not None:
+        return stored
+    async with db.write_transaction():
+        await jobs.enqueue(RESULTS, {"pool": pool_id}, dedupe_key=f"{RESULTS}:{pool_id}")
+    raise Unavailable(
+        f"the results of pool {pool_id} are being computed from its ballots: try again in a minute"
+    )
+
+
+async def _stored_results(pool_id: int) -> ResultsOut | None:
+    stored = (
+        await BudgetResult.select(BudgetResult.body).where(BudgetResult.pool == pool_id).first()
+    )
+    return None if stored is None else msgspec.json.decode(stored["body"], type=ResultsOut)
+
+
+async def store_results(pool_id: int) -> ResultsOut:
+    """Compute a closed pool's results and keep them (the job, the demo; idempotent)."""
+    stored = await _stored_results(pool_id)
+    if stored is not None:
+        return stored
+    found = await _compute_results(pool_id)
+    async with db.write_transaction():
+        await BudgetResult.insert(
+            BudgetResult(pool=pool_id, computed_at=now(), body=msgspec.json.encode(found).decode())
+        ).on_conflict(target=BudgetResult.pool, action="DO NOTHING")
+    return found
+
+
+async def results_job(settings: Settings, payload: dict[str, Any]) -> None:
+    await store_results(int(payload["pool"]))
+
+
+async def _compute_results(pool_id: int) -> ResultsOut:
+    pool = await _closed(pool_id)
+    found = await _instance(pool_id, str)  # voter ids do not change any outcome
+    votes = {pid: int(v) for pid, v in rules.support(found).items()}
+    outcomes = {rule: rules.compute(found, rule) for rule in rules.RULES}
+    official = outcomes[pool["rule"]]
+    return ResultsOut(
+        pool=pool_id,
+        rule=pool["rule"],
+        ballots=len(found.ballots),
+        projects=[
+            ProjectResult(
+                code=p.id,
+                votes=votes[p.id],
+                cost=int(p.cost),
+                selected=p.id in official.selected,
+                explanation=official.explanations.get(p.id, ""),
+            )
+            for p in found.projects.values()
+        ],
+        rules=[
+            RuleResult(
+                rule=rule,
+                official=rule == pool["rule"],
+                selected=outcome.selected,
+                spent=int(outcome.spent),
+            )
+            for rule, outcome in outcomes.items()
+        ],
+    )
+
+
+def write_pb(found: Instance, selected: Sequence[str] = ()) -> bytes:
+    """A Pabulib file of ``found`` (``selected`` marks the official winners)."""
+    chosen = set(selected)
+    lines = ["META", "key;value"]
+    lines += [f"{key};{_cell(value)}" for key, value in found.meta.items()]
+    lines += ["PROJECTS", "project_id;cost;votes;name;category;selected"]
+    scores = rules.support(found)
+    for p in found.projects.values():
+        lines.append(
+            ";".join(
+                [
+                    p.id,
+                    str(int(p.cost)),
+                    str(int(scores[p.id])),
+                    _cell(p.fields.get("name", "")),
+                    _cell(p.fields.get("category", "")),
+                    "1" if p.id in chosen else "0",
+                ]
+            )
+        )
+    lines += ["VOTES", "voter_id;vote"]
+    lines += [f"{b.voter};{','.join(b.projects)}" for b in found.ballots]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _cell(text: str) -> str:
+    """A value that cannot break the ``;``-separated line it goes in."""
+    return " ".join(str(text).replace(";", ",").split())
+
+
+async def ballots_file(settings: Settings, pool_id: int) -> bytes:
+    found = await instance(settings, pool_id)
+    official = rules.compute(found, found.rule)
+    return write_pb(found, official.selected)
+
+
+async def create_cycle(
+    *,
+    slug: str,
+    title: str,
+    rule: str,
+    opens: dt.datetime,
+    closes: dt.datetime,
+    pools: Sequence[dict[str, Any]],
+) -> dict[str, int]:
+    """A cycle with its pools and their approved projects (the demo, tests and staff
+    scripts); returns each pool's id by slug. ``pools``: slug, title, budget, district,
+    min_picks, max_picks, cost_cap and projects (code, title, cost, category)."""
+    if rule not in rules.RULES:
+        raise _bad("rule", f"unknown rule {rule!r}: use {', '.join(rules.RULES)}")
+    if not opens < closes:
+        raise _bad("voting_closes_at", "voting must close after it opens")
+    ids: dict[str, int] = {}
+    async with db.write_transaction():
+        cycle = await BudgetCycle.insert(
+            BudgetCycle(
+                slug=slug, title=title, rule=rule, voting_opens_at=opens, voting_closes_at=closes
+            )
+        ).returning(BudgetCycle.id)
+        for spec in pools:
+            if not 1 <= spec.get("min_picks", 1) <= spec.get("max_picks", 5) <= MAX_PICKS:
+                raise _bad("max_picks", f"picks: 1 ≤ min ≤ max ≤ {MAX_PICKS}")
+            pool = await BudgetPool.insert(
+                BudgetPool(
+                    cycle=cycle[0]["id"],
+                    slug=spec["slug"],
+                    title=spec["title"],
+                    budget=spec["budget"],
+                    district_code=spec.get("district"),
+                    min_picks=spec.get("min_picks", 1),
+                    max_picks=spec.get("max_picks", 5),
+                    cost_cap=spec.get("cost_cap", False),
+                )
+            ).returning(BudgetPool.id)
+            ids[spec["slug"]] = pool[0]["id"]
+            await BudgetProject.insert(
+                *[
+                    BudgetProject(
+                        pool=pool[0]["id"],
+                        code=p["code"],
+                        title=p["title"],
+                        description=p.get("description", ""),
+                        category=p.get("category", ""),
+                        cost=p["cost"],
+                        status=p.get("status", "approved"),
+                    )
+                    for p in spec["projects"]
+                ]
+            )
+        # What the vote is over, fixed before it opens: pools, budgets and every project's
+        # cost. Anyone can compare it with the ballots file published after the vote.
+        await audit.append(
+            domain="budgeting",
+            subject=f"cycle:{slug}",
+            action="created",
+            actor="staff",
+            detail={
+                "rule": rule,
+                "voting_opens_at": opens.isoformat(),
+                "voting_closes_at": closes.isoformat(),
+                "pools": {
+                    spec["slug"]: {
+                        "budget": spec["budget"],
+                        "projects": {p["code"]: p["cost"] for p in spec["projects"]},
+                    }
+                    for spec in pools
+                },
+            },
+        )
+    return ids
+
+
+async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
+    """The projects dataset: every approved project of every cycle, by code; once its pool
+    closed, its votes and whether the cycle's rule funds it (computed as ``results`` does,
+    from the same ballots the published .pb file holds)."""
+    at = now()
+    # pool id -> (the pool, votes by project, funded projects); votes None: not closed.
+    pools: dict[int, tuple[dict[str, Any], dict[str, int] | None, set[str]]] = {}
+    for found in await BudgetPool.select(BudgetPool.id):
+        pool = await _pool(found["id"])
+        if phase_at(pool["opens"], pool["closes"], at) != "closed":
+            pools[pool["id"]] = (pool, None, set())
+            continue
+        outcome = await store_results(pool["id"])  # publishing runs off the request path
+        pools[pool["id"]] = (
+            pool,
+            {p.code: p.votes for p in outcome.projects},
+            {p.code for p in outcome.projects if p.selected},
+        )
+    after = ""
+    while True:
+        projects = (
+            await BudgetProject.select()
+            .where((BudgetProject.status == "approved") & (BudgetProject.code > after))
+            .order_by(BudgetProject.code)
+            .limit(500)
+        )
+        if not projects:
+            return
+        for project in projects:
+            pool, support, selected = pools[project["pool"]]
+            code = project["code"]
+            yield {
+                "code": code,
+                "cycle": pool["cycle_slug"],
+                "pool": pool["slug"],
+                "title": project["title"],
+                "category": project["category"],
+                "cost": project["cost"],
+                "votes": None if support is None else support.get(code, 0),
+                "selected": None if support is None else code in selected,
+            }
+        after = projects[-1]["code"]

@@ -1,0 +1,76 @@
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.table import Table
+
+
+class BudgetCycle(Table, tablename="budget_cycle"):
+    """One participatory-budget cycle. Its phase comes from the clock (Europe/Kyiv dates
+    stored as instants): before ``voting_opens_at`` it is not yet voting, from then until
+    ``voting_closes_at`` voting, after it closed (results)."""
+
+    id = Serial(primary_key=True)
+
+    slug = Varchar(length=64, unique=True)
+    title = Varchar(length=300)
+    rule = Varchar(length=32)  # the official rule: greedy, greedy-no-skip, greedy-threshold, mes
+    voting_opens_at = Timestamptz()
+    voting_closes_at = Timestamptz()
+
+
+class BudgetPool(Table, tablename="budget_pool"):
+    """A pool of a cycle: its budget and the ballot rule, frozen once voting opens."""
+
+    id = Serial(primary_key=True)
+
+    cycle = ForeignKey(references=BudgetCycle, index=True)
+    slug = Varchar(length=64)
+    title = Varchar(length=300)
+    budget = Integer()  # UAH
+    district_code = Varchar(length=64, null=True, default=None)  # None: the whole community
+    min_picks = Integer(default=1)
+    max_picks = Integer(default=5)
+    # The picked projects' total cost may not exceed the pool's budget (a knapsack ballot).
+    cost_cap = Boolean(default=False)
+
+
+class BudgetProject(Table, tablename="budget_project"):
+    id = Serial(primary_key=True)
+    pool = ForeignKey(references=BudgetPool, index=True)
+    code = Varchar(length=32, unique=True)
+    title = Varchar(length=300)
+    description = Text(default="")
+    category = Varchar(length=100, default="")
+    cost = Integer()  # UAH
+    status = Varchar(length=16, default="approved")  # approved (on the ballot) or rejected
+
+
+class BudgetBallot(Table, tablename="budget_ballot"):
+    """A resident's active ballot in a pool: one per (pool, resident), by a unique index.
+    Changing it rewrites this row; every cast is also kept in ``budget_ballot_event``."""
+
+    id = Serial(primary_key=True)
+
+    pool = ForeignKey(references=BudgetPool, index=True)
+    resident = Integer()
+    picks = Text()  # JSON list of project codes, sorted
+    cast_at = Timestamptz()
+
+
+class BudgetBallotEvent(Table, tablename="budget_ballot_event"):
+    """Every ballot cast, by anonymous voter id (never the resident): the history."""
+
+    id = Serial(primary_key=True)
+
+    pool = ForeignKey(references=BudgetPool, index=True)
+    voter = Varchar(length=32)
+    picks = Text()
+    cast_at = Timestamptz()
+
+
+class BudgetResult(Table, tablename="budget_result"):
+    """A closed pool's results, computed once from its ballots (which no longer change)
+    by a job, and served from here: a request never runs the Method of Equal Shares."""
+
+    id = Serial(primary_key=True)
+    pool = ForeignKey(references=BudgetPool, unique=True, index=True)
+    computed_at = Timestamptz()
+    body = Text()  # ResultsOut as JSON
