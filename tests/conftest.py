@@ -114,14 +114,46 @@ def _keep_session_engine(request: pytest.FixtureRequest) -> Iterator[None]:
         db.bind(engine)
 
 
+async def _truncate_postgres(engine: Any, names: list[str]) -> None:
+    """Empty the tables; a connection left holding a lock (by a test's app that went away
+    mid-query) is named in a warning and ended instead of making the suite wait forever."""
+    import warnings
+
+    import asyncpg
+
+    statement = "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
+    conn = await asyncpg.connect(**engine.config)
+    try:
+        for attempt in (1, 2):
+            try:
+                async with conn.transaction():
+                    await conn.execute("SET LOCAL lock_timeout = '30s'")
+                    await conn.execute(statement)
+                return
+            except asyncpg.exceptions.LockNotAvailableError:
+                if attempt == 2:
+                    raise
+                others = await conn.fetch(
+                    "SELECT pid, state, xact_start, left(query, 200) AS query"
+                    " FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                warnings.warn(
+                    f"tables stayed locked after the test; ending {[dict(r) for r in others]}",
+                    stacklevel=1,
+                )
+                for row in others:
+                    await conn.execute("SELECT pg_terminate_backend($1, 10000)", row["pid"])
+    finally:
+        await conn.close()
+
+
 async def truncate_all() -> None:
     tables = [t for t in db.all_tables() if t._meta.tablename != "migration"]
     engine = db.current_engine()
     names = [t._meta.tablename for t in tables]
     if engine.engine_type == "postgres":
-        await engine.run_ddl(
-            "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"
-        )
+        await _truncate_postgres(engine, names)
     else:
         # Children first: foreign keys are on.
         for name in reversed(names):

@@ -13,6 +13,8 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Contact, License
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from litestar.types import Receive, Scope, Send
 
 from hromada import db, domains
@@ -28,6 +30,8 @@ from hromada.jobs import runtime as jobs_runtime
 from hromada.logs import configure_logging, request_id_middleware
 from hromada.paging import configure_cursor_key
 from hromada.search import runtime as search_runtime
+from hromada.web import pages as web_pages
+from hromada.web.render import environment as web_templates
 
 API_VERSION = "1.0.0"
 
@@ -39,7 +43,8 @@ Lists answer `{"items": [...], "next_cursor": ...}`; pass `next_cursor` back as
 
 
 def route_handlers(settings: Settings) -> list[Any]:
-    """Health, every domain's REST controllers (its ``rest`` modules' ``ROUTES``), GraphQL."""
+    """Health, every domain's REST controllers (its ``rest`` modules' ``ROUTES``), GraphQL,
+    and the portal's pages."""
     handlers: list[Any] = [HealthController, docs.vendor_router()]
     for domain in domains.DOMAINS:
         for module in domain.rest:
@@ -49,6 +54,7 @@ def route_handlers(settings: Settings) -> list[Any]:
         # strawberry's GraphiQL page with its scripts and styles served from the package, not unpkg.
         graphql.graphql_ide_html = docs.graphiql_html()  # type: ignore[attr-defined]
     handlers.append(graphql)
+    handlers.append(web_pages.router())
     return handlers
 
 
@@ -129,6 +135,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=docs.render_plugins(),
         ),
         lifespan=[lifespan, search_lifespan, jobs_lifespan],
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(web_templates())
+        ),
         # The OpenAPI document lists the problem+json answers every operation really sends.
         on_startup=[lambda app: document_problems(app.openapi_schema)],
         state=State(state),

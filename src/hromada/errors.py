@@ -109,3 +109,19 @@ def is_outage(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+_STATUS: dict[type[HromadaError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    Forbidden: 403,
+    Unauthenticated: 401,
+    TooLarge: 413,
+    Unavailable: 503,
+}
+
+
+def status_of(exc: HromadaError) -> int:
+    """The HTTP status of a domain error, for every transport that answers over HTTP."""
+    return next((s for cls, s in _STATUS.items() if isinstance(exc, cls)), 400)

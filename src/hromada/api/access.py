@@ -15,8 +15,9 @@ each HTTP request it:
    every response carries ``RateLimit-Limit``, ``RateLimit-Remaining`` and
    ``RateLimit-Reset``;
 3. refuses a state-changing request authenticated by the session cookie
-   unless it carries the session's CSRF token in ``X-CSRF-Token`` (and, if
-   the browser sent ``Origin``, it is this site).
+   unless it carries the session's CSRF token in ``X-CSRF-Token``, or, for a
+   portal form, in its ``csrf_token`` field (and, if the browser sent
+   ``Origin``, it is this site).
 
 Handlers read the principal with :func:`hromada.auth.guard.principal_of`.
 """
@@ -28,7 +29,7 @@ import json
 import logging
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
@@ -66,6 +67,8 @@ GRAPHQL_PATH = "/graphql"
 # Bigger GraphQL bodies are counted as writes unread: the token limit refuses
 # such documents anyway, and the layer never buffers more than this.
 GRAPHQL_BODY_LIMIT = 256 * 1024
+FORM_TYPE = "application/x-www-form-urlencoded"
+FORM_BODY_LIMIT = 64 * 1024  # the portal's forms are small; a bigger one is refused unread
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -207,6 +210,18 @@ async def _buffer_body(receive: Receive, limit: int) -> tuple[list[ReceiveMessag
             return messages, b"".join(chunks)
 
 
+def _form_token(body: bytes | None) -> str | None:
+    """The ``csrf_token`` field of a whole urlencoded form body."""
+    if body is None:
+        return None
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), max_num_fields=100)
+    except ValueError:  # more fields than any form of ours has
+        return None
+    values = fields.get("csrf_token")
+    return values[0] if values else None
+
+
 def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     pending = list(messages)
 
@@ -340,9 +355,13 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
                     origin, headers.get("host", ""), runtime.settings.public_url
                 ):
                     raise _Refused(403, "cross-site request refused (Origin)", decision)
-                if not service.csrf_ok(
-                    runtime, principal.session_id or "", headers.get(CSRF_HEADER)
-                ):
+                given = headers.get(CSRF_HEADER)
+                if given is None and headers.get("content-type", "").startswith(FORM_TYPE):
+                    # A portal form cannot send a header: its token is the csrf_token field.
+                    messages, body = await _buffer_body(receive, FORM_BODY_LIMIT)
+                    receive = _replay(messages, receive)
+                    given = _form_token(body)
+                if not service.csrf_ok(runtime, principal.session_id or "", given):
                     raise _Refused(
                         403,
                         "missing or wrong X-CSRF-Token: a request made with the session cookie "

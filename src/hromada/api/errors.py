@@ -43,16 +43,6 @@ log = logging.getLogger("hromada.errors")
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER = 5  # seconds a client waits after a 503: a restart or failover usually takes that
 
-_DOMAIN_STATUS: dict[type[errors.HromadaError], int] = {
-    errors.InvalidInput: 422,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.Forbidden: 403,
-    errors.Unauthenticated: 401,
-    errors.TooLarge: 413,
-    errors.Unavailable: 503,
-}
-
 
 def problem(
     status: int,
@@ -134,7 +124,7 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: errors.HromadaError) -> Response[Any]:
-    status = next((s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls)), 400)
+    status = errors.status_of(exc)
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
     return problem(
         status, exc.detail, title=exc.title, request=request, errors_=exc.errors, headers=headers

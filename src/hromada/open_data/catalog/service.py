@@ -726,3 +726,19 @@ async def get_dataset_out(settings: Settings, slug: str, base_url: str) -> Datas
     latest = await latest_version(slug)
     counts = await version_counts()
     return dataset_out(dataset, latest, counts.get(slug, 0), base_url)
+
+
+def facets(
+    settings: Settings, *, q: str | None, theme: str | None, fmt: str | None
+) -> dict[str, dict[str, int]]:
+    """How many datasets of the current selection have each theme and each format: what a
+    reader narrows the catalogue by next (every count honours the other choices)."""
+    themes: dict[str, int] = {}
+    for dataset in _matching(settings, q, None, None, fmt):
+        for name in dataset.themes:
+            themes[name] = themes.get(name, 0) + 1
+    formats: dict[str, int] = {}
+    for dataset in _matching(settings, q, theme, None, None):
+        for name in dataset.formats:
+            formats[name] = formats.get(name, 0) + 1
+    return {"theme": dict(sorted(themes.items())), "format": dict(sorted(formats.items()))}

@@ -1,0 +1,274 @@
+"""The portal's pages. Each one calls the domain services the JSON API calls, with the
+same bounds, and renders the answer; forms post back here (PRG: post, redirect, get).
+
+CSRF: a form sends the session's token as ``csrf_token``; the access layer checks it
+as it checks ``X-CSRF-Token`` on the API (``api.access``), before any handler runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, PathParameter, QueryParameter
+from litestar.response import Redirect, Template
+
+from hromada.auth import service as auth_service
+from hromada.auth.guard import check_permission, principal_of, runtime_of
+from hromada.auth.permissions import Permission, allows
+from hromada.errors import HromadaError, NotFound, status_of
+from hromada.open_data.appeals import service as appeals
+from hromada.open_data.appeals.schemas import AppealFilters
+from hromada.open_data.catalog import ckan
+from hromada.open_data.catalog import service as catalog
+from hromada.open_data.catalog.registry import get_dataset
+from hromada.participation.petitions import service as petitions
+from hromada.search.runtime import backend_of
+from hromada.web import assets
+from hromada.web.render import SECURITY_HEADERS, page, settings_of
+
+PREVIEW_ROWS = 20
+LIST_LIMIT = 30
+DASHBOARD_CATEGORIES = 15
+DASHBOARD_MONTHS = 24
+Query = QueryParameter  # every query value is bounded as on the API
+
+
+def _base(request: Request[Any, Any, Any]) -> str:
+    settings = settings_of(request)
+    return str(settings.public_url or request.base_url).rstrip("/")
+
+
+@get("/", name="web-home")
+async def home(request: Request[Any, Any, Any]) -> Template:
+    settings = settings_of(request)
+    datasets = await catalog.list_datasets(
+        settings,
+        q=None,
+        theme=None,
+        publisher=None,
+        fmt=None,
+        limit=6,
+        cursor=None,
+        base_url=_base(request),
+    )
+    latest = await petitions.list_petitions(settings, limit=3, cursor=None)
+    return page(request, "home.html", datasets=datasets, petitions=latest.items)
+
+
+@get("/data", name="web-catalogue")
+async def catalogue(
+    request: Request[Any, Any, Any],
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    theme: Annotated[str | None, Query(max_length=50)] = None,
+    format_: Annotated[str | None, Query(name="format", max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Template:
+    settings = settings_of(request)
+    found = await catalog.list_datasets(
+        settings,
+        q=q,
+        theme=theme,
+        publisher=None,
+        fmt=format_,
+        limit=LIST_LIMIT,
+        cursor=cursor,
+        base_url=_base(request),
+    )
+    facets = catalog.facets(settings, q=q, theme=theme, fmt=format_)
+    return page(
+        request,
+        "catalogue.html",
+        found=found,
+        facets=facets,
+        q=q or "",
+        theme=theme,
+        fmt=format_,
+    )
+
+
+@get("/data/{slug:str}", name="web-dataset")
+async def dataset_page(
+    request: Request[Any, Any, Any],
+    slug: Annotated[str, PathParameter(max_length=200)],
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Template:
+    settings = settings_of(request)
+    base = _base(request)
+    out = await catalog.get_dataset_out(settings, slug, base)
+    versions = await catalog.list_versions(settings, slug, limit=10, cursor=None, base_url=base)
+    dataset = get_dataset(settings, slug)
+    preview: dict[str, Any] | None = None
+    preview_error = None
+    latest = await catalog.latest_version(slug)
+    if latest is not None and "csv" in dataset.formats:
+        params: dict[str, Any] = {
+            "resource_id": dataset.resource_id("csv"),
+            "limit": PREVIEW_ROWS,
+            "records_format": "lists",
+        }
+        if q:
+            params["q"] = q
+        try:
+            preview = await asyncio.to_thread(
+                ckan.datastore_search_sync, settings, dataset, latest, params
+            )
+        except (ckan.CkanValidationError, ckan.CkanSearchQueryError) as exc:
+            preview_error = str(exc)
+    return page(
+        request,
+        "dataset.html",
+        dataset=out,
+        versions=versions.items,
+        preview=preview,
+        preview_error=preview_error,
+        q=q or "",
+        base=base,
+        csv_resource=dataset.resource_id("csv") if "csv" in dataset.formats else None,
+    )
+
+
+@get("/dashboard", name="web-dashboard")
+async def dashboard(request: Request[Any, Any, Any]) -> Template:
+    k = settings_of(request).appeals_k
+    everything = AppealFilters()
+    by_month = await appeals.stats(everything, ["month"], k=k)
+    by_district = await appeals.stats(everything, ["district"], k=k)
+    by_category = await appeals.stats(everything, ["category"], k=k)
+    months = sorted(by_month.groups, key=lambda g: g.key["month"] or "")[-DASHBOARD_MONTHS:]
+    categories = sorted(by_category.groups, key=lambda g: -g.count)[:DASHBOARD_CATEGORIES]
+    districts = sorted(by_district.groups, key=lambda g: -g.count)
+    return page(
+        request,
+        "dashboard.html",
+        total=by_month.total,
+        months=months,
+        most_in_a_month=max((g.count for g in months), default=0),
+        districts=districts,
+        categories=categories,
+        k=k,
+    )
+
+
+@get("/petitions", name="web-petitions")
+async def petition_list(
+    request: Request[Any, Any, Any],
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Template:
+    found = await petitions.list_petitions(
+        settings_of(request),
+        petitions.PetitionFilters(status=status or None, q=q or None),
+        limit=LIST_LIMIT,
+        cursor=cursor,
+        search=backend_of(request.app.state),
+    )
+    return page(request, "petitions.html", found=found, status=status or "", q=q or "")
+
+
+def _staff(request: Request[Any, Any, Any]) -> bool:
+    principal = principal_of(request)
+    return principal.authenticated and allows(principal.role, Permission.MODERATE)
+
+
+@get("/petitions/{petition_id:int}", name="web-petition")
+async def petition_page(
+    request: Request[Any, Any, Any],
+    petition_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+    signed: Annotated[str | None, Query(max_length=10)] = None,
+) -> Template:
+    viewer = principal_of(request).resident_id
+    found = await petitions.get(
+        settings_of(request), petition_id, viewer=viewer, staff=_staff(request)
+    )
+    return page(request, "petition.html", petition=found, signed=signed)
+
+
+@post(
+    "/petitions/{petition_id:int}/sign",
+    name="web-sign",
+    status_code=303,
+)
+async def sign_petition(
+    request: Request[Any, Any, Any],
+    petition_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+) -> Redirect:
+    await check_permission(request, Permission.SIGN_PETITION)  # the API's one rule
+    resident = principal_of(request).resident_id
+    if resident is None:  # check_permission lets only residents through
+        raise NotFound("log in first")
+    done = await petitions.sign(settings_of(request), resident, petition_id)
+    outcome = "new" if done.signed else "again"
+    return Redirect(f"/petitions/{petition_id}?signed={outcome}#sign", status_code=303)
+
+
+@get("/me", name="web-me")
+async def me_page(request: Request[Any, Any, Any]) -> Template:
+    rt = runtime_of(request)
+    principal = principal_of(request)
+    me = None
+    if principal.resident_id is not None:
+        me = await auth_service.me(rt, principal)
+    providers = [{"name": p.config.name, "label": p.config.label} for p in rt.providers.values()]
+    return page(request, "me.html", me=me, providers=providers)
+
+
+@post("/logout", name="web-logout", status_code=303)
+async def logout(request: Request[Any, Any, Any]) -> Redirect:
+    rt = runtime_of(request)
+    principal = principal_of(request)
+    if principal.session_id:
+        await auth_service.end_session(rt, principal.session_id)
+    secure = not rt.settings.is_development
+    gone = [
+        Cookie(key=name, value="", max_age=0, expires=0, path="/", samesite="lax", secure=secure)
+        for name in ("hromada_session", "hromada_csrf")
+    ]
+    return Redirect("/", status_code=303, cookies=gone)
+
+
+@get("/static/{name:str}", name="web-static", sync_to_thread=False)
+def static_file(name: FromPath[str]) -> Response[bytes]:
+    path = assets.by_hashed_name().get(name)
+    if path is None:
+        raise NotFound(f"no static file {name[:80]}")
+    return Response(
+        path.read_bytes(),
+        media_type=assets.MEDIA_TYPES[path.suffix],
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+def _error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    if isinstance(exc, HromadaError):
+        status, detail = status_of(exc), exc.detail
+    elif isinstance(exc, HTTPException):
+        status, detail = exc.status_code, str(exc.detail)
+    else:
+        status, detail = 500, ""
+    return page(request, "error.html", status_code=status, status=status, detail=detail)
+
+
+def router() -> Router:
+    return Router(
+        path="/",
+        route_handlers=[
+            home,
+            catalogue,
+            dataset_page,
+            dashboard,
+            petition_list,
+            petition_page,
+            sign_petition,
+            me_page,
+            logout,
+            static_file,
+        ],
+        include_in_schema=False,
+        response_headers=SECURITY_HEADERS,
+        exception_handlers={HromadaError: _error_page, HTTPException: _error_page},
+    )

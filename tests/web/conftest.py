@@ -1,0 +1,72 @@
+"""The portal against live servers: hromada under uvicorn and the development identity
+provider (the auth tests' fixtures), with a small city, its appeals and every dataset
+published, on the engine of the run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from contextlib import closing
+
+import httpx
+import pytest
+from tests.auth.conftest import Live, make_live, seed_city
+
+from hromada.config import Settings
+
+APPEALS = 400
+NEW_PETITION = {
+    "title": "Велодоріжка на проспекті Науки",
+    "text": "Просимо облаштувати велосипедну доріжку вздовж проспекту Науки від метро до "
+    "парку, з освітленням і безпечними переходами.",
+    "district": "shevchenkivskyi",
+}
+
+
+@pytest.fixture(scope="module")
+def portal_servers(settings: Settings) -> Iterator[Live]:
+    """A threshold of two signatures, so a journey can reach it with the demo people."""
+    yield from make_live(settings.replace(petition_threshold=2, petition_open_drafts=5))
+
+
+@pytest.fixture
+async def portal(portal_servers: Live, clean_db: Settings) -> Live:
+    from hromada.demo.city import generate_city
+    from hromada.open_data.appeals import service
+    from hromada.open_data.appeals.demo import generate
+    from hromada.open_data.catalog.service import publish_all
+
+    portal_servers.reset()
+    await seed_city(clean_db)
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    city = generate_city(clean_db.demo_seed, buildings=0)
+    report = await service.import_records(
+        generate(city, random.Random(7), APPEALS, now=now), fmt="test"
+    )
+    assert report.applied, report.errors[:3]
+    await publish_all(portal_servers.settings)
+    return portal_servers
+
+
+def session(live: Live, subject: str) -> tuple[httpx.Client, dict[str, str]]:
+    client = live.client()
+    live.login(client, "dev-city", subject)
+    return client, {"X-CSRF-Token": live.csrf(client)}
+
+
+def published_petition(live: Live, petition: dict[str, str] | None = None) -> int:
+    """A petition by Olena, submitted and published by the moderator, through the API."""
+    olena, csrf = session(live, "c-olena-1001")
+    with closing(olena):
+        created = olena.post("/api/v1/petitions", json=petition or NEW_PETITION, headers=csrf)
+        assert created.status_code == 201, created.text
+        number = int(created.json()["id"])
+        assert olena.post(f"/api/v1/petitions/{number}/submit", headers=csrf).status_code == 200
+    natalia, staff = session(live, "c-natalia-1007")
+    with closing(natalia):
+        done = natalia.post(
+            f"/api/v1/petitions/{number}/moderation", json={"decision": "publish"}, headers=staff
+        )
+        assert done.status_code == 200, done.text
+    return number

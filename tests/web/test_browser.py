@@ -1,0 +1,181 @@
+"""The portal in a real browser: Debian's Chromium driven by Playwright.
+
+Journeys a journalist and a resident take (with JavaScript on and off: every page and
+form works without it), axe-core on every page type with no serious or critical
+violation, every page type fitting a 360 px screen, and markup a user wrote never
+running. Screenshots of each page type at 1280 and 360 px are written to
+``HROMADA_TEST_ARTIFACTS`` (default ``var/test-artifacts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.auth.conftest import Live
+from tests.web.conftest import published_petition
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("HROMADA_TEST_ARTIFACTS", "var/test-artifacts")) / "screenshots"
+WIDTHS = (1280, 360)
+
+
+def _chromium() -> str | None:
+    return os.environ.get("HROMADA_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Any]:
+    executable = _chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed: .ci/run installs Debian's chromium")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    # The asynchronous API: the synchronous one keeps a loop of its own running, which the
+    # suite's asyncio fixtures cannot share.
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable, args=["--no-sandbox"]
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def _context(browser: Any, *, javascript: bool = True, width: int = 1280, **kw: Any) -> Any:
+    context = await browser.new_context(
+        java_script_enabled=javascript,
+        locale="uk-UA",
+        viewport={"width": width, "height": 900},
+        accept_downloads=True,
+        **kw,
+    )
+    context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_a_journalist_finds_the_appeals_and_downloads_the_csv(
+    portal: Live, browser: Any, javascript: bool
+) -> None:
+    context = await _context(browser, javascript=javascript)
+    page = await context.new_page()
+    await page.goto(portal.url + "/")
+    await page.get_by_role("navigation").get_by_role("link", name="Дані").click()
+    await page.get_by_label("Пошук наборів даних").fill("звернення")
+    await page.get_by_role("button", name="Знайти").first.click()
+    assert "q=%D0%B7" in page.url
+    await page.locator('.results a[href="/data/appeals"]').click()
+    assert (await page.locator("h1").inner_text()).startswith("Звернення")
+    async with page.expect_download() as download:
+        await page.locator(".downloads").get_by_role("link", name="CSV").click()
+    saved = await (await download.value).path()
+    body = await asyncio.to_thread(Path(saved).read_text, encoding="utf-8-sig")
+    await context.close()
+
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        latest = (await client.get("/api/v1/datasets/appeals")).json()
+    rows = list(csv.reader(io.StringIO(body)))
+    names = [f["name"] for f in latest["schema"]["fields"]]
+    assert rows[0] == names
+    assert len(rows) - 1 == latest["latest_version"]["row_count"] > 0
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+async def test_a_resident_logs_in_and_signs_once(
+    portal: Live, browser: Any, javascript: bool
+) -> None:
+    petition = published_petition(portal)
+    context = await _context(browser, javascript=javascript)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/petitions/{petition}")
+    assert (await page.get_by_text("0 з 2 підписів").count()) == 1
+    await page.get_by_role("link", name="Увійдіть, щоб підписати").click()
+    await page.locator("a.button").first.click()  # the city's identity provider
+    await page.get_by_role("button", name="Мельник Ірина").click()  # the provider's own page
+    await page.wait_for_url(f"{portal.url}/petitions/{petition}")
+    await page.get_by_role("button", name="Підписати петицію").click()
+    assert (await page.get_by_role("status").inner_text()) == "Дякуємо! Ваш підпис зараховано."
+    assert (await page.get_by_text("1 з 2 підписів").count()) == 1
+    await page.get_by_role("button", name="Підписати петицію").click()
+    assert "вже підписали" in (await page.get_by_role("status").inner_text())
+    assert (await page.get_by_text("1 з 2 підписів").count()) == 1
+    await page.get_by_role("link", name="Мій кабінет").click()
+    assert (await page.get_by_text("Мельник Ірина").count()) == 1
+    await page.get_by_role("button", name="Вийти").click()
+    assert (await page.get_by_role("link", name="Увійти").count()) == 1
+    await context.close()
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        signed = (await client.get(f"/api/v1/petitions/{petition}")).json()
+    assert signed["signatures"] == 1
+
+
+def _page_types(portal: Live, petition: int) -> dict[str, str]:
+    return {
+        "home": "/",
+        "catalogue": "/data",
+        "dataset": "/data/appeals",
+        "dashboard": "/dashboard",
+        "petitions": "/petitions",
+        "petition": f"/petitions/{petition}",
+        "login": "/me",
+        "not-found": "/data/no-such-dataset",
+    }
+
+
+async def test_every_page_type_is_accessible_and_fits_a_phone(portal: Live, browser: Any) -> None:
+    petition = published_petition(portal)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width in WIDTHS:
+        # axe is injected as a script of the test: the pages' own policy forbids that.
+        context = await _context(browser, width=width, bypass_csp=True)
+        page = await context.new_page()
+        for name, path in _page_types(portal, petition).items():
+            await page.goto(portal.url + path)
+            await page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+            overflow = await page.evaluate("document.documentElement.scrollWidth")
+            if overflow > width:
+                problems.append((name, width, f"the page is {overflow} px wide"))
+            await page.add_script_tag(path=str(AXE))
+            found = await page.evaluate(
+                "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                ".violations.map(v => [v.id, v.impact, v.nodes.length])"
+            )
+            problems += [(name, width, v) for v in found if v[1] in ("serious", "critical")]
+        await context.close()
+    assert problems == [], problems
+    assert len(list(ARTIFACTS.glob("*.png"))) >= len(WIDTHS) * 8
+
+
+async def test_markup_a_user_wrote_never_runs(portal: Live, browser: Any) -> None:
+    petition = published_petition(
+        portal,
+        {
+            "title": 'Петиція <img src=x onerror="window.pwned=1;alert(1)"> про сквер',
+            "text": "Просимо розглянути </p><script>window.pwned=2;alert(2)</script> "
+            "<svg onload=alert(3)> і облаштувати сквер біля школи для мешканців району.",
+            "district": "shevchenkivskyi",
+        },
+    )
+    context = await _context(browser)
+    page = await context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path in (f"/petitions/{petition}", "/petitions", "/"):
+        await page.goto(portal.url + path)
+        assert await page.evaluate("window.pwned") is None, path
+    assert (await page.locator("img[src=x], svg").count()) == 0
+    await context.close()
+    assert dialogs == []

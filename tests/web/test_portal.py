@@ -1,0 +1,227 @@
+"""The portal's pages over real HTTP: what they show is what the API answers, in both
+languages, bounded in size, escaped, and every form guarded by the session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.auth.conftest import Live
+from tests.web.conftest import published_petition, session
+
+from hromada.auth.permissions import ROLES
+from hromada.participation.petitions.rules import STATES
+from hromada.web import i18n
+
+TEMPLATES = Path(i18n.__file__).parent / "templates"
+MAX_HTML = 100 * 1024
+
+
+def _pages(petition: int) -> list[str]:
+    return [
+        "/",
+        "/data",
+        "/data/appeals",
+        "/dashboard",
+        "/petitions",
+        f"/petitions/{petition}",
+        "/me",
+    ]
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_every_page_is_html_in_both_languages_and_small(portal: Live, lang: str) -> None:
+    petition = published_petition(portal)
+    with portal.client() as client:
+        for path in _pages(petition):
+            page = client.get(path, params={"lang": lang})
+            assert page.status_code == 200, (path, page.text[:300])
+            assert page.headers["content-type"].startswith("text/html")
+            assert f'<html lang="{lang}">' in page.text
+            assert len(page.content) < MAX_HTML, (path, len(page.content))
+            policy = page.headers["content-security-policy"]
+            assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+            assert "frame-ancestors 'none'" in policy
+            assert page.headers["x-content-type-options"] == "nosniff"
+            # Every text came from the catalogue: no key shows as itself.
+            shown = re.findall(
+                r">\s*((?:nav|site|home|catalogue|dataset|dashboard|petitions?|"
+                r"me|state|theme|role|error|list|footer)\.[a-z_A-Z0-9]+)\s*<",
+                page.text,
+            )
+            assert shown == [], (path, shown)
+    english = portal.client().get("/data", params={"lang": "en"}).text
+    ukrainian = portal.client().get("/data", params={"lang": "uk"}).text
+    assert "Datasets" in english and "Набори даних" in ukrainian
+
+
+def test_both_catalogues_hold_every_key_the_templates_use() -> None:
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_0-9]+)["']""", template.read_text()))
+    used |= {f"state.{s}" for s in STATES} | {f"role.{r}" for r in ROLES}
+    used |= {f"error.{n}" for n in (401, 403, 404, 409, 422, 429, 503)}
+    used |= {f"language.{code}" for code in i18n.LANGUAGES}
+    assert len(used) > 100
+    for lang in i18n.LANGUAGES:
+        missing = sorted(used - set(i18n.catalogue(lang)))
+        assert missing == [], (lang, missing)
+    assert set(i18n.catalogue("uk")) == set(i18n.catalogue("en"))
+
+
+def test_dataset_themes_all_have_names(portal: Live) -> None:
+    themes = {
+        theme
+        for d in portal.client().get("/api/v1/datasets", params={"limit": 500}).json()["items"]
+        for theme in d["themes"]
+    }
+    for lang in i18n.LANGUAGES:
+        assert {f"theme.{t}" for t in themes} <= set(i18n.catalogue(lang))
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def test_pages_show_what_the_api_answers(portal: Live) -> None:
+    petition = published_petition(portal)
+    with portal.client() as client:
+        total = client.get("/api/v1/datasets").json()["total"]
+        assert f"Datasets found: {total}" in client.get("/data", params={"lang": "en"}).text
+
+        stats = client.get("/api/v1/appeals/stats", params={"group_by": "month"}).json()
+        dashboard = client.get("/dashboard", params={"lang": "en"}).text
+        assert f"<strong>{_number(stats['total']['count'])}</strong> appeals" in dashboard
+        assert f"<strong>{_number(stats['total']['overdue'])}</strong> overdue now" in dashboard
+        by_district = client.get("/api/v1/appeals/stats", params={"group_by": "district"}).json()
+        for group in by_district["groups"]:
+            assert group["names"]["district"] in dashboard
+
+        appeals = client.get("/api/v1/datasets/appeals").json()["latest_version"]
+        page = client.get("/data/appeals", params={"lang": "en"}).text
+        assert f"{_number(appeals['row_count'])} rows" in page
+        for file in appeals["files"]:
+            assert f'href="{file["url"]}"' in page
+        ckan = client.get("/api/3/action/package_show", params={"id": "appeals"}).json()
+        assert ckan["success"] and "datastore_search?resource_id=" in page
+
+        shown = client.get(f"/petitions/{petition}", params={"lang": "en"}).text
+        assert "0 of 2 signatures" in shown
+
+
+def test_the_dataset_preview_searches_the_rows(portal: Live) -> None:
+    with portal.client() as client:
+        everything = client.get("/data/appeals", params={"lang": "en"}).text
+        assert re.search(r"Showing 20 of [\d\u202f]+ rows", everything)
+        nothing = client.get("/data/appeals", params={"lang": "en", "q": "zzzqqqxxx"}).text
+        assert "Showing 0 of 0 rows." in nothing
+
+
+def test_the_language_is_remembered(portal: Live) -> None:
+    with portal.client() as client:
+        assert '<html lang="en">' in client.get("/petitions", params={"lang": "en"}).text
+        assert '<html lang="en">' in client.get("/petitions").text  # the cookie
+        assert '<html lang="uk">' in client.get("/petitions", params={"lang": "uk"}).text
+    fresh = httpx.get(f"{portal.url}/petitions", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="en">' in fresh.text
+    bogus = httpx.get(f"{portal.url}/petitions", params={"lang": "xx"})
+    assert '<html lang="uk">' in bogus.text  # Ukrainian first
+
+
+def test_static_files_are_named_by_content_and_cached(portal: Live) -> None:
+    with portal.client() as client:
+        href = re.search(r'href="(/static/portal\.[0-9a-f]{10}\.css)"', client.get("/").text)
+        assert href
+        css = client.get(href.group(1))
+        assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+        assert "immutable" in css.headers["cache-control"]
+        assert client.get("/static/portal.0000000000.css").status_code == 404
+        assert client.get("/static/..%2f..%2fpyproject.toml").status_code == 404
+
+
+def _sign_form(client: httpx.Client, petition: int) -> str:
+    page = client.get(f"/petitions/{petition}").text
+    token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+    assert token, "a logged-in resident sees the sign form"
+    return token.group(1)
+
+
+def test_forms_need_the_sessions_csrf_token(portal: Live) -> None:
+    petition = published_petition(portal)
+    taras, _ = session(portal, "c-taras-1002")
+    with closing(taras):
+        token = _sign_form(taras, petition)
+        sign = f"/petitions/{petition}/sign"
+        assert taras.post(sign).status_code == 403
+        assert taras.post(sign, data={"csrf_token": "0" * 64}).status_code == 403
+        flood = {f"f{i}": "x" for i in range(200)} | {"csrf_token": token}
+        assert taras.post(sign, data=flood).status_code == 403  # more fields than a form has
+        huge = {"csrf_token": token, "pad": "x" * 70_000}
+        assert taras.post(sign, data=huge).status_code == 403  # a bigger body is not read
+        foreign = taras.post(
+            sign, data={"csrf_token": token}, headers={"Origin": "https://evil.example"}
+        )
+        assert foreign.status_code == 403
+        assert portal.client().get(f"/api/v1/petitions/{petition}").json()["signatures"] == 0
+
+        first = taras.post(sign, data={"csrf_token": token})
+        assert first.status_code == 303
+        assert first.headers["location"] == f"/petitions/{petition}?signed=new#sign"
+        again = taras.post(sign, data={"csrf_token": token})
+        assert again.headers["location"] == f"/petitions/{petition}?signed=again#sign"
+        assert portal.client().get(f"/api/v1/petitions/{petition}").json()["signatures"] == 1
+
+        out = taras.post("/logout", data={"csrf_token": token})
+        assert out.status_code == 303
+        assert taras.get("/api/v1/me").status_code == 401
+    anonymous = portal.client().post(f"/petitions/{petition}/sign", data={"csrf_token": "x"})
+    assert anonymous.status_code == 401 and "text/html" in anonymous.headers["content-type"]
+
+
+def test_what_users_write_is_escaped(portal: Live) -> None:
+    hostile = {
+        "title": 'Петиція <script>alert("title")</script> про "><img src=x onerror=alert(1)>',
+        "text": "Просимо розглянути </textarea><svg onload=alert(2)> і <b>жирне</b> та "
+        "{{ 7*7 }} {% raw %} ${7*7} — усе це лише текст петиції, а не розмітка сторінки.",
+        "district": "shevchenkivskyi",
+    }
+    petition = published_petition(portal, hostile)
+    with portal.client() as client:
+        for path in (f"/petitions/{petition}", "/petitions", "/"):
+            page = client.get(path).text
+            assert "<script>alert" not in page and "<img src=x" not in page, path
+            assert "<svg onload" not in page and "<b>жирне</b>" not in page, path
+        detail = client.get(f"/petitions/{petition}").text
+        assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt;" in detail
+        assert "{{ 7*7 }}" in detail and "49" not in detail.split("<main", 1)[1].split("</h1>")[0]
+
+
+HOSTILE = ["'\"><script>", "[" * 5000, "x" * 10_000, "%", "\x00", "9" * 40, "-1", "³"]
+
+
+def test_no_hostile_value_makes_a_page_fail(portal: Live) -> None:
+    petition = published_petition(portal)
+    params = ["q", "theme", "format", "cursor", "status", "lang", "signed", "next"]
+    with portal.client() as client:
+        for path in [*_pages(petition), "/data/nope", "/petitions/99999999999"]:
+            for value in HOSTILE:
+                for name in params:
+                    answer = client.get(path, params={name: value})
+                    assert answer.status_code < 500, (path, name, value[:20], answer.text[:200])
+        for value in HOSTILE:
+            segment = urllib.parse.quote(value[:200], safe="")
+            assert client.get(f"/data/{segment}").status_code < 500
+            assert client.get(f"/petitions/{segment}").status_code < 500
+
+
+def test_unknown_things_are_html_pages(portal: Live) -> None:
+    with portal.client() as client:
+        for path in ("/data/no-such-dataset", "/petitions/987654"):
+            page = client.get(path, params={"lang": "en"})
+            assert page.status_code == 404
+            assert page.headers["content-type"].startswith("text/html")
+            assert "Page not found" in page.text
