@@ -70,3 +70,36 @@ def published_petition(live: Live, petition: dict[str, str] | None = None) -> in
         )
         assert done.status_code == 200, done.text
     return number
+
+
+@pytest.fixture
+async def voting_pool(portal: Live) -> int:
+    """A pool open for voting: 500,000 UAH, up to three picks, the cost capped."""
+    from hromada.participation.budgeting import service
+
+    now = dt.datetime.now(dt.UTC)
+    ids = await service.create_cycle(
+        slug="pb-now",
+        title="Бюджет участі",
+        rule="greedy",
+        opens=now - dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=1),
+        pools=[
+            {
+                "slug": "city",
+                "title": "Загальноміські проєкти",
+                "budget": 500_000,
+                "max_picks": 3,
+                "cost_cap": True,
+                "projects": [
+                    {"code": code, "title": title, "cost": cost, "category": "Благоустрій"}
+                    for code, title, cost in (
+                        ("B1", "Сквер біля школи", 300_000),
+                        ("B2", "Велопарковки біля метро", 250_000),
+                        ("B3", "Пандуси до поліклініки", 100_000),
+                    )
+                ],
+            }
+        ],
+    )
+    return ids["city"]

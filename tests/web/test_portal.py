@@ -225,3 +225,41 @@ def test_unknown_things_are_html_pages(portal: Live) -> None:
             assert page.status_code == 404
             assert page.headers["content-type"].startswith("text/html")
             assert "Page not found" in page.text
+
+
+def test_a_ballot_is_refused_with_its_reason_then_cast_then_changed(
+    portal: Live, voting_pool: int
+) -> None:
+    taras, _ = session(portal, "c-taras-1002")
+    with closing(taras):
+        page = taras.get(f"/budget/pools/{voting_pool}", params={"lang": "en"}).text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+        assert token and page.count('name="projects"') == 3
+        url = f"/budget/pools/{voting_pool}/ballot"
+        too_dear = taras.post(url, data={"csrf_token": token.group(1), "projects": ["B1", "B2"]})
+        assert too_dear.status_code == 422
+        assert "more than the pool" in too_dear.text
+        assert too_dear.text.count("checked") == 2  # the ballot as picked, to correct
+        assert taras.get(f"/api/v1/pb/pools/{voting_pool}/ballot").status_code == 404
+
+        cast = taras.post(url, data={"csrf_token": token.group(1), "projects": ["B1", "B3"]})
+        assert cast.status_code == 303
+        assert cast.headers["location"] == f"/budget/pools/{voting_pool}?cast=1#ballot"
+        shown = taras.get(f"/budget/pools/{voting_pool}?cast=1&lang=en").text
+        mine = taras.get(f"/api/v1/pb/pools/{voting_pool}/ballot").json()
+        assert mine["projects"] == ["B1", "B3"]
+        assert mine["receipt"] in shown and "Your ballot has been counted" in shown
+
+        changed = taras.post(url, data={"csrf_token": token.group(1), "projects": "B2"})
+        assert changed.status_code == 303
+        again = taras.get(f"/api/v1/pb/pools/{voting_pool}/ballot").json()
+        assert again["projects"] == ["B2"] and again["receipt"] == mine["receipt"]
+        assert taras.post(url, data={"projects": "B3"}).status_code == 403  # no token
+        assert (
+            taras.post(url, data={"csrf_token": token.group(1), "projects": "<b>"}).status_code
+            == 422
+        )
+    with portal.client() as anonymous:
+        page = anonymous.get(f"/budget/pools/{voting_pool}", params={"lang": "en"}).text
+        assert "Log in to vote" in page and 'name="projects"' not in page
+        assert anonymous.get("/budget", params={"lang": "en"}).status_code == 200
