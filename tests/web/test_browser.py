@@ -15,13 +15,14 @@ import io
 import os
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from tests.auth.conftest import Live
-from tests.web.conftest import published_petition
+from tests.web.conftest import NEW_PETITION, published_petition, session
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("HROMADA_TEST_ARTIFACTS", "var/test-artifacts")) / "screenshots"
@@ -208,4 +209,49 @@ async def test_a_resident_votes_changes_the_ballot_and_keeps_the_receipt(
     await page.get_by_label("Сквер біля школи").uncheck()
     await page.get_by_role("button", name="Змінити бюлетень").click()
     assert await page.locator(".receipt-code").inner_text() == receipt
+    await context.close()
+
+
+async def test_a_moderator_publishes_and_an_official_answers(portal: Live, browser: Any) -> None:
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        assert (await client.get("/staff/petitions")).status_code == 401
+    olena, headers = await asyncio.to_thread(session, portal, "c-olena-1001")
+    with closing(olena):
+        created = olena.post("/api/v1/petitions", json=NEW_PETITION, headers=headers)
+        number = created.json()["id"]
+        assert olena.post(f"/api/v1/petitions/{number}/submit", headers=headers).status_code == 200
+        assert olena.get("/staff/petitions").status_code == 403  # a resident is not staff
+    context = await _context(browser, javascript=False)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/me?next=/staff/petitions")
+    await page.locator("a.button").first.click()
+    await page.get_by_role("button", name="Кравченко Наталія").click()
+    await page.wait_for_url(f"{portal.url}/staff/petitions")
+    assert await page.get_by_role("link", name=NEW_PETITION["title"]).count() == 1
+    await page.get_by_role("button", name="Оприлюднити").click()
+    assert "оприлюднено" in (await page.get_by_role("status").inner_text())
+    assert await page.get_by_text("Черга порожня.").count() == 1
+    await context.close()
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        published = (await client.get(f"/api/v1/petitions/{number}")).json()
+        assert published["state"] == "open"
+        trail = (await client.get("/api/v1/audit", params={"subject": f"petition:{number}"})).json()
+        assert [e["action"] for e in trail["items"]][-1] == "published"
+    for subject in ("c-taras-1002", "c-iryna-1003"):  # the threshold is two
+        signer, signer_headers = await asyncio.to_thread(session, portal, subject)
+        with closing(signer):
+            signed = signer.post(f"/api/v1/petitions/{number}/signatures", headers=signer_headers)
+            assert signed.status_code == 200
+    context = await _context(browser, javascript=False)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/me?next=/staff/petitions")
+    await page.locator("a.button").first.click()
+    await page.get_by_role("button", name="Олійник Петро").click()
+    await page.wait_for_url(f"{portal.url}/staff/petitions")
+    await page.get_by_label("Рішення").select_option("partly")
+    answer = "Доріжку буде облаштовано у 2027 році на ділянці від метро до парку."
+    await page.get_by_label("Текст відповіді").fill(answer)
+    await page.get_by_role("button", name="Оприлюднити відповідь").click()
+    await page.wait_for_url(f"{portal.url}/petitions/{number}")
+    assert await page.get_by_text(answer).count() == 1
     await context.close()

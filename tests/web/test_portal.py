@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.auth.conftest import Live
-from tests.web.conftest import published_petition, session
+from tests.web.conftest import NEW_PETITION, published_petition, session
 
 from hromada.auth.permissions import ROLES
-from hromada.participation.petitions.rules import STATES
+from hromada.participation.petitions.rules import ANSWER_KINDS, STATES
 from hromada.web import i18n
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
@@ -66,6 +66,8 @@ def test_both_catalogues_hold_every_key_the_templates_use() -> None:
     used |= {f"state.{s}" for s in STATES} | {f"role.{r}" for r in ROLES}
     used |= {f"error.{n}" for n in (401, 403, 404, 409, 422, 429, 503)}
     used |= {f"language.{code}" for code in i18n.LANGUAGES}
+    used |= {f"answer.{kind}" for kind in ANSWER_KINDS}
+    used |= {f"phase.{phase}" for phase in ("upcoming", "voting", "closed")}
     assert len(used) > 100
     for lang in i18n.LANGUAGES:
         missing = sorted(used - set(i18n.catalogue(lang)))
@@ -207,7 +209,8 @@ def test_no_hostile_value_makes_a_page_fail(portal: Live) -> None:
     petition = published_petition(portal)
     params = ["q", "theme", "format", "cursor", "status", "lang", "signed", "next"]
     with portal.client() as client:
-        for path in [*_pages(petition), "/data/nope", "/petitions/99999999999"]:
+        extra = ["/data/nope", "/petitions/99999999999", "/budget", "/staff/petitions"]
+        for path in [*_pages(petition), *extra]:
             for value in HOSTILE:
                 for name in params:
                     answer = client.get(path, params={name: value})
@@ -263,3 +266,32 @@ def test_a_ballot_is_refused_with_its_reason_then_cast_then_changed(
         page = anonymous.get(f"/budget/pools/{voting_pool}", params={"lang": "en"}).text
         assert "Log in to vote" in page and 'name="projects"' not in page
         assert anonymous.get("/budget", params={"lang": "en"}).status_code == 200
+
+
+def test_moderation_forms_need_staff_a_ground_and_the_token(portal: Live) -> None:
+    olena, headers = session(portal, "c-olena-1001")
+    with closing(olena):
+        number = olena.post("/api/v1/petitions", json=NEW_PETITION, headers=headers).json()["id"]
+        assert olena.post(f"/api/v1/petitions/{number}/submit", headers=headers).status_code == 200
+        token = headers["X-CSRF-Token"]
+        url = f"/staff/petitions/{number}/moderation"
+        refused = olena.post(url, data={"csrf_token": token, "decision": "publish"})
+        assert refused.status_code == 403  # a resident is not staff
+    natalia, staff = session(portal, "c-natalia-1007")
+    with closing(natalia):
+        token = staff["X-CSRF-Token"]
+        queue = natalia.get("/staff/petitions", params={"lang": "en"}).text
+        assert NEW_PETITION["title"] in queue and 'name="code"' in queue
+        assert natalia.post(url, data={"decision": "publish"}).status_code == 403  # no token
+        no_ground = natalia.post(url, data={"csrf_token": token, "decision": "reject"})
+        assert no_ground.status_code == 422 and "a rejection needs a code" in no_ground.text
+        odd = natalia.post(url, data={"csrf_token": token, "decision": "<script>"})
+        assert odd.status_code == 422 and "<script>" not in odd.text
+        done = natalia.post(
+            url, data={"csrf_token": token, "decision": "reject", "code": "duplicate"}
+        )
+        assert done.status_code == 303
+        twice = natalia.post(url, data={"csrf_token": token, "decision": "publish"})
+        assert twice.status_code == 409  # no longer in moderation
+    shown = portal.client().get(f"/api/v1/petitions/{number}").json()
+    assert shown["state"] == "rejected" and shown["rejection"]["code"] == "duplicate"

@@ -26,7 +26,9 @@ from hromada.open_data.catalog import ckan
 from hromada.open_data.catalog import service as catalog
 from hromada.open_data.catalog.registry import get_dataset
 from hromada.participation.budgeting import service as budgeting
+from hromada.participation.petitions import rules as petition_rules
 from hromada.participation.petitions import service as petitions
+from hromada.participation.petitions.schemas import Answer, Moderation
 from hromada.search.runtime import backend_of
 from hromada.web import assets
 from hromada.web.render import SECURITY_HEADERS, page, settings_of
@@ -207,6 +209,80 @@ async def sign_petition(
     return Redirect(f"/petitions/{petition_id}?signed={outcome}#sign", status_code=303)
 
 
+@get("/staff/petitions", name="web-staff-petitions")
+async def moderation_queue(
+    request: Request[Any, Any, Any],
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Template:
+    await check_permission(request, Permission.MODERATE)
+    settings = settings_of(request)
+    queue = await petitions.list_petitions(settings, queue=True, limit=LIST_LIMIT, cursor=cursor)
+    waiting = await petitions.list_petitions(
+        settings,
+        petitions.PetitionFilters(reached=True, status="open"),
+        limit=LIST_LIMIT,
+        cursor=None,
+    )
+    may_answer = allows(principal_of(request).role, Permission.RESPOND_OFFICIALLY)
+    return page(
+        request,
+        "staff_petitions.html",
+        queue=queue,
+        waiting=[p for p in waiting.items if p.answer is None],
+        codes=petition_rules.REJECTION_CODES,
+        kinds=petition_rules.ANSWER_KINDS,
+        may_answer=may_answer,
+        done=request.query_params.get("done"),
+    )
+
+
+def _field(form: Any, name: str, limit: int) -> str | None:
+    value = form.get(name)
+    return str(value)[:limit] if value not in (None, "") else None
+
+
+@post("/staff/petitions/{petition_id:int}/moderation", name="web-moderate", status_code=303)
+async def moderate_petition(
+    request: Request[Any, Any, Any],
+    petition_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+) -> Redirect:
+    await check_permission(request, Permission.MODERATE)
+    form = await request.form()
+    decision = _field(form, "decision", 20)
+    if decision not in ("publish", "reject"):
+        raise InvalidInput("decision must be publish or reject")
+    await petitions.moderate(
+        settings_of(request),
+        petition_id,
+        Moderation(
+            decision=decision,  # type: ignore[arg-type]  # checked just above
+            code=_field(form, "code", 50),
+            note=_field(form, "note", 2000),
+        ),
+        staff_id=principal_of(request).resident_id,
+    )
+    return Redirect(f"/staff/petitions?done={decision}", status_code=303)
+
+
+@post("/staff/petitions/{petition_id:int}/answer", name="web-answer", status_code=303)
+async def answer_petition(
+    request: Request[Any, Any, Any],
+    petition_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+) -> Redirect:
+    await check_permission(request, Permission.RESPOND_OFFICIALLY)
+    form = await request.form()
+    kind = _field(form, "kind", 20)
+    if kind not in petition_rules.ANSWER_KINDS:
+        raise InvalidInput("kind must be one of " + ", ".join(petition_rules.ANSWER_KINDS))
+    await petitions.answer(
+        settings_of(request),
+        petition_id,
+        Answer(kind=kind, text=_field(form, "text", 20_000) or ""),  # type: ignore[arg-type]
+        staff_id=principal_of(request).resident_id,
+    )
+    return Redirect(f"/petitions/{petition_id}", status_code=303)
+
+
 MAX_POOLS_LISTED = 30
 PoolId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
@@ -344,6 +420,9 @@ def router() -> Router:
             petition_list,
             petition_page,
             sign_petition,
+            moderation_queue,
+            moderate_petition,
+            answer_petition,
             budget_cycles,
             pool_page,
             cast_ballot,
