@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+
+import pytest
 
 from hromada import db
 from hromada.config import Settings
@@ -104,3 +107,20 @@ async def test_advisory_locks_serialise_transactions(clean_db: Settings) -> None
     finally:
         await db.stop(engine)
     assert order == ["a in", "a out", "b in", "b out"]
+
+
+async def test_shutdown_does_not_wait_forever_for_a_connection_never_returned(
+    clean_db: Settings, monkeypatch: Any
+) -> None:
+    engine = db.current_engine()
+    if engine.engine_type != "postgres":
+        pytest.skip("SQLite has no pool: nothing is checked out")
+    monkeypatch.setattr(db, "POOL_CLOSE_GRACE", 0.5)
+    await db.start(engine, pool_size=2)
+    pool = engine.pool  # type: ignore[attr-defined]
+    await pool.acquire()  # a request cancelled before it gave this back
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(db.stop(engine), 10)
+    assert asyncio.get_running_loop().time() - started < 5
+    assert engine.pool is None  # type: ignore[attr-defined]
+    assert await District.count() == 0  # the engine works on without a pool

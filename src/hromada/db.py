@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import os
 import sqlite3
 import weakref
@@ -117,9 +118,25 @@ async def start(engine: Engine, pool_size: int) -> None:
         await engine.start_connection_pool(max_size=pool_size, min_size=1)
 
 
+# How long shutdown waits for connections still checked out before closing them anyway.
+POOL_CLOSE_GRACE = 10.0
+
+
 async def stop(engine: Engine) -> None:
+    """Close the pool. asyncpg waits for every checked-out connection to come back; one
+    that never does (its request was cancelled at the wrong moment) would hold the
+    process at exit forever, so after ``POOL_CLOSE_GRACE`` the rest are closed at once."""
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
-        await engine.close_connection_pool()
+        pool = engine.pool
+        try:
+            await asyncio.wait_for(asyncio.shield(pool.close()), POOL_CLOSE_GRACE)
+        except TimeoutError:
+            logging.getLogger("hromada.db").warning(
+                "database connections still in use %.0f s into shutdown: closing them",
+                POOL_CLOSE_GRACE,
+            )
+            pool.terminate()
+        engine.pool = None
 
 
 @contextlib.asynccontextmanager

@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Mapping
 from hromada.config import Settings
 from hromada.domain import JobHandler as Handler
 from hromada.jobs import service
+from hromada.tasks import cancel_and_wait
 
 log = logging.getLogger("hromada.jobs")
 
@@ -96,9 +97,7 @@ class Worker:
             )
             return True
         finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
+            await cancel_and_wait(renewing)
         await service.complete(job.id, self.name)
         self.ran += 1
         log.info("job %s (%s) done", job.id, job.kind)
@@ -164,6 +163,4 @@ async def running_worker(worker: Worker) -> AsyncIterator[Worker]:
     try:
         yield worker
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)

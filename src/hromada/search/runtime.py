@@ -15,6 +15,7 @@ from hromada.config import Settings
 from hromada.errors import Unavailable
 from hromada.search.indexer import Indexer, make_backend
 from hromada.search.port import SearchBackend
+from hromada.tasks import cancel_and_wait
 
 log = logging.getLogger("hromada.search")
 
@@ -58,9 +59,7 @@ def install(
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
             await backend.close()
             await indexer.close()
 
