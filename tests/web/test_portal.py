@@ -295,3 +295,54 @@ def test_moderation_forms_need_staff_a_ground_and_the_token(portal: Live) -> Non
         assert twice.status_code == 409  # no longer in moderation
     shown = portal.client().get(f"/api/v1/petitions/{number}").json()
     assert shown["state"] == "rejected" and shown["rejection"]["code"] == "duplicate"
+
+
+def test_a_resident_writes_a_petition_and_it_waits_for_moderation(portal: Live) -> None:
+    with portal.client() as anonymous:
+        assert anonymous.get("/petitions/new").status_code == 401
+    iryna, headers = session(portal, "c-iryna-1003")
+    token = headers["X-CSRF-Token"]
+    with closing(iryna):
+        form = iryna.get("/petitions/new", params={"title": "Велодоріжка", "lang": "en"})
+        assert form.status_code == 200 and 'value="Велодоріжка"' in form.text
+        assert iryna.get("/petitions/new", params={"title": " a "}).status_code == 200
+        short = iryna.post(
+            "/petitions/new", data={"csrf_token": token, "title": "Лавки", "text": "Треба."}
+        )
+        assert short.status_code == 422 and "Треба." in short.text  # kept, with the reason
+        assert iryna.post("/petitions/new", data=NEW_PETITION).status_code == 403  # no token
+        made = iryna.post("/petitions/new", data={"csrf_token": token, **NEW_PETITION})
+        assert made.status_code == 303
+        number = int(made.headers["location"].rsplit("/", 1)[1])
+        mine = iryna.get(f"/petitions/{number}", params={"lang": "en"}).text
+        assert "in moderation" in mine and NEW_PETITION["title"] in mine
+    with portal.client() as anonymous:
+        assert anonymous.get(f"/petitions/{number}").status_code == 404  # not public yet
+    natalia, _ = session(portal, "c-natalia-1007")
+    with closing(natalia):
+        queue = natalia.get("/api/v1/petitions/moderation").json()["items"]
+        assert [p["id"] for p in queue] == [number]
+
+
+def test_api_keys_are_made_shown_once_used_and_revoked(portal: Live) -> None:
+    with portal.client() as anonymous:
+        assert anonymous.get("/me/api-keys").status_code == 401
+    taras, headers = session(portal, "c-taras-1002")
+    token = headers["X-CSRF-Token"]
+    with closing(taras):
+        made = taras.post("/me/api-keys", data={"csrf_token": token, "name": "<моя програма>"})
+        assert made.status_code == 200
+        key = re.search(r'<code class="receipt-code">([^<]+)</code>', made.text)
+        assert key and "&lt;моя програма&gt;" in made.text
+        listed = taras.get("/me/api-keys").text
+        assert key.group(1) not in listed  # shown once, never again
+        with portal.client() as program:
+            me = program.get("/api/v1/me", headers={"X-API-Key": key.group(1)})
+            assert me.status_code == 200 and me.json()["authenticated_by"] == "api_key"
+        key_id = re.search(r'action="/me/api-keys/(\d+)/revoke"', listed)
+        assert key_id
+        gone = taras.post(f"/me/api-keys/{key_id.group(1)}/revoke", data={"csrf_token": token})
+        assert gone.status_code == 303
+        with portal.client() as program:
+            assert program.get("/api/v1/me", headers={"X-API-Key": key.group(1)}).status_code == 401
+        assert taras.post("/me/api-keys", data={"csrf_token": token, "name": ""}).status_code == 422

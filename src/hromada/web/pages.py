@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from hromada.auth import service as auth_service
 from hromada.auth.guard import check_permission, principal_of, runtime_of
 from hromada.auth.permissions import Permission, allows
-from hromada.errors import HromadaError, InvalidInput, NotFound, status_of
+from hromada.errors import HromadaError, InvalidInput, NotFound, Unavailable, status_of
 from hromada.open_data.appeals import service as appeals
 from hromada.open_data.appeals.schemas import AppealFilters
 from hromada.open_data.catalog import ckan
@@ -28,10 +28,10 @@ from hromada.open_data.catalog.registry import get_dataset
 from hromada.participation.budgeting import service as budgeting
 from hromada.participation.petitions import rules as petition_rules
 from hromada.participation.petitions import service as petitions
-from hromada.participation.petitions.schemas import Answer, Moderation
+from hromada.participation.petitions.schemas import Answer, Moderation, NewPetition
 from hromada.search.runtime import backend_of
-from hromada.web import assets
-from hromada.web.render import SECURITY_HEADERS, page, settings_of
+from hromada.web import assets, i18n
+from hromada.web.render import SECURITY_HEADERS, language, page, settings_of
 
 PREVIEW_ROWS = 20
 LIST_LIMIT = 30
@@ -171,6 +171,57 @@ async def petition_list(
         search=backend_of(request.app.state),
     )
     return page(request, "petitions.html", found=found, status=status or "", q=q or "")
+
+
+@get("/petitions/new", name="web-new-petition")
+async def new_petition(
+    request: Request[Any, Any, Any],
+    title: Annotated[str | None, Query(max_length=200)] = None,
+) -> Template:
+    """The form; with ``title`` (the "check" button, no script needed) the open petitions
+    it may duplicate, to sign one of those instead."""
+    await check_permission(request, Permission.SIGN_PETITION)
+    similar = []
+    error = None
+    if title and title.strip():
+        try:
+            similar = await petitions.similar(
+                settings_of(request), backend_of(request.app.state), title=title
+            )
+        except InvalidInput as refused:
+            error = refused.detail
+        except Unavailable:  # the form still works; only the check waits for search
+            error = i18n.translate(language(request), "new.search_unavailable")
+    return page(
+        request, "new_petition.html", title=title or "", text="", similar=similar, error=error
+    )
+
+
+@post("/petitions/new", name="web-create-petition", status_code=303)
+async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Write and send to moderation in one step (the API keeps draft and submit apart)."""
+    await check_permission(request, Permission.SIGN_PETITION)
+    resident = principal_of(request).resident_id
+    if resident is None:  # check_permission lets only residents through
+        raise NotFound("log in first")
+    form = await request.form()
+    title = _field(form, "title", 400) or ""
+    text = _field(form, "text", 20_000) or ""
+    settings = settings_of(request)
+    try:
+        draft = await petitions.create(settings, resident, NewPetition(title=title, text=text))
+        await petitions.submit(settings, resident, draft.id)
+    except InvalidInput as refused:  # the form again, as written, with the reason
+        return page(
+            request,
+            "new_petition.html",
+            status_code=422,
+            title=title,
+            text=text,
+            similar=[],
+            error=refused.detail,
+        )
+    return Redirect(f"/petitions/{draft.id}", status_code=303)
 
 
 def _staff(request: Request[Any, Any, Any]) -> bool:
@@ -373,6 +424,34 @@ async def me_page(request: Request[Any, Any, Any]) -> Template:
     return page(request, "me.html", me=me, providers=providers)
 
 
+@get("/me/api-keys", name="web-api-keys")
+async def api_keys(request: Request[Any, Any, Any]) -> Template:
+    await check_permission(request, Permission.MANAGE_OWN_API_KEYS)
+    keys = await auth_service.list_api_keys(runtime_of(request), principal_of(request))
+    return page(request, "api_keys.html", keys=keys, created=None, base=_base(request))
+
+
+@post("/me/api-keys", name="web-create-api-key", status_code=200)
+async def create_api_key(request: Request[Any, Any, Any]) -> Template:
+    """The new key is shown on this one page and never again (only its hash is kept)."""
+    await check_permission(request, Permission.MANAGE_OWN_API_KEYS)
+    rt, principal = runtime_of(request), principal_of(request)
+    form = await request.form()
+    created = await auth_service.create_api_key(rt, principal, _field(form, "name", 200) or "")
+    keys = await auth_service.list_api_keys(rt, principal)
+    return page(request, "api_keys.html", keys=keys, created=created, base=_base(request))
+
+
+@post("/me/api-keys/{key_id:int}/revoke", name="web-revoke-api-key", status_code=303)
+async def revoke_api_key(
+    request: Request[Any, Any, Any],
+    key_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
+) -> Redirect:
+    await check_permission(request, Permission.MANAGE_OWN_API_KEYS)
+    await auth_service.revoke_api_key(runtime_of(request), principal_of(request), key_id)
+    return Redirect("/me/api-keys", status_code=303)
+
+
 @post("/logout", name="web-logout", status_code=303)
 async def logout(request: Request[Any, Any, Any]) -> Redirect:
     rt = runtime_of(request)
@@ -418,6 +497,8 @@ def router() -> Router:
             dataset_page,
             dashboard,
             petition_list,
+            new_petition,
+            create_petition,
             petition_page,
             sign_petition,
             moderation_queue,
@@ -428,6 +509,9 @@ def router() -> Router:
             cast_ballot,
             pool_results,
             me_page,
+            api_keys,
+            create_api_key,
+            revoke_api_key,
             logout,
             static_file,
         ],
