@@ -14,6 +14,7 @@ BENCHMARKS: list[str] = [
     "registries",
     "pb",
     "petitions",
+    "portal",
 ]
 
 
