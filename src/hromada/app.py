@@ -7,10 +7,11 @@ import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Contact, License
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -56,6 +57,20 @@ def route_handlers(settings: Settings) -> list[Any]:
     handlers.append(graphql)
     handlers.append(web_pages.router())
     return handlers
+
+
+# Paths of the machine interfaces: a miss there is problem+json (or CKAN's, Open311's shape).
+_MACHINE_PATHS = ("/api/", "/graphql", "/open311/", "/datastore/", "/schema", "/auth/", "/static/")
+
+
+def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[Any]:
+    """A browser that follows a dead link to the portal gets the portal's page, in its
+    language; a client of the API gets the API's answer."""
+    path = request.url.path
+    wants_html = "text/html" in request.headers.get("accept", "")
+    if wants_html and not path.startswith(_MACHINE_PATHS):
+        return web_pages.error_page(request, exc)
+    return EXCEPTION_HANDLERS[HTTPException](request, exc)
 
 
 class HromadaApp(Litestar):
@@ -108,7 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return HromadaApp(
         route_handlers=route_handlers(settings),
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, NotFoundException: _not_found},
         cors_config=CORSConfig(
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "HEAD", "OPTIONS"],

@@ -346,3 +346,19 @@ def test_api_keys_are_made_shown_once_used_and_revoked(portal: Live) -> None:
         with portal.client() as program:
             assert program.get("/api/v1/me", headers={"X-API-Key": key.group(1)}).status_code == 401
         assert taras.post("/me/api-keys", data={"csrf_token": token, "name": ""}).status_code == 422
+
+
+def test_a_dead_link_is_the_portals_page_for_a_browser_and_problem_json_for_a_client(
+    portal: Live,
+) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    with portal.client() as client:
+        page = client.get("/no/such/page", headers={**browser, "Accept-Language": "en"})
+        assert page.status_code == 404 and "Page not found" in page.text
+        assert page.headers["content-type"].startswith("text/html")
+        assert "content-security-policy" in page.headers
+        api = client.get("/api/v1/no-such-thing", headers=browser)
+        assert api.status_code == 404
+        assert api.headers["content-type"].startswith("application/problem+json")
+        plain = client.get("/no/such/page")
+        assert plain.headers["content-type"].startswith("application/problem+json")

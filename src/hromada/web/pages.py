@@ -478,7 +478,7 @@ def static_file(name: FromPath[str]) -> Response[bytes]:
     )
 
 
-def _error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
     if isinstance(exc, HromadaError):
         status, detail = status_of(exc), exc.detail
     elif isinstance(exc, HTTPException):
@@ -517,5 +517,5 @@ def router() -> Router:
         ],
         include_in_schema=False,
         response_headers=SECURITY_HEADERS,
-        exception_handlers={HromadaError: _error_page, HTTPException: _error_page},
+        exception_handlers={HromadaError: error_page, HTTPException: error_page},
     )

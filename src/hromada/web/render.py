@@ -115,5 +115,10 @@ def page(
         },
         status_code=status_code,
         cookies=cookies,
-        headers={"Cache-Control": "private, no-cache", "Vary": "Cookie, Accept-Language"},
+        # Also here, not only on the router: the app renders its own 404 page for browsers.
+        headers={
+            "Cache-Control": "private, no-cache",
+            "Vary": "Cookie, Accept-Language",
+            **{header.name: header.value for header in SECURITY_HEADERS},
+        },
     )
