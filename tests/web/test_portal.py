@@ -322,6 +322,16 @@ def test_a_resident_writes_a_petition_and_it_waits_for_moderation(portal: Live) 
     with closing(natalia):
         queue = natalia.get("/api/v1/petitions/moderation").json()["items"]
         assert [p["id"] for p in queue] == [number]
+        assert natalia.get("/api/v1/petitions/mine").json()["items"] == []  # only the author's
+    iryna, _ = session(portal, "c-iryna-1003")
+    with closing(iryna):
+        mine = iryna.get("/petitions/mine", params={"lang": "en"}).text
+        assert NEW_PETITION["title"] in mine and "in moderation" in mine
+        listed = iryna.get("/api/v1/petitions/mine").json()["items"]
+        assert [(p["id"], p["state"]) for p in listed] == [(number, "moderation")]
+    with portal.client() as anonymous:
+        assert anonymous.get("/petitions/mine").status_code == 401
+        assert anonymous.get("/api/v1/petitions/mine").status_code == 401
 
 
 def test_api_keys_are_made_shown_once_used_and_revoked(portal: Live) -> None:

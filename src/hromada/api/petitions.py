@@ -129,6 +129,23 @@ class PetitionController(Controller):
             _settings(request), queue=True, limit=limit, cursor=cursor
         )
 
+    @get(
+        "/mine",
+        summary="My petitions in every state, drafts and those in moderation too, newest first",
+        guards=[require(Permission.READ_OWN_PROFILE)],
+    )
+    async def mine(
+        self,
+        request: Request[Any, Any, Any],
+        limit: Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE)] = DEFAULT_LIMIT,
+        cursor: Annotated[
+            str | None, QueryParameter(description="next_cursor of the previous page")
+        ] = None,
+    ) -> Page[PetitionOut]:
+        return await service.of_author(
+            _settings(request), _resident(request), limit=limit, cursor=cursor
+        )
+
     @get("/rejection-codes", summary="The grounds on which a petition may be refused")
     async def rejection_codes(self) -> dict[str, str]:
         return rules.REJECTION_CODES

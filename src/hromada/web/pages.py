@@ -224,6 +224,21 @@ async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
     return Redirect(f"/petitions/{draft.id}", status_code=303)
 
 
+@get("/petitions/mine", name="web-my-petitions")
+async def my_petitions(
+    request: Request[Any, Any, Any],
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+) -> Template:
+    await check_permission(request, Permission.READ_OWN_PROFILE)
+    resident = principal_of(request).resident_id
+    if resident is None:  # check_permission lets only residents through
+        raise NotFound("log in first")
+    mine = await petitions.of_author(
+        settings_of(request), resident, limit=LIST_LIMIT, cursor=cursor
+    )
+    return page(request, "my_petitions.html", found=mine)
+
+
 def _staff(request: Request[Any, Any, Any]) -> bool:
     principal = principal_of(request)
     return principal.authenticated and allows(principal.role, Permission.MODERATE)
@@ -499,6 +514,7 @@ def router() -> Router:
             petition_list,
             new_petition,
             create_petition,
+            my_petitions,
             petition_page,
             sign_petition,
             moderation_queue,

@@ -531,6 +531,23 @@ async def list_petitions(
     return Page(items=await _outs(settings, page.items), next_cursor=page.next_cursor)
 
 
+async def of_author(
+    settings: Settings, resident_id: int, *, limit: int, cursor: str | None
+) -> Page[PetitionOut]:
+    """The resident's own petitions in every state (drafts and those in moderation too),
+    newest first: what only their author may see."""
+    limit = check_limit(limit, MAX_PAGE)
+    after = decode_cursor(cursor, 1, (int,))
+    query = Petition.select(
+        *Petition.all_columns(), Petition.district.code.as_alias("district_code")
+    ).where(Petition.author == resident_id)
+    if after:
+        query = query.where(Petition.id < int(after[0]))
+    rows = await query.order_by(Petition.id, ascending=False).limit(limit + 1)
+    page = make_page(rows, limit, lambda r: (r["id"],))
+    return Page(items=await _outs(settings, page.items), next_cursor=page.next_cursor)
+
+
 async def _outs(settings: Settings, rows: list[dict[str, Any]]) -> list[PetitionOut]:
     counted = await counts([r["id"] for r in rows])
     at = now()
