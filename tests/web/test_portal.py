@@ -372,3 +372,20 @@ def test_a_dead_link_is_the_portals_page_for_a_browser_and_problem_json_for_a_cl
         assert api.headers["content-type"].startswith("application/problem+json")
         plain = client.get("/no/such/page")
         assert plain.headers["content-type"].startswith("application/problem+json")
+
+
+def test_the_density_map_counts_public_appeals_in_cells_of_at_least_k(portal: Live) -> None:
+    with portal.client() as client:
+        density = client.get("/api/v1/appeals/density").json()
+        assert density["counts"] == "public appeals only" and density["cells"]
+        assert all(c["count"] >= density["k"] for c in density["cells"])
+        public = client.get("/api/v1/appeals/stats", params={"group_by": "month"}).json()
+        placed = sum(c["count"] for c in density["cells"])
+        assert placed <= public["total"]["count"]  # confidential appeals have no place
+        assert client.get("/api/v1/appeals/density", params={"cell": "0.3"}).status_code == 422
+        coarse = client.get("/api/v1/appeals/density", params={"cell": "0.02"}).json()
+        assert len(coarse["cells"]) <= len(density["cells"]) + density["suppressed_cells"]
+        page = client.get("/dashboard", params={"lang": "en"}).text
+        assert page.count("<rect ") == len(density["cells"])
+        biggest = max(density["cells"], key=lambda c: c["count"])
+        assert f"Cell {biggest['lat']}, {biggest['lon']}: {biggest['count']} appeals" in page

@@ -29,6 +29,7 @@ from hromada.open_data.appeals.schemas import (
     AppealFilters,
     AppealOut,
     CategoryOut,
+    DensityOut,
     ImportAnswer,
     ImportReport,
     StatsOut,
@@ -80,6 +81,20 @@ class AppealController(Controller):
             cursor=cursor,
         )
         return found.page
+
+    @get(
+        "/density",
+        summary="Public appeals per grid cell, for a map (cells below k suppressed)",
+    )
+    async def appeal_density(
+        self,
+        request: Request[Any, Any, Any],
+        cell: Annotated[
+            float,
+            Query(description="Cell size in degrees: 0.005, 0.01 (default) or 0.02"),
+        ] = 0.01,
+    ) -> DensityOut:
+        return await service.density(_settings(request).appeals_k, cell)
 
     @get("/stats", summary="Appeal statistics by group (small groups suppressed)")
     @filter_query(AppealFilters, build_filters)

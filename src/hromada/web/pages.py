@@ -8,6 +8,7 @@ as it checks ``X-CSRF-Token`` on the API (``api.access``), before any handler ru
 from __future__ import annotations
 
 import asyncio
+import math
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get, post
@@ -134,6 +135,37 @@ async def dataset_page(
     )
 
 
+MAP_WIDTH = 640  # the SVG's own units; it scales to the screen
+MAP_LEVELS = 5
+
+
+def grid_map(cells: list[Any], cell: float) -> dict[str, Any] | None:
+    """The density cells as rectangles of an SVG (longitude shrunk by the cosine of the
+    latitude, so a cell is as wide as it is on the ground) with a level 1..5 each."""
+    if not cells:
+        return None
+    lats = [c.lat for c in cells]
+    lons = [c.lon for c in cells]
+    shrink = math.cos(math.radians(sum(lats) / len(lats)))
+    west, north = min(lons) - cell / 2, max(lats) + cell / 2
+    span_x = (max(lons) - min(lons) + cell) * shrink
+    span_y = max(lats) - min(lats) + cell
+    scale = MAP_WIDTH / span_x
+    most = max(c.count for c in cells)
+    rects = [
+        {
+            "x": round((c.lon - cell / 2 - west) * shrink * scale, 1),
+            "y": round((north - c.lat - cell / 2) * scale, 1),
+            "w": round(cell * shrink * scale, 1),
+            "h": round(cell * scale, 1),
+            "level": max(1, math.ceil(c.count / most * MAP_LEVELS)),
+            "cell": c,
+        }
+        for c in cells
+    ]
+    return {"width": MAP_WIDTH, "height": round(span_y * scale, 1), "rects": rects}
+
+
 @get("/dashboard", name="web-dashboard")
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
     k = settings_of(request).appeals_k
@@ -144,6 +176,7 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
     months = sorted(by_month.groups, key=lambda g: g.key["month"] or "")[-DASHBOARD_MONTHS:]
     categories = sorted(by_category.groups, key=lambda g: -g.count)[:DASHBOARD_CATEGORIES]
     districts = sorted(by_district.groups, key=lambda g: -g.count)
+    density = await appeals.density(k)
     return page(
         request,
         "dashboard.html",
@@ -153,6 +186,8 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
         districts=districts,
         categories=categories,
         k=k,
+        density=density,
+        grid=grid_map(density.cells, density.cell_degrees),
     )
 
 

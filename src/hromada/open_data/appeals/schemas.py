@@ -174,3 +174,19 @@ class ImportAnswer(ImportReport, kw_only=True):
     in place of its bare id (a new version is being published; none when nothing applied)."""
 
     publish_job: PublishJob | None = None  # type: ignore[assignment]
+
+
+class DensityCell(msgspec.Struct):
+    lat: float  # the cell's centre
+    lon: float
+    count: int
+
+
+class DensityOut(msgspec.Struct):
+    """Public appeals per grid cell; cells of fewer than ``k`` are left out."""
+
+    cell_degrees: float
+    k: int
+    cells: list[DensityCell]
+    suppressed_cells: int
+    counts: str = "public appeals only"

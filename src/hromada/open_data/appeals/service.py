@@ -50,7 +50,7 @@ from hromada.open_data.appeals.rollup import (
     rollup_sql,
 )
 from hromada.open_data.appeals.schemas import ImportReport
-from hromada.open_data.appeals.statistics import stats, stats_sql, stats_table
+from hromada.open_data.appeals.statistics import density, stats, stats_sql, stats_table
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -64,6 +64,7 @@ __all__ = [
     "category_code",
     "count_public",
     "cursor_for",
+    "density",
     "fill_stats_cells",
     "find_appeals",
     "get_appeal",

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hromada import db
 from hromada.errors import InvalidInput
 from hromada.open_data.appeals.queries import GROUPS, Where, now, overdue_sql, where_of
 from hromada.open_data.appeals.rollup import (
@@ -22,7 +23,13 @@ from hromada.open_data.appeals.rollup import (
     rollup_plan,
     rollup_sql,
 )
-from hromada.open_data.appeals.schemas import AppealFilters, StatsGroup, StatsOut
+from hromada.open_data.appeals.schemas import (
+    AppealFilters,
+    DensityCell,
+    DensityOut,
+    StatsGroup,
+    StatsOut,
+)
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
 from hromada.open_data.registries.tables import District
 
@@ -292,3 +299,39 @@ async def monthly_rows(k: int) -> list[dict[str, Any]]:
         )
     rows.sort(key=lambda r: (r["month"], r["district"], r["category"]))
     return rows
+
+
+DENSITY_CELLS = (0.005, 0.01, 0.02)  # degrees; 0.01° is about 1.1 km north-south
+MAX_CELLS = 10_000
+
+
+async def density(k: int, cell: float = 0.01) -> DensityOut:
+    """How many public appeals fall in each cell of a ``cell``-degree grid (their published,
+    already coarsened coordinates), for the map. As in ``stats``: public appeals only, and a
+    cell of fewer than ``k`` is left out (``suppressed_cells`` says how many)."""
+    if cell not in DENSITY_CELLS:
+        raise InvalidInput(
+            "cell must be one of " + ", ".join(str(c) for c in DENSITY_CELLS),
+            errors=[{"where": "query", "name": "cell", "message": "not a grid size"}],
+        )
+    y, x = db.floor_int(f"lat / {cell!r}"), db.floor_int(f"lon / {cell!r}")
+    rows = await Appeal.raw(
+        f"SELECT {y} AS y, {x} AS x, COUNT(*) AS n FROM appeal "  # noqa: S608 - no input
+        "WHERE confidential = {} AND lat IS NOT NULL AND lon IS NOT NULL "
+        f"GROUP BY {y}, {x} ORDER BY n DESC LIMIT {MAX_CELLS + 1}",
+        False,
+    ).run()
+    shown = [r for r in rows[:MAX_CELLS] if int(r["n"]) >= k]
+    return DensityOut(
+        cell_degrees=cell,
+        k=k,
+        cells=[
+            DensityCell(
+                lat=round((int(r["y"]) + 0.5) * cell, 6),
+                lon=round((int(r["x"]) + 0.5) * cell, 6),
+                count=int(r["n"]),
+            )
+            for r in shown
+        ],
+        suppressed_cells=len(rows[:MAX_CELLS]) - len(shown),
+    )
