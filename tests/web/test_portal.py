@@ -389,3 +389,35 @@ def test_the_density_map_counts_public_appeals_in_cells_of_at_least_k(portal: Li
         assert page.count("<rect ") == len(density["cells"])
         biggest = max(density["cells"], key=lambda c: c["count"])
         assert f"Cell {biggest['lat']}, {biggest['lon']}: {biggest['count']} appeals" in page
+
+
+async def test_the_dashboard_shows_heating_from_the_registries(portal: Live) -> None:
+    from hromada.open_data.registries import importing
+    from hromada.open_data.registries.kinds import SOCIAL_FACILITIES
+
+    raws = [
+        (1, {"id": "s1", "name": "Школа № 1", "kind": "school", "heating": "connected"}, None),
+        (
+            2,
+            {
+                "id": "s2",
+                "name": "Садочок «Сонечко»",
+                "kind": "kindergarten",
+                "heating": "disconnected",
+                "heating_since": "2026-12-01",
+                "heating_reason": "аварія на тепломережі",
+            },
+            None,
+        ),
+        (3, {"id": "s3", "name": "Поліклініка № 2", "kind": "clinic", "heating": "partial"}, None),
+    ]
+    report = await importing.import_records(SOCIAL_FACILITIES, raws, fmt="test", k=5)
+    assert report.applied, report
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        page = (await client.get("/dashboard", params={"lang": "en"})).text
+    assert "Heating: Social facilities" in page
+    for count, label in ((1, "heated"), (1, "partly heated"), (1, "disconnected")):
+        assert f"<strong>{count}</strong> {label}" in page
+    assert "Садочок «Сонечко»" in page and "аварія на тепломережі" in page
+    assert "Школа № 1</th>" not in page  # only the disconnected are listed
+    assert "Heating: Building e-passports" not in page  # no passports: no section

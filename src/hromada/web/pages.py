@@ -26,6 +26,7 @@ from hromada.open_data.appeals.schemas import AppealFilters
 from hromada.open_data.catalog import ckan
 from hromada.open_data.catalog import service as catalog
 from hromada.open_data.catalog.registry import get_dataset
+from hromada.open_data.registries import kinds, records
 from hromada.participation.budgeting import service as budgeting
 from hromada.participation.petitions import rules as petition_rules
 from hromada.participation.petitions import service as petitions
@@ -135,6 +136,8 @@ async def dataset_page(
     )
 
 
+HEATING_REGISTRIES = (kinds.BUILDING_PASSPORTS, kinds.SOCIAL_FACILITIES)
+HEATING_LISTED = 20
 MAP_WIDTH = 640  # the SVG's own units; it scales to the screen
 MAP_LEVELS = 5
 
@@ -177,6 +180,16 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
     categories = sorted(by_category.groups, key=lambda g: -g.count)[:DASHBOARD_CATEGORIES]
     districts = sorted(by_district.groups, key=lambda g: -g.count)
     density = await appeals.density(k)
+    heating = []
+    for registry in HEATING_REGISTRIES:
+        counts = await records.count_by(registry, "heating")
+        if any(value is not None for value in counts):
+            cut = await records.page_records(
+                records.RecordQuery(registry=registry, equals={"heating": "disconnected"}),
+                limit=HEATING_LISTED,
+                cursor=None,
+            )
+            heating.append({"registry": registry, "counts": counts, "off": cut})
     return page(
         request,
         "dashboard.html",
@@ -187,6 +200,7 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
         categories=categories,
         k=k,
         density=density,
+        heating=heating,
         grid=grid_map(density.cells, density.cell_degrees),
     )
 

@@ -267,6 +267,20 @@ async def page_records(
     )
 
 
+async def count_by(registry: Registry, name: str) -> dict[str | None, int]:
+    """How many records of ``registry`` hold each value of field ``name`` (one grouped
+    query; for an enumerated field such as ``heating`` the answer is a handful of rows)."""
+    if name not in {f.name for f in registry.fields}:
+        raise InvalidInput(f"{registry.slug} has no field {name!r}")
+    column = _json_field(name)
+    rows = await RegistryRecord.raw(
+        f"SELECT {column} AS v, COUNT(*) AS n FROM registry_record "  # noqa: S608
+        f"WHERE registry = {{}} GROUP BY {column}",
+        registry.slug,
+    ).run()
+    return {r["v"]: int(r["n"]) for r in rows}
+
+
 async def get_record(registry: Registry, key: str) -> dict[str, Any]:
     try:
         stored = sort_key(registry, key)
