@@ -1,5 +1,6 @@
-"""GraphQL for e-petitions: the same service as REST, read-only here (signing and staff
-actions are REST, where CSRF and the write rate limit apply)."""
+"""GraphQL for e-petitions: the same service as REST. Mutations sign, moderate and answer
+under the same permissions; the access layer applies CSRF (a session's POST carries
+``X-CSRF-Token``) and counts a mutation against the write rate limit, as for REST."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ import strawberry
 from strawberry.types import Info
 
 from hromada.auth.guard import principal_of
+from hromada.auth.permissions import Permission
+from hromada.errors import Forbidden, InvalidInput
+from hromada.graphql.auth import requires
 from hromada.paging import DEFAULT_LIMIT
-from hromada.participation.petitions import service
-from hromada.participation.petitions.schemas import PetitionOut
+from hromada.participation.petitions import rules, service
+from hromada.participation.petitions.schemas import Answer, Moderation, PetitionOut
 from hromada.search.runtime import backend_of
 
 
@@ -143,4 +147,69 @@ class PetitionsQuery:
         return Petition.of(out)
 
 
+@strawberry.type(description="A signature: signed is false when the resident had signed before")
+class Signature:
+    petition: int
+    signed: bool
+    signed_at: dt.datetime
+
+
+def _resident(info: Info[Any, Any]) -> int:
+    resident = principal_of(info.context.request).resident_id
+    if resident is None:  # the permission lets only residents through
+        raise Forbidden("only a resident may do this")
+    return resident
+
+
+@strawberry.type
+class PetitionsMutation:
+    @strawberry.mutation(
+        description="Sign a petition (once; a repeat changes nothing)",
+        extensions=requires(Permission.SIGN_PETITION),
+    )
+    async def sign_petition(self, info: Info[Any, Any], id: int) -> Signature:
+        done = await service.sign(info.context.settings, _resident(info), id)
+        return Signature(petition=done.petition, signed=done.signed, signed_at=done.signed_at)
+
+    @strawberry.mutation(
+        description="Publish a petition in moderation, or refuse it on a coded ground "
+        "(petitionRejectionCodes in REST: /api/v1/petitions/rejection-codes); moderators",
+        extensions=requires(Permission.MODERATE),
+    )
+    async def moderate_petition(
+        self,
+        info: Info[Any, Any],
+        id: int,
+        publish: bool,
+        code: str | None = None,
+        note: str | None = None,
+    ) -> Petition:
+        decision = Moderation(decision="publish" if publish else "reject", code=code, note=note)
+        out = await service.moderate(
+            info.context.settings,
+            id,
+            decision,
+            staff_id=principal_of(info.context.request).resident_id,
+        )
+        return Petition.of(out)
+
+    @strawberry.mutation(
+        description="The council's answer (kind: supported, partly or not_supported); officials",
+        extensions=requires(Permission.RESPOND_OFFICIALLY),
+    )
+    async def answer_petition(
+        self, info: Info[Any, Any], id: int, kind: str, text: str
+    ) -> Petition:
+        if kind not in rules.ANSWER_KINDS:
+            raise InvalidInput("kind must be one of " + ", ".join(rules.ANSWER_KINDS))
+        out = await service.answer(
+            info.context.settings,
+            id,
+            Answer(kind=kind, text=text),  # type: ignore[arg-type]  # checked just above
+            staff_id=principal_of(info.context.request).resident_id,
+        )
+        return Petition.of(out)
+
+
 Query = PetitionsQuery
+Mutation = PetitionsMutation

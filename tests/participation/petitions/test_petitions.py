@@ -238,6 +238,79 @@ def test_graphql_reads_the_same_petitions(live: Live) -> None:
         assert [p["id"] for p in answer["data"]["petitions"]["items"]] == [number]
 
 
+SIGN = "mutation($id: Int!) { signPetition(id: $id) { petition signed } }"
+MODERATE = (
+    "mutation($id: Int!, $publish: Boolean!, $code: String) "
+    "{ moderatePetition(id: $id, publish: $publish, code: $code) { id state rejectionCode } }"
+)
+ANSWER = (
+    "mutation($id: Int!, $kind: String!, $text: String!) "
+    "{ answerPetition(id: $id, kind: $kind, text: $text) { state answer { kind } } }"
+)
+
+
+def _gql(client: httpx.Client, query: str, headers: dict[str, str], **variables: Any) -> Any:
+    answer = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_graphql_mutations_sign_moderate_and_answer_under_the_same_rules(live: Live) -> None:
+    number = _published(live)
+    with live.client() as anonymous:
+        refused = _gql(anonymous, SIGN, {}, id=number)
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    taras, taras_csrf = _session(live, "c-taras-1002")
+    with closing(taras):
+        no_token = taras.post("/graphql", json={"query": SIGN, "variables": {"id": number}})
+        assert no_token.status_code == 403  # a session's POST carries X-CSRF-Token
+        first = _gql(taras, SIGN, taras_csrf, id=number)["data"]["signPetition"]
+        again = _gql(taras, SIGN, taras_csrf, id=number)["data"]["signPetition"]
+        assert (first["signed"], again["signed"]) == (True, False)
+        staff_only = _gql(taras, MODERATE, taras_csrf, id=number, publish=True)
+        assert staff_only["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    iryna, iryna_csrf = _session(live, "c-iryna-1003")
+    with closing(iryna):
+        assert _gql(iryna, SIGN, iryna_csrf, id=number)["data"]["signPetition"]["signed"]
+    assert live.client().get(f"/api/v1/petitions/{number}").json()["signatures"] == 2
+
+    olena, olena_csrf = _session(live, "c-olena-1001")
+    with closing(olena):
+        other = olena.post(
+            "/api/v1/petitions", json={**NEW, "title": "Лавки в сквері"}, headers=olena_csrf
+        )
+        second = other.json()["id"]
+        assert (
+            olena.post(f"/api/v1/petitions/{second}/submit", headers=olena_csrf).status_code == 200
+        )
+    natalia, staff = _session(live, "c-natalia-1007")
+    with closing(natalia):
+        no_ground = _gql(natalia, MODERATE, staff, id=second, publish=False)
+        assert "code" in no_ground["errors"][0]["message"]
+        refused_petition = _gql(
+            natalia, MODERATE, staff, id=second, publish=False, code="duplicate"
+        )
+        assert refused_petition["data"]["moderatePetition"] == {
+            "id": second,
+            "state": "rejected",
+            "rejectionCode": "duplicate",
+        }
+        twice = _gql(natalia, MODERATE, staff, id=second, publish=True)
+        assert "not in moderation" in twice["errors"][0]["message"]
+    petro, petro_csrf = _session(live, "c-petro-1008")
+    with closing(petro):
+        wrong = _gql(petro, ANSWER, petro_csrf, id=number, kind="maybe", text="x" * 30)
+        assert "kind must be" in wrong["errors"][0]["message"]
+        text = "Доріжку буде облаштовано у 2027 році частково, від метро до парку."
+        answered = _gql(petro, ANSWER, petro_csrf, id=number, kind="partly", text=text)
+        assert answered["data"]["answerPetition"] == {
+            "state": "answered",
+            "answer": {"kind": "partly"},
+        }
+    trail = live.client().get("/api/v1/audit", params={"subject": f"petition:{second}"}).json()
+    assert [e["action"] for e in trail["items"]][-1] == "rejected"
+
+
 def test_working_days_skip_weekends_and_holidays() -> None:
     friday = dt.datetime(2026, 12, 4, 10, 0, tzinfo=rules.KYIV)
     due = rules.add_working_days(friday, 2)
