@@ -1,5 +1,6 @@
-"""GraphQL for the participatory budget, read-only: cycles, a pool with its projects, and
-a closed pool's results (voting is REST, where CSRF and the write rate limit apply)."""
+"""GraphQL for the participatory budget: cycles, a pool with its projects, a closed pool's
+results, and ``castBallot`` / ``myBallot`` through the same service as REST (the access
+layer applies CSRF and the write limit to a mutation as to a REST write)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import datetime as dt
 from typing import Any
 
 import strawberry
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from hromada.auth.guard import principal_of
+from hromada.auth.permissions import Permission
 from hromada.bounds import MAX_KEY_INT
-from hromada.errors import NotFound
+from hromada.errors import Forbidden, InvalidInput, NotFound
+from hromada.graphql.auth import requires
 from hromada.participation.budgeting import service
 
 
@@ -125,4 +129,50 @@ class BudgetingQuery:
         )
 
 
-Query = BudgetingQuery
+@strawberry.type(description="My ballot in a pool; keep the receipt to find it after the vote")
+class BudgetBallot:
+    pool: int
+    projects: list[str]
+    cast_at: dt.datetime
+    receipt: str
+    voter: str
+
+
+def _resident(info: Info[Any, Any]) -> int:
+    resident = principal_of(info.context.request).resident_id
+    if resident is None:  # the permission lets only residents through
+        raise Forbidden("only a resident may vote")
+    return resident
+
+
+@strawberry.type
+class BudgetingMutation:
+    @strawberry.mutation(
+        description="Cast or change my ballot (the last before the close counts)",
+        extensions=requires(Permission.VOTE_BUDGET),
+    )
+    async def cast_ballot(
+        self, info: Info[Any, Any], pool: int, projects: list[str]
+    ) -> BudgetBallot:
+        if len(projects) > service.MAX_PICKS:
+            raise InvalidInput(f"at most {service.MAX_PICKS} projects")
+        done = await service.cast(info.context.settings, _resident(info), pool, projects)
+        return _fields(BudgetBallot, done)
+
+
+@strawberry.type
+class MyBallotQuery:
+    @strawberry.field(
+        description="My ballot in a pool with its receipt (null: not voted there)",
+        extensions=requires(Permission.VOTE_BUDGET),
+    )
+    async def my_ballot(self, info: Info[Any, Any], pool: int) -> BudgetBallot | None:
+        try:
+            found = await service.my_ballot(info.context.settings, _resident(info), pool)
+        except NotFound:
+            return None
+        return _fields(BudgetBallot, found)
+
+
+Query = merge_types("BudgetingQuery", (BudgetingQuery, MyBallotQuery))
+Mutation = BudgetingMutation

@@ -286,3 +286,46 @@ async def test_after_the_close_results_and_ballots_recompute(
             assert (row["selected"] == "true") == project["selected"]
         assert rows["L1"]["votes"] == "" and rows["L1"]["selected"] == ""  # not yet voted
         assert rows["B1"]["votes"] == "0"  # its pool closed with the cycle: no votes
+
+
+CAST = (
+    "mutation($pool: Int!, $projects: [String!]!) "
+    "{ castBallot(pool: $pool, projects: $projects) { projects receipt } }"
+)
+MINE = "query($pool: Int!) { myBallot(pool: $pool) { projects receipt } }"
+
+
+async def test_graphql_casts_the_same_ballot_as_rest(live: Live, pools: dict[str, int]) -> None:
+    pool = pools["capped"]
+    with live.client() as anonymous:
+        refused = anonymous.post(
+            "/graphql", json={"query": CAST, "variables": {"pool": pool, "projects": ["B3"]}}
+        ).json()
+        assert refused["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    taras, csrf = _session(live, "c-taras-1002")
+    with closing(taras):
+
+        def gql(query: str, **variables: Any) -> Any:
+            answer = taras.post(
+                "/graphql", json={"query": query, "variables": variables}, headers=csrf
+            )
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        assert gql(MINE, pool=pool)["data"]["myBallot"] is None
+        too_dear = gql(CAST, pool=pool, projects=["B1", "B2"])
+        assert "more than the pool" in too_dear["errors"][0]["message"]
+        cast = gql(CAST, pool=pool, projects=["B3", "B1"])["data"]["castBallot"]
+        assert cast["projects"] == ["B1", "B3"]
+        rest = taras.get(f"/api/v1/pb/pools/{pool}/ballot").json()
+        assert (rest["projects"], rest["receipt"]) == (cast["projects"], cast["receipt"])
+        assert gql(MINE, pool=pool)["data"]["myBallot"] == cast
+        changed = gql(CAST, pool=pool, projects=["B2"])["data"]["castBallot"]
+        assert changed == {"projects": ["B2"], "receipt": cast["receipt"]}
+        many = gql(CAST, pool=pool, projects=["B1"] * 60)
+        assert "at most" in many["errors"][0]["message"]
+        no_token = taras.post(
+            "/graphql", json={"query": CAST, "variables": {"pool": pool, "projects": ["B2"]}}
+        )
+        assert no_token.status_code == 403
+    assert await BudgetBallot.count().where(BudgetBallot.pool == pool) == 1  # one ballot, changed
