@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from litestar import Request
 from litestar.datastructures import Cookie, ResponseHeader
+from litestar.params import QueryParameter
 from litestar.response import Template
 
 from hromada.auth import service as auth_service
@@ -72,6 +73,21 @@ def language(request: Request[Any, Any, Any]) -> str:
         request.cookies.get(i18n.LANG_COOKIE),
         request.headers.get("accept-language", ""),
     )
+
+
+LIST_LIMIT = 30
+Query = QueryParameter  # every query value is bounded as on the API
+
+
+def base_url(request: Request[Any, Any, Any]) -> str:
+    settings = settings_of(request)
+    return str(settings.public_url or request.base_url).rstrip("/")
+
+
+def form_field(form: Any, name: str, limit: int) -> str | None:
+    """A form field as text cut to ``limit``, or None when it is missing or empty."""
+    value = form.get(name)
+    return str(value)[:limit] if value not in (None, "") else None
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
