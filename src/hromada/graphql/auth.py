@@ -18,7 +18,7 @@ from graphql import GraphQLError
 from hromada.auth import service
 from hromada.auth.guard import check_permission, principal_of, runtime_of
 from hromada.auth.permissions import Permission
-from hromada.errors import HromadaError, Unauthenticated
+from hromada.errors import Forbidden, HromadaError, Unauthenticated
 
 
 class Requires(BasePermission):
@@ -34,6 +34,14 @@ class Requires(BasePermission):
             code = "UNAUTHENTICATED" if isinstance(exc, Unauthenticated) else "FORBIDDEN"
             raise GraphQLError(exc.detail, extensions={"code": code}) from None
         return True
+
+
+def acting_resident(info: strawberry.Info) -> int:
+    """The resident doing a mutation that ``requires`` a resident's permission."""
+    resident = principal_of(info.context.request).resident_id
+    if resident is None:  # the permission lets only residents through
+        raise Forbidden("only a resident may do this")
+    return resident
 
 
 def requires(permission: Permission) -> list[FieldExtension]:

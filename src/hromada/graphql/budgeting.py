@@ -14,8 +14,8 @@ from strawberry.types import Info
 from hromada.auth.guard import principal_of
 from hromada.auth.permissions import Permission
 from hromada.bounds import MAX_KEY_INT
-from hromada.errors import Forbidden, InvalidInput, NotFound
-from hromada.graphql.auth import requires
+from hromada.errors import InvalidInput, NotFound
+from hromada.graphql.auth import acting_resident, requires
 from hromada.participation.budgeting import service
 
 
@@ -138,13 +138,6 @@ class BudgetBallot:
     voter: str
 
 
-def _resident(info: Info[Any, Any]) -> int:
-    resident = principal_of(info.context.request).resident_id
-    if resident is None:  # the permission lets only residents through
-        raise Forbidden("only a resident may vote")
-    return resident
-
-
 @strawberry.type
 class BudgetingMutation:
     @strawberry.mutation(
@@ -156,7 +149,7 @@ class BudgetingMutation:
     ) -> BudgetBallot:
         if len(projects) > service.MAX_PICKS:
             raise InvalidInput(f"at most {service.MAX_PICKS} projects")
-        done = await service.cast(info.context.settings, _resident(info), pool, projects)
+        done = await service.cast(info.context.settings, acting_resident(info), pool, projects)
         return _fields(BudgetBallot, done)
 
 
@@ -168,7 +161,7 @@ class MyBallotQuery:
     )
     async def my_ballot(self, info: Info[Any, Any], pool: int) -> BudgetBallot | None:
         try:
-            found = await service.my_ballot(info.context.settings, _resident(info), pool)
+            found = await service.my_ballot(info.context.settings, acting_resident(info), pool)
         except NotFound:
             return None
         return _fields(BudgetBallot, found)

@@ -12,8 +12,8 @@ from strawberry.types import Info
 
 from hromada.auth.guard import principal_of
 from hromada.auth.permissions import Permission
-from hromada.errors import Forbidden, InvalidInput
-from hromada.graphql.auth import requires
+from hromada.errors import InvalidInput
+from hromada.graphql.auth import acting_resident, requires
 from hromada.paging import DEFAULT_LIMIT
 from hromada.participation.petitions import rules, service
 from hromada.participation.petitions.schemas import Answer, Moderation, PetitionOut
@@ -154,13 +154,6 @@ class Signature:
     signed_at: dt.datetime
 
 
-def _resident(info: Info[Any, Any]) -> int:
-    resident = principal_of(info.context.request).resident_id
-    if resident is None:  # the permission lets only residents through
-        raise Forbidden("only a resident may do this")
-    return resident
-
-
 @strawberry.type
 class PetitionsMutation:
     @strawberry.mutation(
@@ -168,7 +161,7 @@ class PetitionsMutation:
         extensions=requires(Permission.SIGN_PETITION),
     )
     async def sign_petition(self, info: Info[Any, Any], id: int) -> Signature:
-        done = await service.sign(info.context.settings, _resident(info), id)
+        done = await service.sign(info.context.settings, acting_resident(info), id)
         return Signature(petition=done.petition, signed=done.signed, signed_at=done.signed_at)
 
     @strawberry.mutation(

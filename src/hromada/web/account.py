@@ -27,7 +27,10 @@ async def me_page(request: Request[Any, Any, Any]) -> Template:
     if principal.resident_id is not None:
         me = await auth_service.me(rt, principal)
     providers = [{"name": p.config.name, "label": p.config.label} for p in rt.providers.values()]
-    return page(request, "me.html", me=me, providers=providers)
+    # Where the login comes back to: a path the login itself accepts (one rule), else here.
+    wanted = request.query_params.get("next")
+    next_path = wanted if wanted and auth_service.safe_next(wanted) == wanted else "/me"
+    return page(request, "me.html", me=me, providers=providers, next_path=next_path)
 
 
 @get("/me/api-keys", name="web-api-keys")

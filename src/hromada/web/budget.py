@@ -8,11 +8,12 @@ from litestar import Request, Response, get, post
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
-from hromada.auth.guard import check_permission, principal_of
+from hromada.auth.guard import principal_of
 from hromada.auth.permissions import Permission
 from hromada.errors import InvalidInput, NotFound
 from hromada.participation.budgeting import service as budgeting
 from hromada.web.render import (
+    acting_resident,
     page,
     settings_of,
 )
@@ -72,10 +73,7 @@ async def pool_page(request: Request[Any, Any, Any], pool_id: PoolId) -> Templat
 
 @post("/budget/pools/{pool_id:int}/ballot", name="web-ballot", status_code=303)
 async def cast_ballot(request: Request[Any, Any, Any], pool_id: PoolId) -> Response[Any]:
-    await check_permission(request, Permission.VOTE_BUDGET)  # the API's one rule
-    resident = principal_of(request).resident_id
-    if resident is None:  # check_permission lets only residents through
-        raise NotFound("log in first")
+    resident = await acting_resident(request, Permission.VOTE_BUDGET)
     form = await request.form()
     picks = [str(code)[:100] for code in form.getall("projects", [])][: budgeting.MAX_PICKS + 1]
     try:

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from hromada.auth.guard import check_permission, principal_of
 from hromada.auth.permissions import Permission, allows
-from hromada.errors import InvalidInput, NotFound, Unavailable
+from hromada.errors import InvalidInput, Unavailable
 from hromada.participation.petitions import rules as petition_rules
 from hromada.participation.petitions import service as petitions
 from hromada.participation.petitions.schemas import Answer, Moderation, NewPetition
@@ -20,6 +20,7 @@ from hromada.web import i18n
 from hromada.web.render import (
     LIST_LIMIT,
     Query,
+    acting_resident,
     form_field,
     language,
     page,
@@ -71,10 +72,7 @@ async def new_petition(
 @post("/petitions/new", name="web-create-petition", status_code=303)
 async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
     """Write and send to moderation in one step (the API keeps draft and submit apart)."""
-    await check_permission(request, Permission.SIGN_PETITION)
-    resident = principal_of(request).resident_id
-    if resident is None:  # check_permission lets only residents through
-        raise NotFound("log in first")
+    resident = await acting_resident(request, Permission.SIGN_PETITION)
     form = await request.form()
     title = form_field(form, "title", 400) or ""
     text = form_field(form, "text", 20_000) or ""
@@ -100,10 +98,7 @@ async def my_petitions(
     request: Request[Any, Any, Any],
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Template:
-    await check_permission(request, Permission.READ_OWN_PROFILE)
-    resident = principal_of(request).resident_id
-    if resident is None:  # check_permission lets only residents through
-        raise NotFound("log in first")
+    resident = await acting_resident(request, Permission.READ_OWN_PROFILE)
     mine = await petitions.of_author(
         settings_of(request), resident, limit=LIST_LIMIT, cursor=cursor
     )
@@ -137,10 +132,7 @@ async def sign_petition(
     request: Request[Any, Any, Any],
     petition_id: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
 ) -> Redirect:
-    await check_permission(request, Permission.SIGN_PETITION)  # the API's one rule
-    resident = principal_of(request).resident_id
-    if resident is None:  # check_permission lets only residents through
-        raise NotFound("log in first")
+    resident = await acting_resident(request, Permission.SIGN_PETITION)
     done = await petitions.sign(settings_of(request), resident, petition_id)
     outcome = "new" if done.signed else "again"
     return Redirect(f"/petitions/{petition_id}?signed={outcome}#sign", status_code=303)

@@ -16,8 +16,10 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 
 from hromada.auth import service as auth_service
-from hromada.auth.guard import principal_of, runtime_of
+from hromada.auth.guard import check_permission, principal_of, runtime_of
+from hromada.auth.permissions import Permission
 from hromada.config import Settings
+from hromada.errors import NotFound
 from hromada.web import assets, i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -88,6 +90,16 @@ def form_field(form: Any, name: str, limit: int) -> str | None:
     """A form field as text cut to ``limit``, or None when it is missing or empty."""
     value = form.get(name)
     return str(value)[:limit] if value not in (None, "") else None
+
+
+async def acting_resident(request: Request[Any, Any, Any], permission: Permission) -> int:
+    """The resident doing this, after the API's one permission check (which lets only a
+    resident through for these permissions)."""
+    await check_permission(request, permission)
+    resident = principal_of(request).resident_id
+    if resident is None:
+        raise NotFound("log in first")
+    return resident
 
 
 def settings_of(request: Request[Any, Any, Any]) -> Settings:
