@@ -47,6 +47,9 @@ ENTRY_POINTS = {
     "pb_check": "a click command",
     "audit_verify": "a click command",
     "import_budget": "a click command",
+    "versions_list": "a click command",
+    "versions_pin": "a click command",
+    "versions_prune": "a click command",
     "settings_table": "the README settings-table test",
     "__getattr__": "piccolo_conf's lazy DB for Piccolo's own CLI",
 }

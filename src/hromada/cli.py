@@ -286,8 +286,9 @@ def publish(dataset: str | None) -> None:
     """Publish DATASET (default: every dataset): a new version where the content changed."""
     settings = load_settings()
 
-    async def go() -> list[Any]:
+    async def go() -> list[tuple[Any, list[Any]]]:
         from hromada.open_data.catalog.registry import get_dataset
+        from hromada.open_data.catalog.retention import apply_policy
         from hromada.open_data.catalog.service import publish_all
         from hromada.progress import ProgressReporter
 
@@ -298,11 +299,13 @@ def publish(dataset: str | None) -> None:
             except Exception as exc:
                 raise click.ClickException(str(exc)) from None
         with ProgressReporter() as reporter:
-            return await publish_all(
+            results = await publish_all(
                 settings, [dataset] if dataset else None, progress=reporter.update
             )
+        # The retention policy (HROMADA_KEEP_VERSIONS) follows every new version.
+        return [(r, await apply_policy(settings, r.slug) if r.created else []) for r in results]
 
-    for result in run(go):
+    for result, pruned in run(go):
         v = result.version
         if v is None:
             click.echo(f"{result.slug}: nothing published")
@@ -314,6 +317,8 @@ def publish(dataset: str | None) -> None:
             )
         else:
             click.echo(f"{result.slug}: unchanged, still version {v.number}")
+        for item in pruned:
+            click.echo(f"{result.slug}: pruned version {item.number} (retention policy)")
 
 
 async def _ready_database(settings: Settings) -> None:
@@ -323,6 +328,116 @@ async def _ready_database(settings: Settings) -> None:
             f"the database is not migrated ({len(pending)} pending migration(s)): "
             "run `hromada migrate` first"
         )
+
+
+@main.group()
+def versions() -> None:
+    """Dataset versions: list them, pin the cited ones, prune the files of old ones."""
+
+
+def _versions_call(action: Callable[[], Awaitable[T]]) -> T:
+    from hromada.errors import HromadaError
+
+    settings = load_settings()
+
+    async def go() -> T:
+        await _ready_database(settings)
+        try:
+            return await action()
+        except HromadaError as exc:
+            raise click.ClickException(exc.detail) from None
+
+    return run(go)
+
+
+@versions.command(name="list")
+@click.argument("dataset")
+def versions_list(dataset: str) -> None:
+    """The versions of DATASET, newest first: number, date, rows, pinned or pruned."""
+    from hromada.open_data.catalog.service import list_versions
+
+    settings = load_settings()
+    page = _versions_call(
+        lambda: list_versions(settings, dataset, limit=10_000, cursor=None, base_url="")
+    )
+    for v in page.items:
+        size = sum(f.bytes for f in v.files)
+        state = f"pruned {v.pruned_at:%Y-%m-%d}" if v.pruned_at else f"{size:,} bytes"
+        pin = ", pinned" if v.pinned else ""
+        click.echo(f"{v.number}\t{v.created_at:%Y-%m-%d %H:%M}\t{v.row_count} rows\t{state}{pin}")
+
+
+@versions.command(name="pin")
+@click.argument("dataset")
+@click.argument("number", type=click.IntRange(min=1))
+@click.option("--unpin", is_flag=True, help="Let the retention policy remove it again.")
+def versions_pin(dataset: str, number: int, unpin: bool) -> None:
+    """Keep version NUMBER of DATASET whatever its age (a version somebody cites)."""
+    from hromada.open_data.catalog.retention import pin
+
+    settings = load_settings()
+    _versions_call(lambda: pin(settings, dataset, number, pinned=not unpin))
+    click.echo(f"{dataset}: version {number} {'unpinned' if unpin else 'pinned'}")
+
+
+@versions.command(name="prune")
+@click.argument("dataset", required=False)
+@click.option(
+    "--keep",
+    type=click.IntRange(min=1),
+    help="Newest versions to keep (default: HROMADA_KEEP_VERSIONS).",
+)
+@click.option(
+    "--older-than", type=click.IntRange(min=0), help="Only versions older than this many days."
+)
+@click.option(
+    "--include-pinned", is_flag=True, help="Prune pinned versions too: their URLs answer 410."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be pruned; change nothing.")
+def versions_prune(
+    dataset: str | None,
+    keep: int | None,
+    older_than: int | None,
+    include_pinned: bool,
+    dry_run: bool,
+) -> None:
+    """Remove the files of old versions of DATASET (default: every dataset).
+
+    A pruned version keeps its number, date and checksums in the version list; its
+    download URLs answer 410 Gone naming the latest version. The latest version and
+    pinned versions are always kept (pinned ones unless --include-pinned).
+    """
+    import datetime
+
+    from hromada.open_data.catalog.registry import all_datasets
+    from hromada.open_data.catalog.retention import prune
+
+    settings = load_settings()
+    keep = keep or settings.keep_versions
+    if not keep:
+        raise click.UsageError("say how many versions to keep: --keep N or HROMADA_KEEP_VERSIONS")
+    age = datetime.timedelta(days=older_than) if older_than is not None else None
+
+    async def go() -> list[Any]:
+        slugs = [dataset] if dataset else [d.slug for d in all_datasets(settings)]
+        out = []
+        for slug in slugs:
+            out += await prune(
+                settings,
+                slug,
+                keep=keep,
+                older_than=age,
+                include_pinned=include_pinned,
+                dry_run=dry_run,
+            )
+        return out
+
+    pruned = _versions_call(go)
+    verb = "would prune" if dry_run else "pruned"
+    for item in pruned:
+        click.echo(f"{item.slug}: {verb} version {item.number} ({item.bytes:,} bytes)")
+    total = sum(item.bytes for item in pruned)
+    click.echo(f"{verb} {len(pruned)} version(s), {total:,} bytes")
 
 
 @main.command()

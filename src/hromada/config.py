@@ -241,6 +241,13 @@ class Settings:
         "Largest registry file (CSV, XLSX, GeoJSON) an import accepts, from the staff "
         "endpoint or the command line, in bytes.",
     )
+    keep_versions: int = _field(
+        0,
+        "Versions of each dataset whose files are kept after every publish (the newest, "
+        "plus pinned ones); an older version keeps its metadata and checksums and its URLs "
+        "answer 410 naming the latest. 0 keeps every version (prune by hand: hromada "
+        "versions prune).",
+    )
 
     # ------------------------------------------------------------------
     @property
@@ -405,6 +412,8 @@ class Settings:
             raise SettingsError("HROMADA_APPEALS_IMPORT_MAX_BYTES must be at least 1024")
         if self.registry_import_max_bytes < 1024:
             raise SettingsError("HROMADA_REGISTRY_IMPORT_MAX_BYTES must be at least 1024")
+        if self.keep_versions < 0:
+            raise SettingsError("HROMADA_KEEP_VERSIONS must not be negative (0 keeps every one)")
         if self.meili_url and urlsplit(self.meili_url).scheme not in ("http", "https"):
             raise SettingsError(f"HROMADA_MEILI_URL={self.meili_url!r}: expected http://host:port")
         if self.smtp_url:

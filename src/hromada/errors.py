@@ -37,6 +37,17 @@ class Conflict(HromadaError):
     title = "Conflict"
 
 
+class Gone(NotFound):
+    """It was here and was removed on purpose; ``successor`` is the site-relative URL of
+    what replaced it (a pruned version: the same file of the latest version)."""
+
+    title = "Gone"
+
+    def __init__(self, detail: str, *, successor: str) -> None:
+        super().__init__(detail)
+        self.successor = successor
+
+
 class Forbidden(HromadaError):
     title = "Forbidden"
 
@@ -113,6 +124,7 @@ def is_outage(exc: BaseException) -> bool:
 
 _STATUS: dict[type[HromadaError], int] = {
     InvalidInput: 422,
+    Gone: 410,
     NotFound: 404,
     Conflict: 409,
     Forbidden: 403,

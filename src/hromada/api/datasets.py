@@ -209,6 +209,7 @@ async def _datapackage(
     settings = request.app.state["settings"]
     dataset = get_dataset(settings, slug)
     found = await service.get_version(settings, slug, number)
+    found.check_available("datapackage.json")
     return Response(
         content=datapackage.descriptor(dataset, found, base_url(request)),
         media_type="application/json",

@@ -53,6 +53,7 @@ def problem(
     errors_: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     type_: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response[Any]:
     if request is not None and is_ckan_path(request.url.path):
         # CKAN clients read CKAN's envelope, not problem details.
@@ -80,6 +81,8 @@ def problem(
         body["request_id"] = request_id
     if errors_:
         body["errors"] = errors_
+    if extra:
+        body.update(extra)
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -126,8 +129,20 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 def handle_domain_error(request: Request[Any, Any, Any], exc: errors.HromadaError) -> Response[Any]:
     status = errors.status_of(exc)
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
+    extra = None
+    if isinstance(exc, errors.Gone):
+        # A tombstone: what replaced it, in the body and as a link a client can follow
+        # (site-relative, so it holds behind any proxy; RFC 8288 resolves it).
+        headers = {"Link": f'<{exc.successor}>; rel="latest-version"'}
+        extra = {"successor": exc.successor}
     return problem(
-        status, exc.detail, title=exc.title, request=request, errors_=exc.errors, headers=headers
+        status,
+        exc.detail,
+        title=exc.title,
+        request=request,
+        errors_=exc.errors,
+        headers=headers,
+        extra=extra,
     )
 
 

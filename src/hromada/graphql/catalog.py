@@ -45,6 +45,10 @@ class DatasetVersion(Node):
     rows_changed: int
     rows_removed: int
     resources: list[Resource]
+    pinned: bool = strawberry.field(description="Kept by the retention policy whatever its age")
+    pruned_at: datetime.datetime | None = strawberry.field(
+        description="When the retention policy removed its files (its URLs then answer 410)"
+    )
 
     @classmethod
     def of(cls, slug: str, v: VersionOut) -> DatasetVersion:
@@ -67,6 +71,8 @@ class DatasetVersion(Node):
                 )
                 for f in v.files
             ],
+            pinned=v.pinned,
+            pruned_at=v.pruned_at,
         )
 
 

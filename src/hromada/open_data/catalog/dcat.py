@@ -247,7 +247,13 @@ def _organisation(g: Graph, base: str, org: Organisation) -> IRI:
 
 
 def _dataset(
-    g: Graph, base: str, dataset: Dataset, latest: service.Version, first: service.Version
+    g: Graph,
+    base: str,
+    dataset: Dataset,
+    latest: service.Version,
+    first: service.Version,
+    *,
+    kept_for_ever: bool,
 ) -> IRI:
     node = IRI(urls.dataset(base, dataset.slug))
     g.add(node, "rdf:type", IRI("dcat:Dataset"))
@@ -353,10 +359,12 @@ def _dataset(
         )
         g.add(dist, "dcat:byteSize", Lit(str(info["bytes"]), "xsd:nonNegativeInteger"))
         g.add(dist, "dct:license", _licence(g, dataset.licence))
-        # Numbered versions never change or go away: their files are stable.
-        stable = g.typed(f"{EU}planned-availability/STABLE", "skos:Concept")
-        g.add(stable, "skos:prefLabel", Lit("stable", lang="en"))
-        g.add(dist, "dcatap:availability", stable)
+        # A numbered version's files never change; they stay for ever unless a retention
+        # policy (HROMADA_KEEP_VERSIONS) removes old versions: then only "available".
+        level = "stable" if kept_for_ever else "available"
+        availability = g.typed(f"{EU}planned-availability/{level.upper()}", "skos:Concept")
+        g.add(availability, "skos:prefLabel", Lit(level, lang="en"))
+        g.add(dist, "dcatap:availability", availability)
         g.add(dist, "dct:modified", _time(latest.created_at))
         checksum = g.bnode()
         g.add(checksum, "rdf:type", IRI("spdx:Checksum"))
@@ -416,7 +424,8 @@ async def catalog_graph(
     for dataset in published[(page - 1) * per_page : page * per_page]:
         newest = latest[dataset.slug]
         oldest = first.get(dataset.slug) or newest
-        g.add(catalog, "dcat:dataset", _dataset(g, base, dataset, newest, oldest))
+        node = _dataset(g, base, dataset, newest, oldest, kept_for_ever=not settings.keep_versions)
+        g.add(catalog, "dcat:dataset", node)
     return g, pages, len(published)
 
 

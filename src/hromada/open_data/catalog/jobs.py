@@ -22,6 +22,9 @@ async def queue_publish(slug: str) -> int:
 
 
 async def publish_job(settings: Settings, payload: dict[str, Any]) -> None:
+    from hromada.open_data.catalog.retention import apply_policy
     from hromada.open_data.catalog.service import publish
 
-    await publish(settings, str(payload["slug"]))
+    slug = str(payload["slug"])
+    if (await publish(settings, slug)).created:
+        await apply_policy(settings, slug)

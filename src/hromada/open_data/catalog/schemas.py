@@ -42,6 +42,10 @@ class VersionOut(msgspec.Struct):
     row_count: int
     changes: ChangesOut
     files: list[FileOut]
+    # Kept by the retention policy whatever its age (a cited version).
+    pinned: bool = False
+    # When the retention policy removed its files; its URLs then answer 410 (a tombstone).
+    pruned_at: datetime.datetime | None = None
 
 
 class OrganisationOut(msgspec.Struct):

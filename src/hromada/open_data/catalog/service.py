@@ -30,7 +30,7 @@ import msgspec
 from hromada import db
 from hromada.bounds import parse_instant, parse_key_int
 from hromada.config import Settings
-from hromada.errors import InvalidInput, NotFound, TooLarge
+from hromada.errors import Gone, InvalidInput, NotFound, TooLarge
 from hromada.open_data.catalog import urls
 from hromada.open_data.catalog.formats import (
     CHANGES,
@@ -73,6 +73,8 @@ class Version:
     files: dict[str, dict[str, Any]]
     content_sha256: str
     changes: Changes
+    pinned: bool = False
+    pruned_at: datetime.datetime | None = None
 
     def out(self, base_url: str) -> VersionOut:
         return VersionOut(
@@ -94,26 +96,44 @@ class Version:
                 )
                 for fmt, info in self.files.items()
             ],
+            pinned=self.pinned,
+            pruned_at=self.pruned_at,
         )
 
+    def check_available(self, filename: str) -> None:
+        """Gone (410) when the retention policy removed this version's files, naming the
+        same file of the latest version (``download.csv``, ``changes.jsonl``...)."""
+        if self.pruned_at is not None:
+            raise Gone(
+                f"version {self.number} of {self.slug!r} was removed on "
+                f"{self.pruned_at:%Y-%m-%d} under the retention policy; its metadata and "
+                "checksums are still listed, and the latest version replaces it",
+                successor=urls.version_file("", self.slug, None, filename),
+            )
 
-def _version(row: dict[str, Any]) -> Version:
+
+def _instant(value: Any) -> Any:
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+def version_from_row(row: dict[str, Any]) -> Version:
     files = row["files"]
     if isinstance(files, str | bytes):
         files = msgspec.json.decode(files)
-    created = row["created_at"]
-    if isinstance(created, str):
-        created = datetime.datetime.fromisoformat(created)
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=datetime.UTC)
     return Version(
         slug=row["slug"],
         number=row["number"],
-        created_at=created,
+        created_at=_instant(row["created_at"]),
         row_count=row["row_count"],
         files=files,
         content_sha256=row["content_sha256"],
         changes=Changes(row["rows_added"], row["rows_changed"], row["rows_removed"]),
+        pinned=bool(row.get("pinned")),
+        pruned_at=_instant(row.get("pruned_at")),
     )
 
 
@@ -136,7 +156,7 @@ async def latest_version(slug: str) -> Version | None:
         .order_by(DatasetVersion.number, ascending=False)
         .limit(1)
     )
-    return _version(rows[0]) if rows else None
+    return version_from_row(rows[0]) if rows else None
 
 
 async def latest_versions() -> dict[str, Version]:
@@ -144,12 +164,12 @@ async def latest_versions() -> dict[str, Version]:
         "SELECT v.* FROM dataset_version v WHERE v.number = "
         "(SELECT MAX(w.number) FROM dataset_version w WHERE w.slug = v.slug)"
     )
-    return {r["slug"]: _version(r) for r in rows}
+    return {r["slug"]: version_from_row(r) for r in rows}
 
 
 async def first_versions() -> dict[str, Version]:
     rows = await DatasetVersion.select().where(DatasetVersion.number == 1)
-    return {r["slug"]: _version(r) for r in rows}
+    return {r["slug"]: version_from_row(r) for r in rows}
 
 
 async def version_counts() -> dict[str, int]:
@@ -170,7 +190,7 @@ async def get_version(settings: Settings, slug: str, number: int | None) -> Vers
     )
     if not rows:
         raise NotFound(f"dataset {slug!r} has no version {number}")
-    return _version(rows[0])
+    return version_from_row(rows[0])
 
 
 async def list_versions(
@@ -183,7 +203,7 @@ async def list_versions(
     if after:
         query = query.where(DatasetVersion.number < int(after[0]))
     rows = await query.order_by(DatasetVersion.number, ascending=False).limit(limit + 1)
-    page = make_page([_version(r) for r in rows], limit, lambda v: (v.number,))
+    page = make_page([version_from_row(r) for r in rows], limit, lambda v: (v.number,))
     return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
 
 
@@ -226,7 +246,7 @@ async def versions_of(
     rows.sort(key=lambda r: r["number"], reverse=not backward)
     out: dict[str, list[Version]] = {slug: [] for slug in slugs}
     for row in rows:
-        out[row["slug"]].append(_version(row))
+        out[row["slug"]].append(version_from_row(row))
     return out
 
 
@@ -272,7 +292,7 @@ async def changes_since(
     if after:
         query = query.where(DatasetVersion.number > int(after[0]))
     rows = await query.order_by(DatasetVersion.number).limit(limit + 1)
-    page = make_page([_version(r) for r in rows], limit, lambda v: (v.number,))
+    page = make_page([version_from_row(r) for r in rows], limit, lambda v: (v.number,))
     return Page(items=[v.out(base_url) for v in page.items], next_cursor=page.next_cursor)
 
 
@@ -282,6 +302,7 @@ MAX_CHANGES_PAGE_BYTES = 8 << 20
 
 def changes_file(settings: Settings, version: Version) -> Path:
     """The change file of a committed version (``formats.diff_versions``)."""
+    version.check_available(CHANGES)
     path = version_dir(settings, version.slug, version.number) / CHANGES
     if not path.is_file():
         raise NotFound(
@@ -340,6 +361,7 @@ def version_file(settings: Settings, version: Version, fmt: str) -> Path:
     """The path of one file of a committed version; NotFound for a format it has not."""
     if fmt not in version.files:
         raise NotFound(f"dataset {version.slug!r} has no {fmt} download")
+    version.check_available(f"download.{fmt}")
     path = version_dir(settings, version.slug, version.number) / file_name(fmt)
     if not path.is_file():
         raise NotFound(f"the files of {version.slug} version {version.number} are missing")
@@ -391,7 +413,9 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
             version = await _commit(settings, slug, base, tmp, result.rows, files, content, changes)
             if version is not None:
                 log.info("published %s version %s (%s rows)", slug, version.number, version.rows)
-                return PublishOut(slug=slug, created=True, version=_version(version.row).out(""))
+                return PublishOut(
+                    slug=slug, created=True, version=version_from_row(version.row).out("")
+                )
             # Another publisher committed first: diff against its version and try again.
     finally:
         if tmp.exists():

@@ -1,4 +1,4 @@
-from piccolo.columns import JSON, BigInt, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -7,7 +7,9 @@ class DatasetVersion(Table, tablename="dataset_version"):
 
     Its files live in ``<data dir>/datasets/<slug>/<number>/``; the row is
     committed only after they are complete, so a version that has a row is
-    always whole.
+    always whole. A version the retention policy removed keeps its row (number,
+    checksums, counts: what a citation needs to be checked) with ``pruned_at`` set;
+    its files are gone and its download URLs answer 410 naming the latest version.
     """
 
     id = Serial(primary_key=True)
@@ -21,3 +23,6 @@ class DatasetVersion(Table, tablename="dataset_version"):
     rows_added = BigInt(default=0)
     rows_changed = BigInt(default=0)
     rows_removed = BigInt(default=0)
+    # Kept by every prune unless it is told to include pinned versions (a cited version).
+    pinned = Boolean(default=False)
+    pruned_at = Timestamptz(null=True, default=None)

@@ -14,8 +14,13 @@ def dataset(base: str, slug: str) -> str:
 
 
 def download(base: str, slug: str, number: int | None, fmt: str) -> str:
+    return version_file(base, slug, number, f"download.{fmt}")
+
+
+def version_file(base: str, slug: str, number: int | None, filename: str) -> str:
+    """Any file of a version: ``download.csv``, ``changes.jsonl``, ``datapackage.json``."""
     version = "latest" if number is None else str(number)
-    return f"{base}{API}/{slug}/versions/{version}/download.{fmt}"
+    return f"{base}{API}/{slug}/versions/{version}/{filename}"
 
 
 def datapackage(base: str, slug: str, number: int | None = None) -> str:
