@@ -194,6 +194,24 @@ async def _declared_case(doc_type: str) -> tuple[set[str], set[str]]:
     return {r["key"] for r in keys}, set()
 
 
+async def _dataset_case() -> tuple[set[str], set[str]]:
+    """A dataset is public from its first version on; a declared dataset never published
+    (no rows yet, or not published yet) is not in the index."""
+    import tempfile
+
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.catalog.service import publish
+    from hromada.open_data.registries.demo import RegistriesDemo
+
+    settings = Settings(environment="test", data_dir=Path(tempfile.mkdtemp()))
+    city = generate_city(1551, streets=15, buildings=80)
+    await RegistriesDemo().populate_places(DemoContext(settings=settings, city=city))
+    for slug in ("districts", "streets"):
+        assert (await publish(settings, slug)).created
+    return {"districts", "streets"}, {"buildings", "petitions"}
+
+
 async def _petition_case() -> tuple[set[str], set[str]]:
     """Petitions in every stored status: drafts and those in moderation are their
     author's alone until published."""
@@ -220,6 +238,7 @@ async def _petition_case() -> tuple[set[str], set[str]]:
 
 PRIVACY_CASES: dict[str, PrivacyCase] = {
     "petition": _petition_case,
+    "dataset": _dataset_case,
     "appeal": _appeal_case,
     "district": lambda: _registry_case("district"),
     "street": lambda: _registry_case("street"),

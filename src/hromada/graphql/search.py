@@ -93,6 +93,29 @@ class AppealDocument:
         )
 
 
+@strawberry.type(description="A published dataset found by search")
+class DatasetDocument:
+    id: str = strawberry.field(description="The dataset's slug, as in dataset(slug:)")
+    title: str
+    body: str | None = strawberry.field(description="Its description (Ukrainian)")
+    name_en: str | None = strawberry.field(description="Its English title")
+    theme: list[str] = strawberry.field(description="EU data themes")
+    rows: int | None
+
+    @classmethod
+    def from_hit(cls, hit: SearchHitOut) -> DatasetDocument:
+        f = hit.fields
+        theme = f.get("theme") or []
+        return cls(
+            id=hit.id,
+            title=hit.title,
+            body=f.get("body"),
+            name_en=f.get("name_en"),
+            theme=[theme] if isinstance(theme, str) else list(theme),
+            rows=f.get("rows"),
+        )
+
+
 @strawberry.type(description="A document of a type this schema has no own type for yet")
 class OtherDocument:
     type: str
@@ -105,7 +128,12 @@ class OtherDocument:
 
 
 SearchDocument = Annotated[
-    AppealDocument | DistrictDocument | StreetDocument | BuildingDocument | OtherDocument,
+    AppealDocument
+    | DistrictDocument
+    | StreetDocument
+    | BuildingDocument
+    | DatasetDocument
+    | OtherDocument,
     strawberry.union("SearchDocument", description="Any public document search can find"),
 ]
 
@@ -114,6 +142,7 @@ DOCUMENT_TYPES: dict[str, Any] = {
     "district": DistrictDocument,
     "street": StreetDocument,
     "building": BuildingDocument,
+    "dataset": DatasetDocument,
 }
 
 

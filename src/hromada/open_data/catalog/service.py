@@ -31,7 +31,7 @@ from hromada import db
 from hromada.bounds import parse_instant, parse_key_int
 from hromada.config import Settings
 from hromada.errors import Gone, InvalidInput, NotFound, TooLarge
-from hromada.open_data.catalog import urls
+from hromada.open_data.catalog import search, urls
 from hromada.open_data.catalog.formats import (
     CHANGES,
     MEDIA_TYPES,
@@ -56,6 +56,7 @@ from hromada.open_data.catalog.schemas import (
 )
 from hromada.open_data.catalog.tables import DatasetVersion
 from hromada.paging import Page, decode_cursor, encode_cursor, make_page
+from hromada.search import outbox
 
 log = logging.getLogger("hromada.catalog")
 
@@ -410,7 +411,9 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
                 return PublishOut(slug=slug, created=False, version=base.out(""))
             old = version_dir(settings, slug, base.number) if base is not None else None
             changes = await asyncio.to_thread(diff_versions, old, tmp, tmp / CHANGES)
-            version = await _commit(settings, slug, base, tmp, result.rows, files, content, changes)
+            version = await _commit(
+                settings, dataset, base, tmp, result.rows, files, content, changes
+            )
             if version is not None:
                 log.info("published %s version %s (%s rows)", slug, version.number, version.rows)
                 return PublishOut(
@@ -562,7 +565,7 @@ class _Committed:
 
 async def _commit(
     settings: Settings,
-    slug: str,
+    dataset: Dataset,
     base: Version | None,
     tmp: Path,
     rows: int,
@@ -570,6 +573,7 @@ async def _commit(
     content: str,
     changes: Changes,
 ) -> _Committed | None:
+    slug = dataset.slug
     async with db.write_transaction():
         await db.advisory_xact_lock(f"hromada-catalog:{slug}")
         current = (
@@ -597,8 +601,11 @@ async def _commit(
             "rows_added": changes.added,
             "rows_changed": changes.changed,
             "rows_removed": changes.removed,
+            "listing": msgspec.json.encode(search.listing(dataset)).decode(),
         }
         await DatasetVersion.insert(DatasetVersion(**row))
+        # Its search document (the listing of the latest version) changes with it.
+        await outbox.enqueue(search.DOC_TYPE, [slug])
     return _Committed(number=number, rows=rows, row=row)
 
 

@@ -26,3 +26,5 @@ class DatasetVersion(Table, tablename="dataset_version"):
     # Kept by every prune unless it is told to include pinned versions (a cited version).
     pinned = Boolean(default=False)
     pruned_at = Timestamptz(null=True, default=None)
+    # The dataset's metadata as this version was published with it (``catalog.search``).
+    listing = JSON(null=True, default=None)

@@ -1,10 +1,10 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Boolean, Timestamptz
+from piccolo.columns.column_types import JSON, Boolean, Timestamptz
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-04T12:50:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "retention: pinned versions, and when a version's files were pruned"
+DESCRIPTION = "retention (pinned, pruned_at) and the listing a version was published with"
 
 
 async def forwards():
@@ -38,6 +38,27 @@ async def forwards():
         db_column_name="pruned_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DatasetVersion",
+        tablename="dataset_version",
+        column_name="listing",
+        db_column_name="listing",
+        column_class_name="JSON",
+        column_class=JSON,
         params={
             "default": None,
             "null": True,
