@@ -82,6 +82,7 @@ def line(name: str, ours: list[float], bare: list[float]) -> str:
 
 async def bench_import(settings: Settings) -> None:
     from hromada.open_data.appeals import importing, service
+    from hromada.open_data.appeals.buildings import BuildingMatcher
     from hromada.open_data.appeals.demo import generate
     from hromada.open_data.appeals.districts import DistrictMatcher
     from hromada.open_data.appeals.importers import RowChecker
@@ -94,7 +95,7 @@ async def bench_import(settings: Settings) -> None:
         return generate(city, random.Random(1), IMPORT_ROWS, now=now)
 
     # Raw reference: the same rows, checked but not anonymised, bulk-inserted.
-    checker = RowChecker(await DistrictMatcher.load())
+    checker = RowChecker(await DistrictMatcher.load(), await BuildingMatcher.load())
     rows = [
         r for r in (checker.check(rec) for rec in records()) if not isinstance(r, list | type(None))
     ]

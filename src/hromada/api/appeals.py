@@ -144,6 +144,40 @@ class AppealController(Controller):
         )
 
     @get(
+        "/stats/buildings",
+        summary="Appeal statistics per building, for city staff (small groups suppressed)",
+        description="The mayor's per-building view: public appeals counted per registry "
+        "building their address named (matched at import, before the house number is "
+        "dropped), most appeals first, with the list's filters and up to two more "
+        "groupings (`group_by=category,month`); `building` narrows to one building. Groups "
+        "under k are left out as in `/stats`. Officials and admins only: the public appeal "
+        "keeps its street, and a public per-building count would place it at its house.",
+        guards=[require(Permission.READ_BUILDING_STATS)],
+    )
+    @filter_query(AppealFilters, build_filters)
+    async def building_stats(
+        self,
+        request: Request[Any, Any, Any],
+        group_by: Annotated[
+            str, Query(description="Up to two more of: " + ", ".join(service.GROUPS))
+        ] = "",
+        building: Annotated[
+            int | None, Query(ge=1, le=2**31 - 1, description="One building's id")
+        ] = None,
+        *,
+        filters: AppealFilters,
+    ) -> StatsOut:
+        out = await service.stats(
+            filters,
+            ["building", *split_list(group_by)],
+            k=_settings(request).appeals_k,
+            staff=True,
+            building=building,
+        )
+        out.groups.sort(key=lambda g: -g.count)
+        return out
+
+    @get(
         "/download/{fmt:str}",
         summary="The appeals the list's filters select, as a file",
         description=(

@@ -24,6 +24,7 @@ class Permission(StrEnum):
     MODERATE = "moderate"  # petitions, projects, comments
     RESPOND_OFFICIALLY = "respond_officially"  # official responses, project review
     IMPORT_DATA = "import_data"  # appeals and registries imports
+    READ_BUILDING_STATS = "read_building_stats"  # appeals counted per building
     MANAGE_ROLES = "manage_roles"
 
 
@@ -36,6 +37,7 @@ PERMISSIONS: dict[Permission, Role] = {
     Permission.MODERATE: "moderator",
     Permission.RESPOND_OFFICIALLY: "official",
     Permission.IMPORT_DATA: "official",
+    Permission.READ_BUILDING_STATS: "official",
     Permission.MANAGE_ROLES: "admin",
 }
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from hromada.open_data.appeals.buildings import BuildingMatcher
 from hromada.open_data.appeals.districts import DistrictMatcher
 from hromada.open_data.appeals.formats import Record
 
@@ -105,6 +106,8 @@ class AppealRow:
     confidential: bool
     lat: float | None
     lon: float | None
+    # The registry building the address names (``buildings``); read by aggregates only.
+    building_id: int | None = None
 
 
 # AppealRow fields that are not free text: identifiers, dates, numbers and flags that ``check``
@@ -126,6 +129,7 @@ NOT_FREE_TEXT = frozenset(
         "confidential",
         "lat",
         "lon",
+        "building_id",
     }
 )
 FREE_TEXT_FIELDS: tuple[str, ...] = tuple(
@@ -232,8 +236,11 @@ def hashed_id(source_id: str) -> str:
 class RowChecker:
     """Turns records into ``AppealRow``s, collecting every reason a row is bad."""
 
-    def __init__(self, districts: DistrictMatcher) -> None:
+    def __init__(
+        self, districts: DistrictMatcher, buildings: BuildingMatcher | None = None
+    ) -> None:
         self.districts = districts
+        self.buildings = buildings
         # id -> (first line, digest of the record): a record repeated whole is
         # skipped, the same id with different content is a bad row.
         self.seen: dict[str, tuple[int, int]] = {}
@@ -365,4 +372,7 @@ class RowChecker:
             confidential=confidential,
             lat=lat,
             lon=lon,
+            building_id=None
+            if self.buildings is None or confidential
+            else self.buildings.match(address, district_id),
         )

@@ -25,6 +25,7 @@ from typing import IO, Any
 from hromada import db
 from hromada.open_data.appeals import formats
 from hromada.open_data.appeals.anonymise import Anonymiser, coarsen, get_anonymiser
+from hromada.open_data.appeals.buildings import BuildingMatcher
 from hromada.open_data.appeals.districts import DistrictMatcher
 from hromada.open_data.appeals.importers import (
     KYIV_TIME,
@@ -97,7 +98,7 @@ async def import_records(
     """
     started = time.perf_counter()
     report = ImportReport(format=fmt)
-    checker = RowChecker(await DistrictMatcher.load())
+    checker = RowChecker(await DistrictMatcher.load(), await BuildingMatcher.load())
     scrubber = anonymiser if anonymiser is not None else await asyncio.to_thread(get_anonymiser)
     # The city's streets: a registry street ("пров. 3-тя Антоновича") is never a person.
     streets = await registry_street_names()
@@ -246,6 +247,7 @@ def prepare_rows(rows: Sequence[AppealRow], anonymiser: Anonymiser) -> list[dict
             "confidential": row.confidential,
             "late": late,
             "resolution_hours": hours,
+            "building": row.building_id,
         }
         if row.confidential:
             values["source_id"] = hashed_id(row.source_id)
@@ -284,6 +286,7 @@ STORED_COLUMNS = (
     "confidential",
     "late",
     "resolution_hours",
+    "building",
 )
 
 

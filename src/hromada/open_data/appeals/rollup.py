@@ -123,7 +123,7 @@ def rollup_plan(filters: AppealFilters, group_by: Sequence[str]) -> str | None:
         or filters.resolved_from
         or filters.resolved_to
         or filters.overdue is not None
-        or "week" in group_by
+        or any(g not in CELL_DIMS for g in group_by)  # the week, the building
     ):
         return None
     dims = set(group_by)

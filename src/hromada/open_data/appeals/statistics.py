@@ -15,7 +15,14 @@ from typing import Any
 
 from hromada import db
 from hromada.errors import InvalidInput
-from hromada.open_data.appeals.queries import GROUPS, Where, now, overdue_sql, where_of
+from hromada.open_data.appeals.queries import (
+    GROUPS,
+    STAFF_GROUPS,
+    Where,
+    now,
+    overdue_sql,
+    where_of,
+)
 from hromada.open_data.appeals.rollup import (
     bucket_sql,
     bucket_width,
@@ -31,14 +38,14 @@ from hromada.open_data.appeals.schemas import (
     StatsOut,
 )
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
-from hromada.open_data.registries.tables import District
+from hromada.open_data.registries.tables import Building, District
 
 MAX_GROUPS = 5000
 
 
 def stats_sql(where: Where, group_by: Sequence[str], at: dt.datetime) -> tuple[str, list[Any]]:
     """One query: counts per (group, resolution bucket). The benchmark runs it bare."""
-    keys = [GROUPS[g] for g in group_by]
+    keys = [STAFF_GROUPS[g] for g in group_by]  # stats() checked who may group by what
     overdue, overdue_values = overdue_sql(at)
     select_keys = ", ".join(f"{k} AS g{i}" for i, k in enumerate(keys))
     group_keys = ", ".join(f"g{i}" for i in range(len(keys)))
@@ -127,6 +134,8 @@ async def stats(
     k: int,
     use_rollup: bool = True,
     max_groups: int | None = MAX_GROUPS,
+    staff: bool = False,
+    building: int | None = None,
 ) -> StatsOut:
     """Counts, on-time share, median and 90th percentile resolution hours and overdue
     counts per group, over public appeals only: free filters could otherwise difference
@@ -137,18 +146,29 @@ async def stats(
 
     Answered from the rollup when the grouping and filters allow it (one of district,
     category, executor, channel, plus status and month; no date or overdue filter),
-    otherwise by scanning the matching appeals."""
+    otherwise by scanning the matching appeals. ``staff`` also allows the groupings
+    only city staff see (``STAFF_GROUPS``: the building) and the ``building`` filter."""
     group_by = list(dict.fromkeys(group_by))
-    unknown = [g for g in group_by if g not in GROUPS]
+    allowed = STAFF_GROUPS if staff else GROUPS
+    unknown = [g for g in group_by if g not in allowed]
     if unknown or len(group_by) > 3:
+        hint = (
+            "; per building only for city staff: /api/v1/appeals/stats/buildings"
+            if set(unknown) & set(STAFF_GROUPS) - set(GROUPS)
+            else ""
+        )
         raise InvalidInput(
-            f"group_by takes up to three of {', '.join(GROUPS)}",
+            f"group_by takes up to three of {', '.join(allowed)}{hint}",
             errors=[{"where": "query", "name": "group_by", "message": "unknown grouping"}],
         )
     at = now()
     where = await where_of(filters, public=True, at=at)
+    if building is not None:
+        if not staff:
+            raise InvalidInput("the building filter is for city staff")
+        where.add("a.building = {}", building)
     groups: dict[tuple[Any, ...], _Acc] = {}
-    plan = rollup_plan(filters, group_by) if use_rollup else None
+    plan = rollup_plan(filters, group_by) if use_rollup and building is None else None
     if plan is None:
         sql, values = stats_sql(where, group_by, at)
         for row in await Appeal.raw(sql, *values).run():
@@ -168,7 +188,6 @@ async def stats(
                     acc.add({**row, "b": None if row["b"] == -1 else row["b"]})
                 else:
                     acc.overdue += int(row["n"])  # unresolved and past the deadline now
-    labels = await _group_labels(group_by, groups)
     shown = []
     suppressed = 0
     for key, acc in groups.items():
@@ -178,6 +197,8 @@ async def stats(
         shown.append((key, acc))
     shown.sort(key=lambda item: tuple("" if v is None else str(v) for v in item[0]))
     truncated = max_groups is not None and len(shown) > max_groups
+    # Names of the shown groups only: a hidden group's name is looked up nowhere.
+    labels = await _group_labels(group_by, dict(shown[:max_groups]))
     # The total of the shown groups only: the total of all groups minus the shown ones
     # would be the hidden groups' count.
     total = _Acc()
@@ -204,7 +225,7 @@ async def stats(
 
 
 # Groupings whose values are codes with a readable name beside them.
-NAMED_GROUPS = ("district", "category")
+NAMED_GROUPS = ("district", "category", "building")
 
 Label = Callable[[Any], tuple[str | None, str | None]]
 
@@ -231,6 +252,18 @@ async def _group_labels(
                     AppealCategory.id, AppealCategory.code, AppealCategory.name
                 )
                 .where(AppealCategory.id.is_in(ids or [-1]))
+                .run()
+            }
+        elif name == "building":
+            found = {
+                r["id"]: (str(r["id"]), f"{r['kind']} {r['street']}, {r['number']}")
+                for r in await Building.select(
+                    Building.id,
+                    Building.number,
+                    Building.street.name.as_alias("street"),
+                    Building.street.kind.as_alias("kind"),
+                )
+                .where(Building.id.is_in(ids or [-1]))
                 .run()
             }
         else:

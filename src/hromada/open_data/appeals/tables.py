@@ -10,9 +10,10 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
-from hromada.open_data.registries.tables import District
+from hromada.open_data.registries.tables import Building, District
 
 
 class AppealCategory(Table, tablename="appeal_category"):
@@ -57,6 +58,12 @@ class Appeal(Table, tablename="appeal"):
     confidential = Boolean(default=False)
     late = Boolean(default=False)
     resolution_hours = DoublePrecision(null=True, default=None)
+    # The registry building the address named (appeals.buildings): read by the staff's
+    # per-building statistics only; no public column, file or document has it.
+    # SET NULL: a registry re-import that drops a building must never take appeals with it.
+    building = ForeignKey(
+        references=Building, null=True, default=None, index=True, on_delete=OnDelete.set_null
+    )
 
 
 class AppealStatsCell(Table, tablename="appeal_stats_cell"):
