@@ -29,6 +29,7 @@ import pydantic
 import pydantic_settings
 
 from hromada.oidc_providers import ProvidersError, parse_providers
+from hromada.petition_types import PetitionType, PetitionTypesError, parse_types
 
 PREFIX = "HROMADA_"
 
@@ -149,6 +150,12 @@ class Settings:
         "How signers appear on a petition's public list (the community's statute): "
         "given-initial (Тарас Б.), initials (Т. Б.) or full (Тарас Бондаренко).",
     )
+    petition_types: str = _field(
+        "",
+        "Petition types as a JSON object, one entry per type with its own threshold, days, "
+        "cosponsors, withdrawal, min_age, allow_idps, signer_name and titles (see Petitions); "
+        "empty: one type, city, with the settings above.",
+    )
     smtp_url: str = _field(
         "",
         "SMTP server for e-mail to residents: smtp://host:port (STARTTLS when the server "
@@ -259,6 +266,18 @@ class Settings:
         return self.environment in ("demo", "test")
 
     @property
+    def petition_kinds(self) -> tuple[PetitionType, ...]:
+        """The petition types in order (the first is a new petition's default)."""
+        return _petition_kinds(
+            self.petition_types,
+            self.petition_threshold,
+            self.petition_days,
+            self.eligibility_min_age,
+            self.eligibility_allow_idps,
+            self.petition_signer_name,
+        )
+
+    @property
     def tiers(self) -> dict[str, int]:
         """API key tiers in order; the first is the default for a new key."""
         out: dict[str, int] = {}
@@ -337,6 +356,10 @@ class Settings:
         for name in ("petition_threshold", "petition_days", "petition_answer_days"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"HROMADA_{name.upper()} must be at least 1")
+        try:
+            self.petition_kinds  # noqa: B018 - parsed once, and checked here
+        except PetitionTypesError as exc:
+            raise SettingsError(f"HROMADA_PETITION_TYPES: {exc}") from None
         if self.environment not in ("development", "production", "demo", "test"):
             raise SettingsError(
                 f"HROMADA_ENVIRONMENT={self.environment!r}: use development, production, "
@@ -453,6 +476,20 @@ def _check_database_url(url: str) -> None:
     raise SettingsError(
         f"HROMADA_DATABASE_URL={_redact(url)!r} is not supported: use "
         "postgresql://user@host:5432/dbname, sqlite:///path/to/file, or leave it empty for SQLite"
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _petition_kinds(
+    raw: str, threshold: int, days: int, min_age: int, allow_idps: bool, signer_name: str
+) -> tuple[PetitionType, ...]:
+    return parse_types(
+        raw,
+        threshold=threshold,
+        days=days,
+        min_age=min_age,
+        allow_idps=allow_idps,
+        signer_name=signer_name,
     )
 
 

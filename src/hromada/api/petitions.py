@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.params import JSONBody, QueryParameter
 
 from hromada.api.guards import require
@@ -21,6 +21,7 @@ from hromada.participation.petitions.schemas import (
     Moderation,
     NewPetition,
     PetitionOut,
+    PetitionTypeOut,
     SignatureOut,
     SignerOut,
 )
@@ -150,6 +151,10 @@ class PetitionController(Controller):
     async def rejection_codes(self) -> dict[str, str]:
         return rules.REJECTION_CODES
 
+    @get("/types", summary="The petition types: threshold, days, co-sponsors, withdrawal, who")
+    async def types(self, request: Request[Any, Any, Any]) -> list[PetitionTypeOut]:
+        return service.petition_types(_settings(request))
+
     @get("/{petition_id:int}", summary="One petition, with its signatures by district")
     async def get_petition(
         self, request: Request[Any, Any, Any], petition_id: RowId
@@ -206,12 +211,7 @@ class PetitionController(Controller):
             str | None, QueryParameter(description="next_cursor of the previous page")
         ] = None,
     ) -> Page[SignerOut]:
-        return await service.signers(
-            petition_id,
-            limit=limit,
-            cursor=cursor,
-            style=_settings(request).petition_signer_name,
-        )
+        return await service.signers(_settings(request), petition_id, limit=limit, cursor=cursor)
 
     @post(
         "/",
@@ -241,6 +241,18 @@ class PetitionController(Controller):
     )
     async def sign(self, request: Request[Any, Any, Any], petition_id: RowId) -> SignatureOut:
         return await service.sign(_settings(request), _resident(request), petition_id)
+
+    @delete(
+        "/{petition_id:int}/signatures",
+        summary="Withdraw your signature or co-sponsorship (where the petition's type allows)",
+        description="While the petition is open and short of its threshold (or still "
+        "gathering co-sponsors). 204 whether or not there was one to remove; 409 where the "
+        "type's rules make signatures final.",
+        guards=[require(Permission.SIGN_PETITION)],
+        status_code=204,
+    )
+    async def withdraw(self, request: Request[Any, Any, Any], petition_id: RowId) -> None:
+        await service.withdraw(_settings(request), _resident(request), petition_id)
 
     @post(
         "/{petition_id:int}/moderation",

@@ -41,10 +41,14 @@ class Petition:
     addressee: str
     district: str | None
     state: str = strawberry.field(
-        description="open, under_consideration, closed, answered or rejected"
+        description="cosponsoring, open, under_consideration, closed, answered or rejected"
     )
     signatures: int
     threshold: int
+    kind: str = strawberry.field(description="Its type (petitionTypes in REST: /types)")
+    cosponsors_needed: int = strawberry.field(
+        description="Residents who back it before moderation (their backing is a signature)"
+    )
     opened_at: dt.datetime | None
     closes_at: dt.datetime | None
     threshold_reached_at: dt.datetime | None
@@ -67,6 +71,8 @@ class Petition:
             state=out.state,
             signatures=out.signatures,
             threshold=out.threshold,
+            kind=out.kind,
+            cosponsors_needed=out.cosponsors_needed,
             opened_at=out.opened_at,
             closes_at=out.closes_at,
             threshold_reached_at=out.threshold_reached_at,
@@ -163,6 +169,14 @@ class PetitionsMutation:
     async def sign_petition(self, info: Info[Any, Any], id: int) -> Signature:
         done = await service.sign(info.context.settings, acting_resident(info), id)
         return Signature(petition=done.petition, signed=done.signed, signed_at=done.signed_at)
+
+    @strawberry.mutation(
+        description="Withdraw your signature or co-sponsorship where the petition's type "
+        "allows it, while it is short of its threshold; true when one was removed",
+        extensions=requires(Permission.SIGN_PETITION),
+    )
+    async def withdraw_signature(self, info: Info[Any, Any], id: int) -> bool:
+        return await service.withdraw(info.context.settings, acting_resident(info), id)
 
     @strawberry.mutation(
         description="Publish a petition in moderation, or refuse it on a coded ground "

@@ -65,7 +65,14 @@ async def new_petition(
         except Unavailable:  # the form still works; only the check waits for search
             error = i18n.translate(language(request), "new.search_unavailable")
     return page(
-        request, "new_petition.html", title=title or "", text="", similar=similar, error=error
+        request,
+        "new_petition.html",
+        title=title or "",
+        text="",
+        similar=similar,
+        error=error,
+        kinds=petitions.petition_types(settings_of(request)),
+        kind=None,
     )
 
 
@@ -76,9 +83,12 @@ async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
     form = await request.form()
     title = form_field(form, "title", 400) or ""
     text = form_field(form, "text", 20_000) or ""
+    kind = form_field(form, "kind", 40)
     settings = settings_of(request)
     try:
-        draft = await petitions.create(settings, resident, NewPetition(title=title, text=text))
+        draft = await petitions.create(
+            settings, resident, NewPetition(title=title, text=text, kind=kind)
+        )
         await petitions.submit(settings, resident, draft.id)
     except InvalidInput as refused:  # the form again, as written, with the reason
         return page(
@@ -89,6 +99,8 @@ async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
             text=text,
             similar=[],
             error=refused.detail,
+            kinds=petitions.petition_types(settings),
+            kind=kind,
         )
     return Redirect(f"/petitions/{draft.id}", status_code=303)
 

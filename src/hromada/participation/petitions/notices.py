@@ -30,6 +30,7 @@ MAIL_ATTEMPTS = 150  # with the worker's backoff (capped at 10 minutes): about a
 FAN_OUT_BATCH = 500
 
 _SUBJECTS = {
+    "author:cosponsoring": "Петиція «{title}» чекає на співавторів",
     "author:submitted": "Петицію «{title}» надіслано на модерацію",
     "author:published": "Петицію «{title}» оприлюднено: збір підписів триває",
     "author:rejected": "Петицію «{title}» не оприлюднено",
@@ -132,7 +133,11 @@ def _body(settings: Settings, event: str, petition: dict[str, Any], name: str) -
     title = petition["title"]
     lines = [f"Добрий день, {name}!", ""]
     kind = event.split(":", 1)[1]
-    if kind == "submitted":
+    if kind == "cosponsoring":
+        lines.append(f"Вашу петицію «{title}» має підтримати {petition['cosponsors']} "
+                     "співавторів, перш ніж її буде надіслано на модерацію. Поділіться "
+                     "посиланням нижче: кожен, хто її підтримає, також її підписує.")  # fmt: skip
+    elif kind == "submitted":
         lines.append(f"Вашу петицію «{title}» отримано. Її буде оприлюднено або відхилено "
                      f"з пояснень не пізніше {petition['moderation_due']:%d.%m.%Y}.")  # fmt: skip
     elif kind == "published":

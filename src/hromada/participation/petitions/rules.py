@@ -27,7 +27,16 @@ REJECTION_CODES: dict[str, str] = {
 ANSWER_KINDS = ("supported", "partly", "not_supported")
 
 # What a petition shows the public: the stored status and what the clock and the count add.
-STATES = ("draft", "moderation", "open", "under_consideration", "closed", "answered", "rejected")
+STATES = (
+    "draft",
+    "cosponsoring",
+    "moderation",
+    "open",
+    "under_consideration",
+    "closed",
+    "answered",
+    "rejected",
+)
 PUBLIC_STATES = ("open", "under_consideration", "closed", "answered", "rejected")
 
 

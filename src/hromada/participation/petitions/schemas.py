@@ -13,6 +13,7 @@ class NewPetition(msgspec.Struct, forbid_unknown_fields=True):
     text: str
     addressee: str = "Міська рада"
     district: str | None = None
+    kind: str | None = None  # a petition type (GET /api/v1/petitions/types); the first if none
 
 
 class Moderation(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,6 +54,8 @@ class PetitionOut(msgspec.Struct):
     signatures: int
     threshold: int
     created_at: dt.datetime
+    kind: str  # its type (HROMADA_PETITION_TYPES)
+    cosponsors_needed: int  # residents who back it before moderation (signatures meanwhile)
     submitted_at: dt.datetime | None
     moderation_due: dt.datetime | None
     moderation_overdue: bool
@@ -70,6 +73,18 @@ class SignatureOut(msgspec.Struct):
     petition: int
     signed: bool  # False when this resident had signed before (nothing changed)
     signed_at: dt.datetime
+
+
+class PetitionTypeOut(msgspec.Struct):
+    name: str
+    title_uk: str
+    title_en: str
+    threshold: int
+    days: int
+    cosponsors: int
+    withdrawal: bool
+    min_age: int
+    allow_idps: bool
 
 
 class SignerOut(msgspec.Struct):

@@ -24,7 +24,7 @@ from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, check_limit, decode_cursor, make_page
 from hromada.participation.audit import service as audit
-from hromada.participation.petitions import notices, rules
+from hromada.participation.petitions import kinds, notices, rules
 from hromada.participation.petitions.schemas import (
     Answer,
     AnswerOut,
@@ -32,11 +32,13 @@ from hromada.participation.petitions.schemas import (
     Moderation,
     NewPetition,
     PetitionOut,
+    PetitionTypeOut,
     RejectionOut,
     SignatureOut,
     SignerOut,
 )
 from hromada.participation.petitions.tables import Petition, PetitionSignature
+from hromada.petition_types import PetitionType
 from hromada.search import outbox
 from hromada.search import service as search_service
 from hromada.search.port import SearchBackend
@@ -112,6 +114,8 @@ async def create(settings: Settings, resident_id: int, new: NewPetition) -> Peti
     addressee = _checked_text("addressee", new.addressee, ADDRESSEE)
     _personal_data(title, text)
     district = await _district_id(new.district)
+    kind = kinds.chosen(settings, new.kind)
+    await kinds.check_eligible(settings, kind, resident_id)
     async with db.write_transaction():
         pending = await Petition.count().where(
             (Petition.author == resident_id) & Petition.status.is_in(["draft", "moderation"])
@@ -130,7 +134,9 @@ async def create(settings: Settings, resident_id: int, new: NewPetition) -> Peti
                     author=resident_id,
                     district=district,
                     status="draft",
-                    threshold=settings.petition_threshold,
+                    kind=kind.name,
+                    threshold=kind.threshold,
+                    cosponsors=kind.cosponsors,
                     created_at=now(),
                 )
             ).returning(Petition.id)
@@ -154,22 +160,33 @@ async def _petition(petition_id: int) -> dict[str, Any]:
 
 
 async def submit(settings: Settings, resident_id: int, petition_id: int) -> PetitionOut:
+    """A draft goes to moderation, or first to its co-sponsors when its type needs them."""
     async with db.write_transaction():
         row = await _petition(petition_id)
         if row["author"] != resident_id:
             raise NotFound(f"no petition {petition_id}")
         if row["status"] != "draft":
             raise Conflict(f"petition {petition_id} is {row['status']}, not a draft")
-        at = now()
-        due = rules.add_working_days(
-            at, settings.petition_moderation_days, settings.petition_holidays
-        )
-        await Petition.update(
-            {Petition.status: "moderation", Petition.submitted_at: at, Petition.moderation_due: due}
-        ).where(Petition.id == petition_id)
-        await _log(petition_id, "submitted", "author", moderation_due=due.isoformat())
-        await notices.to_author(petition_id, resident_id, "submitted")
+        if row["cosponsors"] > 0:
+            # Reachable by its link (not listed) until enough residents back it.
+            await Petition.update({Petition.status: "cosponsoring"}).where(
+                Petition.id == petition_id
+            )
+            await _log(petition_id, "cosponsoring", "author", needed=row["cosponsors"])
+            await notices.to_author(petition_id, resident_id, "cosponsoring")
+        else:
+            await _to_moderation(settings, petition_id, resident_id, "author")
     return await get(settings, petition_id, viewer=resident_id)
+
+
+async def _to_moderation(settings: Settings, petition_id: int, author_id: int, actor: str) -> None:
+    at = now()
+    due = rules.add_working_days(at, settings.petition_moderation_days, settings.petition_holidays)
+    await Petition.update(
+        {Petition.status: "moderation", Petition.submitted_at: at, Petition.moderation_due: due}
+    ).where(Petition.id == petition_id)
+    await _log(petition_id, "submitted", actor, moderation_due=due.isoformat())
+    await notices.to_author(petition_id, author_id, "submitted")
 
 
 async def _log(petition_id: int, action: str, actor: str, **detail: Any) -> None:
@@ -208,7 +225,8 @@ async def moderate(
             values: dict[Any, Any] = {
                 Petition.status: "open",
                 Petition.opened_at: at,
-                Petition.closes_at: at + dt.timedelta(days=settings.petition_days),
+                Petition.closes_at: at
+                + dt.timedelta(days=kinds.of_petition(settings, row["kind"]).days),
             }
         else:
             values = {
@@ -232,17 +250,26 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
 
     Three statements on the way in: the petition, its count up to the threshold (bounded
     work, however many have signed), and one insert that takes the signer's district from
-    their resident row, under the unique index on (petition, resident)."""
+    their resident row, under the unique index on (petition, resident). A petition still
+    gathering co-sponsors takes them the same way (``_cosponsor``)."""
     async with db.write_transaction():
         row = (
             await Petition.select(
-                Petition.status, Petition.closes_at, Petition.threshold, Petition.author
+                Petition.status,
+                Petition.closes_at,
+                Petition.threshold,
+                Petition.author,
+                Petition.kind,
+                Petition.cosponsors,
             )
             .where(Petition.id == petition_id)
             .first()
         )
         if row is None:
             raise NotFound(f"no petition {petition_id}")
+        kind = kinds.of_petition(settings, row["kind"])
+        if row["status"] == "cosponsoring":
+            return await _cosponsor(settings, petition_id, row, kind, resident_id)
         at = now()
         before = await _count_up_to(petition_id, row["threshold"])
         if row["status"] != "open" or (row["closes_at"] is not None and at >= row["closes_at"]):
@@ -256,33 +283,125 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
                 now=at,
             )
             raise Conflict(f"petition {petition_id} is {current}: it takes no signatures")
-        inserted = await PetitionSignature.raw(
-            "INSERT INTO petition_signature (petition, resident, district_code, signed_at) "
-            "SELECT {}, id, district_code, {} FROM resident WHERE id = {} "
-            "ON CONFLICT (petition, resident) DO NOTHING RETURNING signed_at",
-            petition_id,
-            at,
-            resident_id,
-        ).run()
+        await kinds.check_eligible(settings, kind, resident_id)
+        inserted = await _insert_signature(petition_id, resident_id, at)
         if inserted and row["threshold"] - THRESHOLD_WINDOW <= before < row["threshold"]:
             await notices.check_threshold(petition_id)
-        if inserted:
-            signed_at = inserted[0]["signed_at"]
-        else:
-            mine = (
-                await PetitionSignature.select(PetitionSignature.signed_at)
-                .where(
-                    (PetitionSignature.petition == petition_id)
-                    & (PetitionSignature.resident == resident_id)
-                )
-                .first()
-            )
-            if mine is None:  # no resident row: the session outlived its account
-                raise NotFound("this account no longer exists; log in again")
-            signed_at = mine["signed_at"]
+        signed_at = inserted or await _signed_at(petition_id, resident_id)
+    return SignatureOut(petition=petition_id, signed=bool(inserted), signed_at=signed_at)
+
+
+async def _insert_signature(petition_id: int, resident_id: int, at: dt.datetime) -> Any:
+    """The new signature's time, or None when this resident had signed already."""
+    inserted = await PetitionSignature.raw(
+        "INSERT INTO petition_signature (petition, resident, district_code, signed_at) "
+        "SELECT {}, id, district_code, {} FROM resident WHERE id = {} "
+        "ON CONFLICT (petition, resident) DO NOTHING RETURNING signed_at",
+        petition_id,
+        at,
+        resident_id,
+    ).run()
+    if not inserted:
+        return None
+    signed_at = inserted[0]["signed_at"]
     if isinstance(signed_at, str):  # SQLite's RETURNING gives the stored text
         signed_at = dt.datetime.fromisoformat(signed_at)
+    return signed_at
+
+
+async def _has_signed(petition_id: int, resident_id: int | None) -> bool:
+    if resident_id is None:
+        return False
+    return bool(
+        await PetitionSignature.exists().where(
+            (PetitionSignature.petition == petition_id)
+            & (PetitionSignature.resident == resident_id)
+        )
+    )
+
+
+async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime:
+    mine = (
+        await PetitionSignature.select(PetitionSignature.signed_at)
+        .where(
+            (PetitionSignature.petition == petition_id)
+            & (PetitionSignature.resident == resident_id)
+        )
+        .first()
+    )
+    if mine is None:  # no resident row: the session outlived its account
+        raise NotFound("this account no longer exists; log in again")
+    signed_at = mine["signed_at"]
+    if isinstance(signed_at, str):
+        signed_at = dt.datetime.fromisoformat(signed_at)
+    return signed_at
+
+
+async def _cosponsor(
+    settings: Settings,
+    petition_id: int,
+    row: dict[str, Any],
+    kind: PetitionType,
+    resident_id: int,
+) -> SignatureOut:
+    """Back a petition before moderation (inside ``sign``'s transaction). A co-sponsor's
+    support is their signature, counted once the petition opens; the one that completes
+    the co-sponsors sends it to moderation, exactly once (under the petition's lock)."""
+    if row["author"] == resident_id:
+        raise Conflict("the author cannot co-sponsor their own petition: share its link instead")
+    await kinds.check_eligible(settings, kind, resident_id)
+    await db.advisory_xact_lock(f"hromada-petition:{petition_id}")
+    status = await Petition.select(Petition.status).where(Petition.id == petition_id).first()
+    if status is None or status["status"] != "cosponsoring":
+        raise Conflict(f"petition {petition_id} has its co-sponsors: it is in moderation now")
+    inserted = await _insert_signature(petition_id, resident_id, now())
+    if inserted and await _count_up_to(petition_id, row["cosponsors"]) >= row["cosponsors"]:
+        await _to_moderation(settings, petition_id, row["author"], "system")
+    signed_at = inserted or await _signed_at(petition_id, resident_id)
     return SignatureOut(petition=petition_id, signed=bool(inserted), signed_at=signed_at)
+
+
+async def withdraw(settings: Settings, resident_id: int, petition_id: int) -> bool:
+    """Take a signature (or a co-sponsorship) back, where the petition's type allows it,
+    while the petition is short of its threshold; True when one was removed."""
+    async with db.write_transaction():
+        row = (
+            await Petition.select(
+                Petition.status, Petition.closes_at, Petition.threshold, Petition.author,
+                Petition.kind,
+            )
+            .where(Petition.id == petition_id)
+            .first()
+        )  # fmt: skip
+        if row is None or (
+            row["status"] in ("draft", "moderation") and row["author"] != resident_id
+        ):
+            raise NotFound(f"no petition {petition_id}")
+        kind = kinds.of_petition(settings, row["kind"])
+        if not kind.withdrawal:
+            raise Conflict(
+                f"signatures on a petition of type {kind.name!r} are final: the community's "
+                "rules allow no withdrawal"
+            )
+        await db.advisory_xact_lock(f"hromada-petition:{petition_id}")
+        current = rules.state(
+            row["status"],
+            closes_at=row["closes_at"],
+            signatures=await _count_up_to(petition_id, row["threshold"]),
+            threshold=row["threshold"],
+            now=now(),
+        )
+        if current not in ("open", "cosponsoring"):
+            raise Conflict(f"petition {petition_id} is {current}: its signatures are final")
+        removed = (
+            await PetitionSignature.delete()
+            .where(
+                (PetitionSignature.petition == petition_id)
+                & (PetitionSignature.resident == resident_id)
+            )
+            .returning(PetitionSignature.id)
+        )
+    return bool(removed)
 
 
 async def _count_up_to(petition_id: int, limit: int) -> int:
@@ -399,6 +518,8 @@ async def _out(
         signatures=signatures,
         threshold=row["threshold"],
         created_at=row["created_at"],
+        kind=row["kind"],
+        cosponsors_needed=row["cosponsors"],
         submitted_at=row["submitted_at"],
         moderation_due=row["moderation_due"],
         moderation_overdue=current == "moderation"
@@ -424,13 +545,33 @@ async def _out(
     )
 
 
+def petition_types(settings: Settings) -> list[PetitionTypeOut]:
+    """The types a new petition may take (the first is the default)."""
+    return [
+        PetitionTypeOut(
+            name=k.name,
+            title_uk=k.title_uk,
+            title_en=k.title_en,
+            threshold=k.threshold,
+            days=k.days,
+            cosponsors=k.cosponsors,
+            withdrawal=k.withdrawal,
+            min_age=k.min_age,
+            allow_idps=k.allow_idps,
+        )
+        for k in settings.petition_kinds
+    ]
+
+
 async def get(
     settings: Settings, petition_id: int, *, viewer: int | None = None, staff: bool = False
 ) -> PetitionOut:
     """A petition with its counts by district. Drafts and petitions in moderation are
-    seen by their author (and staff) only: to anyone else they do not exist."""
+    seen by their author (and staff) only, and one in moderation by its co-sponsors too:
+    to anyone else they do not exist."""
     row = await _petition(petition_id)
-    if row["status"] in ("draft", "moderation") and not staff and row["author"] != viewer:
+    hidden = row["status"] in ("draft", "moderation") and not staff and row["author"] != viewer
+    if hidden and not (row["status"] == "moderation" and await _has_signed(petition_id, viewer)):
         raise NotFound(f"no petition {petition_id}")
     out = await _out(settings, row, (await counts([petition_id])).get(petition_id, 0), now())
     out.by_district = await by_district(petition_id)
@@ -608,12 +749,14 @@ async def similar(
 
 
 async def signers(
-    petition_id: int, *, limit: int, cursor: str | None, style: str = "given-initial"
+    settings: Settings, petition_id: int, *, limit: int, cursor: str | None
 ) -> Page[SignerOut]:
-    """The public list of signers (the law makes it public), names in ``style``."""
+    """The public list of signers (the law makes it public), names in the style of the
+    petition's type; a petition gathering co-sponsors lists them."""
     row = await _petition(petition_id)
     if row["status"] in ("draft", "moderation"):
         raise NotFound(f"no petition {petition_id}")
+    style = kinds.of_petition(settings, row["kind"]).signer_name
     limit = check_limit(limit, 500)
     after = decode_cursor(cursor, 1, (int,))
     where: Any = PetitionSignature.petition == petition_id

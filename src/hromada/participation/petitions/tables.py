@@ -19,10 +19,14 @@ class Petition(Table, tablename="petition"):
     addressee = Varchar(length=200)
     author = ForeignKey(references=Resident, index=True)
     district = ForeignKey(references=District, null=True, default=None)
-    # draft → moderation → open → answered, or rejected. "Under consideration" and
-    # "closed" follow from the clock and the count (service.state), never stored stale.
+    # draft → (cosponsoring →) moderation → open → answered, or rejected. "Under
+    # consideration" and "closed" follow from the clock and the count (rules.state).
     status = Varchar(length=16, index=True)
+    # Its type (HROMADA_PETITION_TYPES); the type's threshold and co-sponsors are copied
+    # at creation, so a later change of the settings never moves a running petition.
+    kind = Varchar(length=32, default="city")
     threshold = Integer()
+    cosponsors = Integer(default=0)
     created_at = Timestamptz()
     submitted_at = Timestamptz(null=True, default=None)
     moderation_due = Timestamptz(null=True, default=None)
