@@ -9,8 +9,10 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import JSONBody
 
+from hromada.api.guards import require
 from hromada.api.params import RowId
 from hromada.auth.guard import principal_of
+from hromada.auth.permissions import Permission
 from hromada.config import Settings
 from hromada.errors import Forbidden
 from hromada.paging import Page
@@ -67,6 +69,8 @@ class BudgetController(Controller):
             "ballots list yours under `voter` = the first 16 hex digits of sha256(receipt)."
         ),
         status_code=200,
+        # Eligible residents only (age, residence), as GraphQL's castBallot and the portal.
+        guards=[require(Permission.VOTE_BUDGET)],
     )
     async def cast(
         self, request: Request[Any, Any, Any], pool_id: RowId, data: JSONBody[BallotIn]

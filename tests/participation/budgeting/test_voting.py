@@ -167,6 +167,24 @@ def test_voting_needs_a_resident_and_the_csrf_token(live: Live, pools: dict[str,
         assert ok.status_code == 200, ok.text  # Taras lives in Saltivskyi
 
 
+@pytest.mark.parametrize(
+    ("subject", "reason"),
+    [("c-maksym-1004", "under 16"), ("c-andrii-1005", "not registered in the community")],
+)
+def test_an_ineligible_resident_cannot_vote(
+    live: Live, pools: dict[str, int], subject: str, reason: str
+) -> None:
+    client, csrf = _session(live, subject)
+    with closing(client):
+        refused = client.post(
+            f"/api/v1/pb/pools/{pools['city']}/ballot", json={"projects": ["A1"]}, headers=csrf
+        )
+        assert refused.status_code == 403, refused.text
+        assert reason in refused.text
+    with live.client() as anonymous:
+        assert anonymous.get(f"/api/v1/pb/pools/{pools['city']}").json()["turnout"] == 0
+
+
 async def test_a_hundred_concurrent_ballots_of_one_resident_leave_one(
     live: Live, pools: dict[str, int]
 ) -> None:

@@ -19,10 +19,10 @@ import msgspec
 from hromada import db
 from hromada.config import Settings
 from hromada.errors import Conflict, InvalidInput, NotFound
-from hromada.open_data.appeals.anonymise import get_anonymiser
 from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, check_limit, decode_cursor, make_page
+from hromada.participation import texts
 from hromada.participation.audit import service as audit
 from hromada.participation.petitions import kinds, notices, rules
 from hromada.participation.petitions.schemas import (
@@ -64,22 +64,11 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _bad(name: str, message: str, detail: str | None = None) -> InvalidInput:
-    return InvalidInput(
-        detail or f"{name}: {message}", errors=[{"where": "body", "name": name, "message": message}]
-    )
+_bad = texts.bad
 
 
 def _checked_text(name: str, value: str, bounds: tuple[int, int]) -> str:
-    text = " ".join(value.split()) if name != "text" else value.strip()
-    low, high = bounds
-    if not low <= len(text) <= high:
-        raise _bad(
-            name, f"{low} to {high} characters", f"{name} must be {low} to {high} characters"
-        )
-    if "\x00" in text:
-        raise _bad(name, "no NUL characters")
-    return text
+    return texts.checked_text(name, value, bounds, lines=name == "text")
 
 
 async def _district_id(code: str | None) -> int | None:
@@ -91,28 +80,11 @@ async def _district_id(code: str | None) -> int | None:
     return int(found["id"])
 
 
-def _personal_data(title: str, text: str) -> None:
-    """The appeals anonymiser's detector on what the author wrote: a petition is published
-    whole, so someone else's phone, e-mail or name is refused rather than published."""
-    findings = get_anonymiser().find(title + "\n" + text)
-    if findings:
-        kinds = sorted({f.kind for f in findings})
-        raise InvalidInput(
-            "the petition seems to contain personal data of other people ("
-            + ", ".join(kinds)
-            + "): remove it and send again",
-            errors=[
-                {"where": "body", "name": "text", "message": f"{f.kind} at {f.start}..{f.end}"}
-                for f in findings[:20]
-            ],
-        )
-
-
 async def create(settings: Settings, resident_id: int, new: NewPetition) -> PetitionOut:
     title = _checked_text("title", new.title, TITLE)
     text = _checked_text("text", new.text, TEXT)
     addressee = _checked_text("addressee", new.addressee, ADDRESSEE)
-    _personal_data(title, text)
+    texts.refuse_personal_data("petition", title, text)
     district = await _district_id(new.district)
     kind = kinds.chosen(settings, new.kind)
     await kinds.check_eligible(settings, kind, resident_id)

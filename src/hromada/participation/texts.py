@@ -1,0 +1,41 @@
+"""What residents write and the platform publishes whole (petitions, budget projects):
+bounded text, and no one else's personal data."""
+
+from __future__ import annotations
+
+from hromada.errors import InvalidInput
+from hromada.open_data.appeals.anonymise import get_anonymiser
+
+
+def bad(name: str, message: str, detail: str | None = None) -> InvalidInput:
+    return InvalidInput(
+        detail or f"{name}: {message}", errors=[{"where": "body", "name": name, "message": message}]
+    )
+
+
+def checked_text(name: str, value: str, bounds: tuple[int, int], *, lines: bool = False) -> str:
+    """``value`` trimmed (and, unless ``lines``, on one line), within ``bounds`` characters."""
+    text = value.strip() if lines else " ".join(value.split())
+    low, high = bounds
+    if not low <= len(text) <= high:
+        raise bad(name, f"{low} to {high} characters", f"{name} must be {low} to {high} characters")
+    if "\x00" in text:
+        raise bad(name, "no NUL characters")
+    return text
+
+
+def refuse_personal_data(what: str, *texts: str) -> None:
+    """The appeals anonymiser's detector on what the author wrote: it is published whole,
+    so someone else's phone, e-mail or name is refused rather than published."""
+    findings = get_anonymiser().find("\n".join(texts))
+    if findings:
+        kinds = sorted({f.kind for f in findings})
+        raise InvalidInput(
+            f"the {what} seems to contain personal data of other people ("
+            + ", ".join(kinds)
+            + "): remove it and send again",
+            errors=[
+                {"where": "body", "name": "text", "message": f"{f.kind} at {f.start}..{f.end}"}
+                for f in findings[:20]
+            ],
+        )
