@@ -4,25 +4,30 @@ after the vote closes the results and the published ballots. Rules live in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.params import JSONBody
+from litestar import Controller, Request, Response, get, post, put
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from hromada.api.guards import require
 from hromada.api.params import RowId
 from hromada.auth.guard import principal_of
-from hromada.auth.permissions import Permission
+from hromada.auth.permissions import Permission, allows
 from hromada.config import Settings
 from hromada.errors import Forbidden
 from hromada.paging import Page
-from hromada.participation.budgeting import service
+from hromada.participation.budgeting import projects, service
 from hromada.participation.budgeting.schemas import (
+    AppealIn,
     BallotIn,
     BallotOut,
     CycleOut,
+    HideIn,
+    NewProject,
     PoolOut,
     ResultsOut,
+    ReviewIn,
+    SubmittedProjectOut,
 )
 
 
@@ -102,5 +107,101 @@ class BudgetController(Controller):
         )
 
 
+ProjectCode = Annotated[str, PathParameter(max_length=32, description="A project's code")]
+
+
+class ProjectController(Controller):
+    """Projects residents submit, officials review and authors may appeal."""
+
+    path = "/api/v1/pb"
+    tags = ["participatory budget"]  # noqa: RUF012
+
+    @get("/review-codes", summary="The grounds on which a project is found not feasible")
+    async def review_codes(self) -> dict[str, dict[str, str]]:
+        return {"review": projects.REVIEW_CODES, "hide": projects.HIDE_CODES}
+
+    @get(
+        "/pools/{pool_id:int}/projects",
+        summary="Every public project of a pool: submitted, approved, rejected, appealed",
+    )
+    async def list_projects(
+        self,
+        pool_id: RowId,
+        status: Annotated[str | None, QueryParameter(max_length=16)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
+    ) -> Page[SubmittedProjectOut]:
+        return await projects.list_projects(pool_id, status=status, limit=limit, cursor=cursor)
+
+    @post(
+        "/pools/{pool_id:int}/projects",
+        summary="Submit a project (an eligible resident, while the cycle takes submissions)",
+        guards=[require(Permission.VOTE_BUDGET)],
+        status_code=201,
+    )
+    async def submit(
+        self, request: Request[Any, Any, Any], pool_id: RowId, data: JSONBody[NewProject]
+    ) -> SubmittedProjectOut:
+        return await projects.submit(_resident(request), pool_id, data)
+
+    @get("/projects/{code:str}", summary="One project with its costs, review and appeal")
+    async def get_project(
+        self, request: Request[Any, Any, Any], code: ProjectCode
+    ) -> SubmittedProjectOut:
+        principal = principal_of(request)
+        return await projects.get(
+            code,
+            viewer=principal.resident_id,
+            staff=principal.authenticated and allows(principal.role, Permission.MODERATE),
+        )
+
+    @put(
+        "/projects/{code:str}",
+        summary="Rewrite my project (its author, while the cycle takes submissions)",
+        guards=[require(Permission.VOTE_BUDGET)],
+    )
+    async def edit(
+        self, request: Request[Any, Any, Any], code: ProjectCode, data: JSONBody[NewProject]
+    ) -> SubmittedProjectOut:
+        return await projects.edit(_resident(request), code, data)
+
+    @post(
+        "/projects/{code:str}/review",
+        summary="Feasible (at a revised cost) or not, on a coded ground (officials)",
+        guards=[require(Permission.RESPOND_OFFICIALLY)],
+        status_code=200,
+    )
+    async def review(
+        self, request: Request[Any, Any, Any], code: ProjectCode, data: JSONBody[ReviewIn]
+    ) -> SubmittedProjectOut:
+        return await projects.review(
+            _settings(request), principal_of(request).resident_id, code, data
+        )
+
+    @post(
+        "/projects/{code:str}/appeal",
+        summary="Contest a rejection once, within the appeal window (its author)",
+        guards=[require(Permission.VOTE_BUDGET)],
+        status_code=200,
+    )
+    async def appeal(
+        self, request: Request[Any, Any, Any], code: ProjectCode, data: JSONBody[AppealIn]
+    ) -> SubmittedProjectOut:
+        return await projects.appeal(_resident(request), code, data)
+
+    @post(
+        "/projects/{code:str}/hide",
+        summary="Take an abusive project out of public view (moderators)",
+        guards=[require(Permission.MODERATE)],
+        status_code=200,
+    )
+    async def hide(
+        self, request: Request[Any, Any, Any], code: ProjectCode, data: JSONBody[HideIn]
+    ) -> SubmittedProjectOut:
+        return await projects.hide(
+            _settings(request), principal_of(request).resident_id, code, data
+        )
+
+
 # What the app mounts for this domain (hromada.participation.budgeting.domain names this module).
-ROUTES = [BudgetController]
+ROUTES = [BudgetController, ProjectController]

@@ -77,3 +77,50 @@ class ResultsOut(msgspec.Struct, kw_only=True):
     ballots: int
     projects: list[ProjectResult]  # by the official rule
     rules: list[RuleResult]  # every rule's outcome, for comparison
+
+
+class CostItem(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    item: str
+    cost: int  # UAH
+
+
+class NewProject(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    title: str
+    description: str
+    category: str
+    costs: list[CostItem]  # the breakdown; the project's cost is their sum
+    address: str | None = None  # where it would be built, if anywhere
+
+
+class ReviewIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    feasible: bool
+    code: str | None = None  # the ground of a rejection (GET /api/v1/pb/review-codes)
+    cost: int | None = None  # a revised cost, when feasible at another price
+    note: str | None = None
+
+
+class AppealIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    text: str
+
+
+class HideIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: str
+
+
+class SubmittedProjectOut(msgspec.Struct, kw_only=True):
+    code: str
+    pool: int
+    status: str  # submitted, approved, rejected, appealed (hidden: staff and author only)
+    title: str
+    description: str
+    category: str
+    address: str | None
+    cost: int  # UAH: the breakdown's sum, or the reviewed cost
+    costs: list[CostItem]
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    review_code: str | None
+    review_reason: str | None
+    review_note: str | None
+    appeal_text: str | None
+    appealed_at: dt.datetime | None

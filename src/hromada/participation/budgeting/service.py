@@ -445,19 +445,30 @@ async def create_cycle(
     opens: dt.datetime,
     closes: dt.datetime,
     pools: Sequence[dict[str, Any]],
+    submission: tuple[dt.datetime, dt.datetime] | None = None,
 ) -> dict[str, int]:
     """A cycle with its pools and their approved projects (the demo, tests and staff
     scripts); returns each pool's id by slug. ``pools``: slug, title, budget, district,
-    min_picks, max_picks, cost_cap and projects (code, title, cost, category)."""
+    min_picks, max_picks, cost_cap, min_cost, max_cost and projects (code, title, cost,
+    category). ``submission``: when residents may submit projects (``budgeting.projects``),
+    ending before voting opens."""
     if rule not in rules.RULES:
         raise _bad("rule", f"unknown rule {rule!r}: use {', '.join(rules.RULES)}")
     if not opens < closes:
         raise _bad("voting_closes_at", "voting must close after it opens")
+    if submission is not None and not submission[0] < submission[1] <= opens:
+        raise _bad("submission_closes_at", "submission must close after it opens, by the vote")
     ids: dict[str, int] = {}
     async with db.write_transaction():
         cycle = await BudgetCycle.insert(
             BudgetCycle(
-                slug=slug, title=title, rule=rule, voting_opens_at=opens, voting_closes_at=closes
+                slug=slug,
+                title=title,
+                rule=rule,
+                voting_opens_at=opens,
+                voting_closes_at=closes,
+                submission_opens_at=submission[0] if submission else None,
+                submission_closes_at=submission[1] if submission else None,
             )
         ).returning(BudgetCycle.id)
         for spec in pools:
@@ -473,9 +484,13 @@ async def create_cycle(
                     min_picks=spec.get("min_picks", 1),
                     max_picks=spec.get("max_picks", 5),
                     cost_cap=spec.get("cost_cap", False),
+                    min_cost=spec.get("min_cost"),
+                    max_cost=spec.get("max_cost"),
                 )
             ).returning(BudgetPool.id)
             ids[spec["slug"]] = pool[0]["id"]
+            if not spec["projects"]:
+                continue  # residents will submit them
             await BudgetProject.insert(
                 *[
                     BudgetProject(

@@ -14,6 +14,10 @@ class BudgetCycle(Table, tablename="budget_cycle"):
     rule = Varchar(length=32)  # the official rule: greedy, greedy-no-skip, greedy-threshold, mes
     voting_opens_at = Timestamptz()
     voting_closes_at = Timestamptz()
+    # Residents submit projects from the first to the second; officials review them until
+    # voting opens. Null: a cycle whose projects were entered by staff (or imported).
+    submission_opens_at = Timestamptz(null=True, default=None)
+    submission_closes_at = Timestamptz(null=True, default=None)
 
 
 class BudgetPool(Table, tablename="budget_pool"):
@@ -30,6 +34,10 @@ class BudgetPool(Table, tablename="budget_pool"):
     max_picks = Integer(default=5)
     # The picked projects' total cost may not exceed the pool's budget (a knapsack ballot).
     cost_cap = Boolean(default=False)
+    # What a submitted project may cost in this pool (small and big projects); null: any
+    # cost up to the budget.
+    min_cost = Integer(null=True, default=None)
+    max_cost = Integer(null=True, default=None)
 
 
 class BudgetProject(Table, tablename="budget_project"):
@@ -40,7 +48,18 @@ class BudgetProject(Table, tablename="budget_project"):
     description = Text(default="")
     category = Varchar(length=100, default="")
     cost = Integer()  # UAH
-    status = Varchar(length=16, default="approved")  # approved (on the ballot) or rejected
+    # submitted → approved (on the ballot) | rejected → appealed → approved | rejected;
+    # hidden (abuse, by a moderator). Projects entered by staff start approved.
+    status = Varchar(length=16, default="approved")
+    author = Integer(null=True, default=None)  # the resident who submitted it
+    address = Varchar(length=300, null=True, default=None)
+    cost_items = Text(null=True, default=None)  # JSON [{"item": ..., "cost": UAH}]
+    submitted_at = Timestamptz(null=True, default=None)
+    review_code = Varchar(length=32, null=True, default=None)
+    review_note = Text(null=True, default=None)
+    reviewed_at = Timestamptz(null=True, default=None)
+    appeal_text = Text(null=True, default=None)
+    appealed_at = Timestamptz(null=True, default=None)
 
 
 class BudgetBallot(Table, tablename="budget_ballot"):
