@@ -212,6 +212,35 @@ async def _dataset_case() -> tuple[set[str], set[str]]:
     return {"districts", "streets"}, {"buildings", "petitions"}
 
 
+async def _project_case() -> tuple[set[str], set[str]]:
+    """Budget projects in every status: a hidden one (abuse) is out of public view."""
+    import datetime as dt
+
+    from hromada.participation.budgeting import service
+
+    now = dt.datetime.now(dt.UTC)
+    statuses = ("submitted", "approved", "rejected", "appealed", "hidden")
+    await service.create_cycle(
+        slug="pb-case",
+        title="Бюджет участі",
+        rule="greedy",
+        opens=now + dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=2),
+        pools=[
+            {
+                "slug": "city",
+                "title": "Місто",
+                "budget": 1000,
+                "projects": [
+                    {"code": f"C-{s}", "title": f"Проєкт {s}", "cost": 10, "status": s}
+                    for s in statuses
+                ],
+            }
+        ],
+    )
+    return {f"C-{s}" for s in statuses[:-1]}, {"C-hidden"}
+
+
 async def _petition_case() -> tuple[set[str], set[str]]:
     """Petitions in every stored status: drafts and those in moderation are their
     author's alone until published."""
@@ -239,6 +268,7 @@ async def _petition_case() -> tuple[set[str], set[str]]:
 PRIVACY_CASES: dict[str, PrivacyCase] = {
     "petition": _petition_case,
     "dataset": _dataset_case,
+    "project": _project_case,
     "appeal": _appeal_case,
     "district": lambda: _registry_case("district"),
     "street": lambda: _registry_case("street"),

@@ -29,7 +29,9 @@ from hromada.participation.budgeting.schemas import (
     ReviewIn,
     SubmittedProjectOut,
 )
+from hromada.participation.budgeting.search import DOC_TYPE, PUBLIC
 from hromada.participation.budgeting.tables import BudgetPool, BudgetProject
+from hromada.search import outbox
 
 TITLE = (10, 200)
 DESCRIPTION = (50, 10_000)
@@ -38,7 +40,6 @@ MAX_ITEMS = 30
 MAX_COST = 10**10  # UAH: beyond any city's budget, within every integer column
 PER_RESIDENT = 5  # projects one resident may submit to a cycle
 APPEAL_DAYS = 5
-PUBLIC = ("submitted", "approved", "rejected", "appealed")
 
 # Grounds on which officials find a project not feasible (Ukrainian PB regulations).
 REVIEW_CODES: dict[str, str] = {
@@ -270,6 +271,8 @@ async def hide(
 
 
 async def _log(project: str, action: str, actor: str, **detail: Any) -> None:
+    """The audit entry of a change; the project's search document follows it."""
+    await outbox.enqueue(DOC_TYPE, [project])
     await audit.append(
         domain="budgeting",
         subject=f"project:{project}",

@@ -30,6 +30,7 @@ from hromada.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavaila
 from hromada.jobs import service as jobs
 from hromada.participation.audit import service as audit
 from hromada.participation.budgeting import rules
+from hromada.participation.budgeting import search as project_search
 from hromada.participation.budgeting.pabulib import Ballot, Instance, Project
 from hromada.participation.budgeting.schemas import (
     BallotOut,
@@ -48,6 +49,7 @@ from hromada.participation.budgeting.tables import (
     BudgetProject,
     BudgetResult,
 )
+from hromada.search import outbox
 
 MAX_PICKS = 50
 
@@ -505,6 +507,7 @@ async def create_cycle(
                     for p in spec["projects"]
                 ]
             )
+            await outbox.enqueue(project_search.DOC_TYPE, [p["code"] for p in spec["projects"]])
         # What the vote is over, fixed before it opens: pools, budgets and every project's
         # cost. Anyone can compare it with the ballots file published after the vote.
         await audit.append(
