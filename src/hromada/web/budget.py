@@ -9,11 +9,14 @@ from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
 from hromada.auth.guard import principal_of
-from hromada.auth.permissions import Permission
+from hromada.auth.permissions import Permission, allows
 from hromada.errors import InvalidInput, NotFound
+from hromada.participation.budgeting import projects
 from hromada.participation.budgeting import service as budgeting
+from hromada.participation.budgeting.schemas import AppealIn, CostItem, NewProject, ReviewIn
 from hromada.web.render import (
     acting_resident,
+    form_field,
     page,
     settings_of,
 )
@@ -53,6 +56,8 @@ async def _pool_page(
             ballot = None
     chosen = picked if picked is not None else (ballot.projects if ballot else [])
     costs = {p.code: p.cost for p in pool.projects}
+    # Every proposal of the pool, with its review, beside the ballot (which shows the approved).
+    proposed = await projects.list_projects(pool_id, status=None, limit=50, cursor=None)
     return page(
         request,
         "pool.html",
@@ -63,6 +68,7 @@ async def _pool_page(
         chosen_cost=sum(costs.get(code, 0) for code in chosen),
         error=error,
         cast=request.query_params.get("cast") == "1",
+        proposed=proposed.items,
     )
 
 
@@ -94,5 +100,124 @@ async def pool_results(request: Request[Any, Any, Any], pool_id: PoolId) -> Temp
     return page(request, "results.html", pool=pool, results=found, titles=titles)
 
 
+ProjectCode = Annotated[str, PathParameter(max_length=32)]
+COST_ROWS = 6  # cost lines the form offers (the API takes up to projects.MAX_ITEMS)
+
+
+def _new_project(form: Any) -> NewProject:
+    """The form's fields as a project; a cost that is not a whole number is refused."""
+    costs = []
+    for i in range(1, COST_ROWS + 1):
+        item, cost = form_field(form, f"item_{i}", 200), form_field(form, f"cost_{i}", 20)
+        if item is None and cost is None:
+            continue
+        if cost is None or not cost.strip().isdigit():
+            raise InvalidInput(f"cost line {i}: the cost is a whole number of hryvnias")
+        costs.append(CostItem(item=item or "", cost=int(cost.strip())))
+    return NewProject(
+        title=form_field(form, "title", 400) or "",
+        description=form_field(form, "description", 20_000) or "",
+        category=form_field(form, "category", 200) or "",
+        address=form_field(form, "address", 600),
+        costs=costs,
+    )
+
+
+@get("/budget/pools/{pool_id:int}/projects/new", name="web-new-project")
+async def new_project(request: Request[Any, Any, Any], pool_id: PoolId) -> Template:
+    await acting_resident(request, Permission.VOTE_BUDGET)
+    pool = await budgeting.get_pool(settings_of(request), pool_id, None)
+    return page(request, "new_project.html", pool=pool, form={}, rows=COST_ROWS, error=None)
+
+
+@post("/budget/pools/{pool_id:int}/projects/new", name="web-submit-project", status_code=303)
+async def submit_project(request: Request[Any, Any, Any], pool_id: PoolId) -> Response[Any]:
+    resident = await acting_resident(request, Permission.VOTE_BUDGET)
+    form = await request.form()
+    try:
+        made = await projects.submit(resident, pool_id, _new_project(form))
+    except InvalidInput as refused:  # the form again, as written, with the reason
+        pool = await budgeting.get_pool(settings_of(request), pool_id, None)
+        return page(
+            request,
+            "new_project.html",
+            status_code=422,
+            pool=pool,
+            form={k: form_field(form, k, 20_000) for k in form},
+            rows=COST_ROWS,
+            error=refused.detail,
+        )
+    return Redirect(f"/budget/projects/{made.code}", status_code=303)
+
+
+async def _project_page(
+    request: Request[Any, Any, Any], code: str, *, error: str | None = None, status_code: int = 200
+) -> Template:
+    principal = principal_of(request)
+    staff = principal.authenticated and allows(principal.role, Permission.MODERATE)
+    found = await projects.get(code, viewer=principal.resident_id, staff=staff)
+    return page(
+        request,
+        "project.html",
+        status_code=status_code,
+        project=found,
+        error=error,
+        may_review=principal.authenticated
+        and allows(principal.role, Permission.RESPOND_OFFICIALLY)
+        and found.status in ("submitted", "appealed"),
+        may_appeal=principal.resident_id is not None
+        and found.status == "rejected"
+        and found.appealed_at is None
+        and await projects.is_author(code, principal.resident_id),
+        review_codes=projects.REVIEW_CODES,
+    )
+
+
+@get("/budget/projects/{code:str}", name="web-project")
+async def project_page(request: Request[Any, Any, Any], code: ProjectCode) -> Template:
+    return await _project_page(request, code)
+
+
+@post("/budget/projects/{code:str}/review", name="web-review-project", status_code=303)
+async def review_project(request: Request[Any, Any, Any], code: ProjectCode) -> Response[Any]:
+    staff = await acting_resident(request, Permission.RESPOND_OFFICIALLY)
+    form = await request.form()
+    cost = form_field(form, "cost", 20)
+    try:
+        if cost is not None and not cost.strip().isdigit():
+            raise InvalidInput("the revised cost is a whole number of hryvnias")
+        decision = ReviewIn(
+            feasible=form_field(form, "decision", 10) == "feasible",
+            code=form_field(form, "code", 40),
+            cost=int(cost) if cost else None,
+            note=form_field(form, "note", 8000),
+        )
+        await projects.review(settings_of(request), staff, code, decision)
+    except InvalidInput as refused:
+        return await _project_page(request, code, error=refused.detail, status_code=422)
+    return Redirect(f"/budget/projects/{code}", status_code=303)
+
+
+@post("/budget/projects/{code:str}/appeal", name="web-appeal-project", status_code=303)
+async def appeal_project(request: Request[Any, Any, Any], code: ProjectCode) -> Response[Any]:
+    resident = await acting_resident(request, Permission.VOTE_BUDGET)
+    form = await request.form()
+    try:
+        await projects.appeal(resident, code, AppealIn(text=form_field(form, "text", 8000) or ""))
+    except InvalidInput as refused:
+        return await _project_page(request, code, error=refused.detail, status_code=422)
+    return Redirect(f"/budget/projects/{code}", status_code=303)
+
+
 # In the order the router lists them: a fixed path ("/petitions/new") before a typed one.
-ROUTES = [budget_cycles, pool_page, cast_ballot, pool_results]
+ROUTES = [
+    budget_cycles,
+    pool_page,
+    cast_ballot,
+    pool_results,
+    new_project,
+    submit_project,
+    project_page,
+    review_project,
+    appeal_project,
+]

@@ -320,3 +320,54 @@ def test_concurrent_submissions_get_distinct_codes(live: Live, pool: int) -> Non
     with concurrent.futures.ThreadPoolExecutor(4) as workers:
         codes = list(workers.map(lambda who: _submit(live, pool, who), authors))
     assert len(set(codes)) == 4
+
+
+async def test_the_portal_takes_reviews_and_appeals_a_project(live: Live, pool: int) -> None:
+    olena, headers = _session(live, "c-olena-1001")
+    token = headers["X-CSRF-Token"]
+    with closing(olena):
+        page = olena.get(f"/budget/pools/{pool}", params={"lang": "en"}).text
+        assert "Propose a project" in page
+        assert olena.get(f"/budget/pools/{pool}/projects/new").status_code == 200
+        fields = {
+            "csrf_token": token,
+            "title": "Спортмайданчик біля школи №5",
+            "category": "Спорт",
+            "description": DESCRIPTION,
+            "item_1": "Покриття",
+            "cost_1": "п'ять",
+        }
+        kept = olena.post(f"/budget/pools/{pool}/projects/new", data=fields)
+        assert kept.status_code == 422 and "whole number" in kept.text
+        assert "Спортмайданчик біля школи №5" in kept.text, "the form comes back as written"
+        made = olena.post(f"/budget/pools/{pool}/projects/new", data={**fields, "cost_1": "150000"})
+        assert made.status_code == 303, made.text
+        where = made.headers["location"]
+        shown = olena.get(where, params={"lang": "en"}).text
+        assert "Submitted, waiting for review" in shown and "150,000" in shown.replace(
+            "\u202f", ","
+        )
+    code = where.rsplit("/", 1)[1]
+    with live.client() as anonymous:
+        assert code in anonymous.get(f"/budget/pools/{pool}").text
+    await _close_submission()
+    petro, staff = _session(live, "c-petro-1008")
+    with closing(petro):
+        form = petro.get(where, params={"lang": "en"}).text
+        assert "Decision on the project" in form
+        reviewed = petro.post(
+            f"{where}/review",
+            data={"csrf_token": staff["X-CSRF-Token"], "decision": "infeasible",
+                  "code": "over_budget"},
+        )  # fmt: skip
+        assert reviewed.status_code == 303, reviewed.text
+    olena, headers = _session(live, "c-olena-1001")
+    with closing(olena):
+        shown = olena.get(where, params={"lang": "en"}).text
+        assert "Rejected" in shown and "Disagree with the decision" in shown
+        appealed = olena.post(
+            f"{where}/appeal",
+            data={"csrf_token": headers["X-CSRF-Token"], "text": "Кошторис завищено: ось ціни."},
+        )
+        assert appealed.status_code == 303
+        assert "Appealed, under review again" in olena.get(where, params={"lang": "en"}).text

@@ -21,6 +21,7 @@ from hromada.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hromada.paging import Page, check_limit, decode_cursor, make_page
 from hromada.participation import texts
 from hromada.participation.audit import service as audit
+from hromada.participation.budgeting import service
 from hromada.participation.budgeting.schemas import (
     AppealIn,
     CostItem,
@@ -60,23 +61,6 @@ HIDE_CODES: dict[str, str] = {
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-async def _pool_and_cycle(pool_id: int) -> dict[str, Any]:
-    row = (
-        await BudgetPool.select(
-            *BudgetPool.all_columns(),
-            BudgetPool.cycle.slug.as_alias("cycle_slug"),
-            BudgetPool.cycle.voting_opens_at.as_alias("opens"),
-            BudgetPool.cycle.submission_opens_at.as_alias("submission_opens"),
-            BudgetPool.cycle.submission_closes_at.as_alias("submission_closes"),
-        )
-        .where(BudgetPool.id == pool_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"no pool {pool_id}")
-    return row
 
 
 def _taking_submissions(pool: dict[str, Any], at: dt.datetime) -> None:
@@ -126,7 +110,7 @@ def _checked(pool: dict[str, Any], new: NewProject) -> dict[str, Any]:
 
 async def submit(resident: int, pool_id: int, new: NewProject) -> SubmittedProjectOut:
     """A resident's new project in ``pool_id``, while its cycle takes submissions."""
-    pool = await _pool_and_cycle(pool_id)
+    pool = await service.pool_row(pool_id)
     _taking_submissions(pool, _now())  # said first: no text needs fixing for a closed call
     values = _checked(pool, new)
     async with db.write_transaction():
@@ -166,7 +150,7 @@ async def edit(resident: int, code: str, new: NewProject) -> SubmittedProjectOut
             raise Forbidden(f"project {code} is not yours to edit")
         if row["status"] != "submitted":
             raise Conflict(f"project {code} is {row['status']}: it can no longer be edited")
-        pool = await _pool_and_cycle(row["pool"])
+        pool = await service.pool_row(row["pool"])
         _taking_submissions(pool, _now())
         values = _checked(pool, new)
         changes: dict[Any, Any] = dict(values)
@@ -177,7 +161,7 @@ async def edit(resident: int, code: str, new: NewProject) -> SubmittedProjectOut
 
 async def _reviewable(code: str, statuses: tuple[str, ...]) -> tuple[dict[str, Any], Any]:
     row = await _project(code)
-    pool = await _pool_and_cycle(row["pool"])
+    pool = await service.pool_row(row["pool"])
     at = _now()
     if at >= pool["opens"]:
         raise Conflict(f"the vote on project {code}'s pool has opened: its projects are final")
@@ -317,6 +301,14 @@ def _out(row: dict[str, Any]) -> SubmittedProjectOut:
     )
 
 
+async def is_author(code: str, resident: int) -> bool:
+    return bool(
+        await BudgetProject.exists().where(
+            (BudgetProject.code == code) & (BudgetProject.author == resident)
+        )
+    )
+
+
 async def get(code: str, *, viewer: int | None = None, staff: bool = False) -> SubmittedProjectOut:
     """A project; a hidden one only to staff and its author."""
     row = await _project(code)
@@ -330,7 +322,7 @@ async def list_projects(
 ) -> Page[SubmittedProjectOut]:
     """Every public project of a pool in code order (submitted, on review, approved,
     rejected, appealed): the whole field, not only what reached the ballot."""
-    await _pool_and_cycle(pool_id)
+    await service.pool_row(pool_id)
     if status is not None and status not in PUBLIC:
         raise InvalidInput(
             f"status must be one of {', '.join(PUBLIC)}",

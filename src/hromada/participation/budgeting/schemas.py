@@ -30,6 +30,10 @@ class PoolOut(msgspec.Struct, kw_only=True):
     voting_closes_at: dt.datetime
     turnout: int  # ballots cast (active ones)
     projects: list[ProjectOut]
+    # When residents may submit projects to its cycle (null: staff enter them).
+    submission_opens_at: dt.datetime | None = None
+    submission_closes_at: dt.datetime | None = None
+    taking_projects: bool = False  # the window is open now
 
 
 class CycleOut(msgspec.Struct, kw_only=True):

@@ -82,7 +82,8 @@ def _bad(name: str, detail: str) -> InvalidInput:
     return InvalidInput(detail, errors=[{"where": "body", "name": name, "message": detail}])
 
 
-async def _pool(pool_id: int) -> dict[str, Any]:
+async def pool_row(pool_id: int) -> dict[str, Any]:
+    """A pool with its cycle's slug, rule and instants (voting, submission)."""
     row = (
         await BudgetPool.select(
             *BudgetPool.all_columns(),
@@ -90,6 +91,8 @@ async def _pool(pool_id: int) -> dict[str, Any]:
             BudgetPool.cycle.rule.as_alias("rule"),
             BudgetPool.cycle.voting_opens_at.as_alias("opens"),
             BudgetPool.cycle.voting_closes_at.as_alias("closes"),
+            BudgetPool.cycle.submission_opens_at.as_alias("submission_opens"),
+            BudgetPool.cycle.submission_closes_at.as_alias("submission_closes"),
         )
         .where(BudgetPool.id == pool_id)
         .first()
@@ -139,7 +142,7 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
     """The pool and its projects. While voting is open the per-project counts are hidden
     (the turnout is shown), and a logged-in resident sees the projects in an order of
     their own, so no project gains from being first on everyone's ballot."""
-    row = await _pool(pool_id)
+    row = await pool_row(pool_id)
     at = now()
     current = phase_at(row["opens"], row["closes"], at)
     if current == "closed":
@@ -177,6 +180,10 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
         voting_closes_at=row["closes"],
         turnout=turnout,
         projects=projects,
+        submission_opens_at=row["submission_opens"],
+        submission_closes_at=row["submission_closes"],
+        taking_projects=row["submission_opens"] is not None
+        and row["submission_opens"] <= at < row["submission_closes"],
     )
 
 
@@ -208,7 +215,7 @@ def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks:
 async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]) -> BallotOut:
     """Cast or change the resident's ballot; the last one before the closing second counts."""
     async with db.write_transaction():
-        pool = await _pool(pool_id)
+        pool = await pool_row(pool_id)
         at = now()
         current = phase_at(pool["opens"], pool["closes"], at)
         if current != "voting":
@@ -249,7 +256,7 @@ async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]
 
 
 async def my_ballot(settings: Settings, resident: int, pool_id: int) -> BallotOut:
-    await _pool(pool_id)
+    await pool_row(pool_id)
     row = (
         await BudgetBallot.select()
         .where((BudgetBallot.pool == pool_id) & (BudgetBallot.resident == resident))
@@ -268,7 +275,7 @@ async def my_ballot(settings: Settings, resident: int, pool_id: int) -> BallotOu
 
 
 async def _closed(pool_id: int) -> dict[str, Any]:
-    pool = await _pool(pool_id)
+    pool = await pool_row(pool_id)
     if phase_at(pool["opens"], pool["closes"], now()) != "closed":
         raise Conflict(
             f"pool {pool_id}: results and ballots are published after voting closes "
@@ -539,7 +546,7 @@ async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
     # pool id -> (the pool, votes by project, funded projects); votes None: not closed.
     pools: dict[int, tuple[dict[str, Any], dict[str, int] | None, set[str]]] = {}
     for found in await BudgetPool.select(BudgetPool.id):
-        pool = await _pool(found["id"])
+        pool = await pool_row(found["id"])
         if phase_at(pool["opens"], pool["closes"], at) != "closed":
             pools[pool["id"]] = (pool, None, set())
             continue
