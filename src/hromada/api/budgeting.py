@@ -16,13 +16,15 @@ from hromada.auth.permissions import Permission, allows
 from hromada.config import Settings
 from hromada.errors import Forbidden
 from hromada.paging import Page
-from hromada.participation.budgeting import projects, service
+from hromada.participation.budgeting import implementation, projects, service
 from hromada.participation.budgeting.schemas import (
     AppealIn,
     BallotIn,
     BallotOut,
     CycleOut,
     HideIn,
+    MilestoneIn,
+    MilestoneOut,
     NewProject,
     PoolOut,
     ResultsOut,
@@ -203,5 +205,32 @@ class ProjectController(Controller):
         )
 
 
+class ImplementationController(Controller):
+    """How funded projects are being built."""
+
+    path = "/api/v1/pb/projects"
+    tags = ["participatory budget"]  # noqa: RUF012
+
+    @get("/{code:str}/milestones", summary="A funded project's implementation, step by step")
+    async def milestones(self, code: ProjectCode) -> list[MilestoneOut]:
+        return await implementation.milestones(code)
+
+    @post(
+        "/{code:str}/milestones",
+        summary="Record the next step of a funded project (officials)",
+        description="Stages: planned, tender (with `prozorro_id`), contracted, in_progress, "
+        "done (100 percent) or failed; `percent` and `spent` (UAH so far) never go back, "
+        "and a done or failed project takes no more steps.",
+        guards=[require(Permission.RESPOND_OFFICIALLY)],
+        status_code=201,
+    )
+    async def record(
+        self, request: Request[Any, Any, Any], code: ProjectCode, data: JSONBody[MilestoneIn]
+    ) -> list[MilestoneOut]:
+        return await implementation.record(
+            _settings(request), principal_of(request).resident_id, code, data
+        )
+
+
 # What the app mounts for this domain (hromada.participation.budgeting.domain names this module).
-ROUTES = [BudgetController, ProjectController]
+ROUTES = [BudgetController, ProjectController, ImplementationController]

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from hromada.auth.guard import principal_of
 from hromada.auth.permissions import Permission, allows
 from hromada.errors import InvalidInput, NotFound
-from hromada.participation.budgeting import projects
+from hromada.participation.budgeting import implementation, projects
 from hromada.participation.budgeting import service as budgeting
 from hromada.participation.budgeting.schemas import AppealIn, CostItem, NewProject, ReviewIn
 from hromada.web.render import (
@@ -170,6 +170,7 @@ async def _project_page(
         and found.appealed_at is None
         and await projects.is_author(code, principal.resident_id),
         review_codes=projects.REVIEW_CODES,
+        steps=await implementation.milestones(code) if found.status == "approved" else [],
     )
 
 

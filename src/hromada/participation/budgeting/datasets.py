@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hromada.open_data.catalog.model import Dataset, Field, Frequency, TableSchema, Text
 from hromada.open_data.catalog.registry import City
-from hromada.participation.budgeting import service
+from hromada.participation.budgeting import implementation, service
 
 
 def datasets(city: City) -> list[Dataset]:
@@ -46,5 +46,44 @@ def datasets(city: City) -> list[Dataset]:
             legal_basis="Положення про бюджет участі (громадський бюджет) громади",
             responsible_person="Відділ відкритих даних",
             contact_email=city.email,
-        )
+        ),
+        Dataset(
+            slug="pb-implementation",
+            title=Text(
+                uk="Реалізація проєктів бюджету участі", en="Participatory budget implementation"
+            ),
+            description=Text(
+                uk="Кожен крок реалізації підтриманих проєктів бюджету участі, як його записали "
+                "посадовці: етап (заплановано, тендер, договір, виконується, виконано, не "
+                "виконано), відсоток виконання, витрачено з початку, ідентифікатор закупівлі "
+                "в ProZorro.",
+                en="Every recorded step of the funded participatory budget projects: the stage "
+                "(planned, tender, contracted, in progress, done, failed), percent done, UAH "
+                "spent so far and the ProZorro tender id.",
+            ),
+            keywords=("бюджет участі", "реалізація", "ProZorro"),
+            purpose="Звітування про виконання проєктів бюджету участі",
+            schema=TableSchema(
+                fields=(
+                    Field("step", "integer", "Номер запису", required=True),
+                    Field("code", "string", "Код проєкту", required=True),
+                    Field("title", "string", "Назва проєкту", required=True),
+                    Field("cost", "integer", "Вартість проєкту, грн", required=True),
+                    Field("stage", "string", "Етап", required=True),
+                    Field("percent", "integer", "Виконано, %", required=True),
+                    Field("spent", "integer", "Витрачено з початку, грн", required=True),
+                    Field("prozorro_id", "string", "Ідентифікатор закупівлі ProZorro"),
+                    Field("recorded_at", "datetime", "Записано", required=True),
+                ),
+                primary_key=("step",),
+            ),
+            rows=implementation.iter_implementation_rows,
+            publisher=city.council,
+            coverage=city.coverage(),
+            frequency=Frequency.DAILY,
+            themes=("GOVE", "ECON"),
+            legal_basis="Положення про бюджет участі (громадський бюджет) громади",
+            responsible_person="Відділ відкритих даних",
+            contact_email=city.email,
+        ),
     ]

@@ -128,3 +128,20 @@ class SubmittedProjectOut(msgspec.Struct, kw_only=True):
     review_note: str | None
     appeal_text: str | None
     appealed_at: dt.datetime | None
+
+
+class MilestoneIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    stage: str  # planned, tender, contracted, in_progress, done, failed
+    percent: int  # 0..100, never less than the step before
+    spent: int  # UAH so far, never less than the step before
+    prozorro_id: str | None = None  # UA-2026-03-14-000123-a, once tendered
+    note: str | None = None
+
+
+class MilestoneOut(msgspec.Struct, kw_only=True):
+    stage: str
+    percent: int
+    spent: int
+    prozorro_id: str | None
+    note: str | None
+    recorded_at: dt.datetime

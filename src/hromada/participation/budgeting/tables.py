@@ -1,4 +1,13 @@
-from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 
@@ -93,3 +102,18 @@ class BudgetResult(Table, tablename="budget_result"):
     pool = ForeignKey(references=BudgetPool, unique=True, index=True)
     computed_at = Timestamptz()
     body = Text()  # ResultsOut as JSON
+
+
+class BudgetMilestone(Table, tablename="budget_milestone"):
+    """One step of a funded project's implementation, as an official recorded it: the
+    stage, how far along (percent) and what was spent so far (UAH), with the ProZorro
+    tender id once there is one. Append-only: the latest row is the project's state."""
+
+    id = Serial(primary_key=True)
+    project = ForeignKey(references=BudgetProject, index=True)
+    stage = Varchar(length=16)  # planned, tender, contracted, in_progress, done, failed
+    percent = Integer()
+    spent = BigInt()
+    prozorro_id = Varchar(length=32, null=True, default=None)
+    note = Text(null=True, default=None)
+    recorded_at = Timestamptz()
