@@ -16,7 +16,7 @@ from hromada.auth.permissions import Permission, allows
 from hromada.config import Settings
 from hromada.errors import Forbidden
 from hromada.paging import Page
-from hromada.participation.budgeting import implementation, projects, service
+from hromada.participation.budgeting import implementation, paper, projects, service
 from hromada.participation.budgeting.schemas import (
     AppealIn,
     BallotIn,
@@ -26,6 +26,7 @@ from hromada.participation.budgeting.schemas import (
     MilestoneIn,
     MilestoneOut,
     NewProject,
+    PaperBallotIn,
     PoolOut,
     ResultsOut,
     ReviewIn,
@@ -83,6 +84,24 @@ class BudgetController(Controller):
         self, request: Request[Any, Any, Any], pool_id: RowId, data: JSONBody[BallotIn]
     ) -> BallotOut:
         return await service.cast(_settings(request), _resident(request), pool_id, data.projects)
+
+    @post(
+        "/pools/{pool_id:int}/paper-ballots",
+        summary="Enter a paper ballot for a person by their tax number (officials)",
+        description="At a service centre, after checking the voter's passport: `tax_id` "
+        "(RNOKPP, never stored: it becomes the same person key an online login gives, so "
+        "one person has one ballot whichever way they vote), `district` of registration for "
+        "district pools, and the `projects` marked. 409 when the person voted already; the "
+        "answer's receipt is for the voter to take home.",
+        guards=[require(Permission.RESPOND_OFFICIALLY)],
+        status_code=201,
+    )
+    async def paper_ballot(
+        self, request: Request[Any, Any, Any], pool_id: RowId, data: JSONBody[PaperBallotIn]
+    ) -> BallotOut:
+        return await paper.enter(
+            _settings(request), principal_of(request).resident_id, pool_id, data
+        )
 
     @get("/pools/{pool_id:int}/ballot", summary="My ballot in a pool, with its receipt")
     async def my_ballot(self, request: Request[Any, Any, Any], pool_id: RowId) -> BallotOut:

@@ -145,3 +145,9 @@ class MilestoneOut(msgspec.Struct, kw_only=True):
     prozorro_id: str | None
     note: str | None
     recorded_at: dt.datetime
+
+
+class PaperBallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    tax_id: str  # the voter's RNOKPP, from their passport; never stored
+    projects: list[str]
+    district: str | None = None  # the district of their registration (district pools)

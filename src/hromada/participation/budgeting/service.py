@@ -102,7 +102,8 @@ async def pool_row(pool_id: int) -> dict[str, Any]:
     return row
 
 
-async def _projects(pool_id: int) -> list[dict[str, Any]]:
+async def approved_projects(pool_id: int) -> list[dict[str, Any]]:
+    """The projects on a pool's ballot (only approved ones ever are)."""
     return (
         await BudgetProject.select()
         .where((BudgetProject.pool == pool_id) & (BudgetProject.status == "approved"))
@@ -158,7 +159,7 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
             cost=p["cost"],
             votes=counts.get(p["code"], 0) if current == "closed" else None,
         )
-        for p in await _projects(pool_id)
+        for p in await approved_projects(pool_id)
     ]
     if resident is not None:
         seed = hmac.digest(
@@ -235,17 +236,25 @@ async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]
                 raise Forbidden(
                     f"only residents of district {pool['district_code']} vote in this pool"
                 )
-        check_picks(pool, await _projects(pool_id), picks)
+        check_picks(pool, await approved_projects(pool_id), picks)
         ordered = json.dumps(sorted(picks), ensure_ascii=False)
-        await BudgetBallot.raw(
+        # One statement: the upsert leaves a paper ballot alone (its WHERE), so a paper
+        # and an online ballot can never both count, whichever arrives first.
+        written = await BudgetBallot.raw(
             db.upsert_sql(
                 "budget_ballot", ("pool", "resident", "picks", "cast_at"), key=("pool", "resident")
-            ),
+            )
+            + " WHERE budget_ballot.paper = {} RETURNING id",
             pool_id,
             resident,
             ordered,
             at,
+            False,
         ).run()
+        if not written:
+            raise Conflict(
+                f"you voted in pool {pool_id} on paper at a service centre: that ballot is final"
+            )
         receipt = receipt_of(settings, pool_id, resident)
         await BudgetBallotEvent.insert(
             BudgetBallotEvent(pool=pool_id, voter=voter_of(receipt), picks=ordered, cast_at=at)
@@ -294,7 +303,7 @@ async def instance(settings: Settings, pool_id: int) -> Instance:
 
 async def _instance(pool_id: int, voter: Callable[[int], str]) -> Instance:
     pool = await _closed(pool_id)
-    projects = await _projects(pool_id)
+    projects = await approved_projects(pool_id)
     ballots = [
         Ballot(voter=voter(b["resident"]), projects=tuple(json.loads(b["picks"])), points=None)
         for b in await BudgetBallot.select(BudgetBallot.resident, BudgetBallot.picks).where(

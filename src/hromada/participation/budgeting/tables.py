@@ -81,6 +81,8 @@ class BudgetBallot(Table, tablename="budget_ballot"):
     resident = Integer()
     picks = Text()  # JSON list of project codes, sorted
     cast_at = Timestamptz()
+    # Entered by an official from a paper ballot: final (an online cast cannot replace it).
+    paper = Boolean(default=False)
 
 
 class BudgetBallotEvent(Table, tablename="budget_ballot_event"):
