@@ -16,7 +16,7 @@ from hromada.auth.permissions import Permission
 from hromada.bounds import MAX_KEY_INT
 from hromada.errors import InvalidInput, NotFound
 from hromada.graphql.auth import acting_resident, requires
-from hromada.participation.budgeting import service
+from hromada.participation.budgeting import implementation, projects, service
 
 
 @strawberry.type(description="A participatory-budget cycle")
@@ -129,6 +129,64 @@ class BudgetingQuery:
         )
 
 
+@strawberry.type(description="One step of a funded project's implementation")
+class BudgetMilestone:
+    stage: str = strawberry.field(
+        description="planned, tender, contracted, in_progress, done or failed"
+    )
+    percent: int
+    spent: int = strawberry.field(description="UAH spent so far")
+    prozorro_id: str | None
+    note: str | None
+    recorded_at: dt.datetime
+
+
+@strawberry.type(description="A project residents proposed, with its review")
+class BudgetProposal:
+    code: str
+    pool: int
+    status: str = strawberry.field(description="submitted, approved, rejected or appealed")
+    title: str
+    description: str
+    category: str
+    address: str | None
+    cost: int = strawberry.field(description="UAH")
+    review_code: str | None
+    review_reason: str | None
+    review_note: str | None
+    appeal_text: str | None
+    milestones: list[BudgetMilestone]
+
+
+@strawberry.type
+class ProposalQuery:
+    @strawberry.field(description="A pool's projects in every public status, by code")
+    async def budget_proposals(
+        self, pool: int, status: str | None = None, first: int = 50, after: str | None = None
+    ) -> list[BudgetProposal]:
+        if not 1 <= pool <= MAX_KEY_INT:
+            return []
+        page = await projects.list_projects(pool, status=status, limit=first, cursor=after)
+        return [await _proposal(p) for p in page.items]
+
+    @strawberry.field(description="One project with its review and implementation (or null)")
+    async def budget_proposal(self, info: Info[Any, Any], code: str) -> BudgetProposal | None:
+        try:
+            found = await projects.get(code, viewer=principal_of(info.context.request).resident_id)
+        except NotFound:
+            return None
+        return await _proposal(found)
+
+
+async def _proposal(found: Any) -> BudgetProposal:
+    steps = await implementation.milestones(found.code) if found.status == "approved" else []
+    return _fields(
+        BudgetProposal,
+        found,
+        milestones=[_fields(BudgetMilestone, m) for m in steps],
+    )
+
+
 @strawberry.type(description="My ballot in a pool; keep the receipt to find it after the vote")
 class BudgetBallot:
     pool: int
@@ -167,5 +225,5 @@ class MyBallotQuery:
         return _fields(BudgetBallot, found)
 
 
-Query = merge_types("BudgetingQuery", (BudgetingQuery, MyBallotQuery))
+Query = merge_types("BudgetingQuery", (BudgetingQuery, MyBallotQuery, ProposalQuery))
 Mutation = BudgetingMutation

@@ -107,6 +107,17 @@ async def test_a_funded_project_is_built_step_by_step(
         assert built == [f"implementation:{s['stage']}" for s in plan]
         page = anonymous.get("/budget/projects/A1", params={"lang": "en"}).text
         assert "Implementation" in page and "UA-2026-03-14-000123-a" in page
+        query = (
+            '{ budgetProposal(code: "A1") { code status cost milestones { stage percent } } '
+            f'budgetProposals(pool: {funded["city"]}, status: "approved") {{ code }} }}'
+        )
+        data = anonymous.post("/graphql", json={"query": query}).json()["data"]
+        assert data["budgetProposal"]["milestones"][-1] == {"stage": "done", "percent": 100}
+        assert [p["code"] for p in data["budgetProposals"]] == ["A1", "A2", "A3"]
+        bad = anonymous.post(
+            "/graphql", json={"query": '{ budgetProposals(pool: 1, status: "x") { code } }'}
+        ).json()
+        assert bad["errors"] and "status must be" in bad["errors"][0]["message"]
     done = await publish(city, "pb-implementation")
     assert done.created and done.version is not None
     rows = list(iter_rows(city, await _latest(city)))
