@@ -51,6 +51,7 @@ class BudgetPool:
     min_picks: int
     max_picks: int
     cost_cap: bool
+    one_per_category: bool
     phase: str
     voting_opens_at: dt.datetime
     voting_closes_at: dt.datetime

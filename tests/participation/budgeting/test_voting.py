@@ -63,6 +63,18 @@ async def pools(live: Live, city: Settings) -> dict[str, int]:
                 "projects": _projects("B", [300_000, 250_000, 100_000]),
             },
             {
+                "slug": "kinds",
+                "title": "Один проєкт на категорію",
+                "budget": 1_000_000,
+                "max_picks": 3,
+                "one_per_category": True,
+                "projects": [
+                    {"code": "K1", "title": "Стадіон", "cost": 100, "category": "Спорт"},
+                    {"code": "K2", "title": "Басейн", "cost": 100, "category": "Спорт"},
+                    {"code": "K3", "title": "Бібліотека", "cost": 100, "category": "Освіта"},
+                ],
+            },
+            {
                 "slug": "saltivka",
                 "title": "Салтівський район",
                 "budget": 300_000,
@@ -132,6 +144,7 @@ def test_one_ballot_changeable_counts_hidden_and_own_order(
         ("city", {"projects": ["A1"], "extra": 1}, 422, "extra"),
         ("capped", {"projects": ["B1", "B2"]}, 422, "more than the pool's"),
         ("saltivka", {"projects": ["S1"]}, 403, "saltivskyi"),
+        ("kinds", {"projects": ["K1", "K2"]}, 422, "one project per category"),
         ("later", {"projects": ["L1"]}, 409, "opens at"),
     ],
 )
@@ -165,6 +178,12 @@ def test_voting_needs_a_resident_and_the_csrf_token(live: Live, pools: dict[str,
             f"/api/v1/pb/pools/{pools['saltivka']}/ballot", json={"projects": ["S1"]}, headers=csrf
         )
         assert ok.status_code == 200, ok.text  # Taras lives in Saltivskyi
+        mixed = taras.post(
+            f"/api/v1/pb/pools/{pools['kinds']}/ballot",
+            json={"projects": ["K1", "K3"]},
+            headers=csrf,
+        )
+        assert mixed.status_code == 200, mixed.text  # one of each category
 
 
 @pytest.mark.parametrize(

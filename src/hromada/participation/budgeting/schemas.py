@@ -25,6 +25,7 @@ class PoolOut(msgspec.Struct, kw_only=True):
     min_picks: int
     max_picks: int
     cost_cap: bool
+    one_per_category: bool  # at most one picked project per category
     phase: str  # upcoming, voting, closed
     voting_opens_at: dt.datetime
     voting_closes_at: dt.datetime

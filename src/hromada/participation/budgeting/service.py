@@ -176,6 +176,7 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
         min_picks=row["min_picks"],
         max_picks=row["max_picks"],
         cost_cap=row["cost_cap"],
+        one_per_category=row["one_per_category"],
         phase=current,
         voting_opens_at=row["opens"],
         voting_closes_at=row["closes"],
@@ -204,6 +205,13 @@ def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks:
             "projects",
             f"pick from {pool['min_picks']} to {pool['max_picks']} projects, not {len(picks)}",
         )
+    if pool["one_per_category"]:
+        seen: set[str] = set()
+        for code in picks:
+            category = by_code[code]["category"]
+            if category in seen:
+                raise _bad("projects", f"one project per category: two picked in {category!r}")
+            seen.add(category)
     if pool["cost_cap"]:
         total = sum(by_code[code]["cost"] for code in picks)
         if total > pool["budget"]:
@@ -502,6 +510,7 @@ async def create_cycle(
                     min_picks=spec.get("min_picks", 1),
                     max_picks=spec.get("max_picks", 5),
                     cost_cap=spec.get("cost_cap", False),
+                    one_per_category=spec.get("one_per_category", False),
                     min_cost=spec.get("min_cost"),
                     max_cost=spec.get("max_cost"),
                 )

@@ -43,6 +43,8 @@ class BudgetPool(Table, tablename="budget_pool"):
     max_picks = Integer(default=5)
     # The picked projects' total cost may not exceed the pool's budget (a knapsack ballot).
     cost_cap = Boolean(default=False)
+    # At most one picked project per category (Kyiv's rule: one vote per category).
+    one_per_category = Boolean(default=False)
     # What a submitted project may cost in this pool (small and big projects); null: any
     # cost up to the budget.
     min_cost = Integer(null=True, default=None)
