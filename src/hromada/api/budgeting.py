@@ -16,11 +16,12 @@ from hromada.auth.permissions import Permission, allows
 from hromada.config import Settings
 from hromada.errors import Forbidden
 from hromada.paging import Page
-from hromada.participation.budgeting import implementation, paper, projects, service
+from hromada.participation.budgeting import cycles, implementation, paper, projects, service
 from hromada.participation.budgeting.schemas import (
     AppealIn,
     BallotIn,
     BallotOut,
+    CycleIn,
     CycleOut,
     HideIn,
     MilestoneIn,
@@ -54,6 +55,21 @@ class BudgetController(Controller):
     async def cycles(self) -> Page[CycleOut]:
         items = await service.list_cycles()
         return Page(items=items, next_cursor=None, total=len(items))
+
+    @post(
+        "/cycles",
+        summary="Set up a cycle: voting and submission windows, pools, projects (officials)",
+        description="Voting must open in the future (the rules freeze then). Pools: budget, "
+        "district (only its residents vote), min/max picks, cost cap, one project per "
+        "category, the cost range of submitted projects, and any projects staff enter (on "
+        "the ballot at once). 409 for a slug or project code that exists.",
+        guards=[require(Permission.MANAGE_BUDGET)],
+        status_code=201,
+    )
+    async def set_up_cycle(
+        self, request: Request[Any, Any, Any], data: JSONBody[CycleIn]
+    ) -> CycleOut:
+        return await cycles.set_up(_settings(request), principal_of(request).resident_id, data)
 
     @get(
         "/pools/{pool_id:int}",

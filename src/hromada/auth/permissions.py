@@ -25,6 +25,7 @@ class Permission(StrEnum):
     RESPOND_OFFICIALLY = "respond_officially"  # official responses, project review
     IMPORT_DATA = "import_data"  # appeals and registries imports
     READ_BUILDING_STATS = "read_building_stats"  # appeals counted per building
+    MANAGE_BUDGET = "manage_budget"  # set up participatory-budget cycles
     MANAGE_ROLES = "manage_roles"
 
 
@@ -38,6 +39,7 @@ PERMISSIONS: dict[Permission, Role] = {
     Permission.RESPOND_OFFICIALLY: "official",
     Permission.IMPORT_DATA: "official",
     Permission.READ_BUILDING_STATS: "official",
+    Permission.MANAGE_BUDGET: "official",
     Permission.MANAGE_ROLES: "admin",
 }
 

@@ -152,3 +152,36 @@ class PaperBallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     tax_id: str  # the voter's RNOKPP, from their passport; never stored
     projects: list[str]
     district: str | None = None  # the district of their registration (district pools)
+
+
+class CycleProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    code: str
+    title: str
+    cost: int  # UAH
+    category: str = ""
+    description: str = ""
+
+
+class CyclePoolIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    slug: str
+    title: str
+    budget: int  # UAH
+    district: str | None = None  # a district code: only its residents vote; None: everyone
+    min_picks: int = 1
+    max_picks: int = 5
+    cost_cap: bool = False
+    one_per_category: bool = False
+    min_cost: int | None = None  # what a submitted project may cost
+    max_cost: int | None = None
+    projects: list[CycleProjectIn] = msgspec.field(default_factory=list)
+
+
+class CycleIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    slug: str
+    title: str
+    rule: str  # greedy, greedy-no-skip, greedy-threshold, mes: the official one
+    voting_opens_at: dt.datetime
+    voting_closes_at: dt.datetime
+    submission_opens_at: dt.datetime | None = None
+    submission_closes_at: dt.datetime | None = None
+    pools: list[CyclePoolIn]

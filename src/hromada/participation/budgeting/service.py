@@ -472,6 +472,7 @@ async def create_cycle(
     closes: dt.datetime,
     pools: Sequence[dict[str, Any]],
     submission: tuple[dt.datetime, dt.datetime] | None = None,
+    actor: str = "staff",
 ) -> dict[str, int]:
     """A cycle with its pools and their approved projects (the demo, tests and staff
     scripts); returns each pool's id by slug. ``pools``: slug, title, budget, district,
@@ -485,7 +486,17 @@ async def create_cycle(
     if submission is not None and not submission[0] < submission[1] <= opens:
         raise _bad("submission_closes_at", "submission must close after it opens, by the vote")
     ids: dict[str, int] = {}
+    codes = [p["code"] for spec in pools for p in spec["projects"]]
     async with db.write_transaction():
+        # One cycle set up at a time: the checks below and the inserts cannot interleave.
+        await db.advisory_xact_lock("hromada-pb-cycles")
+        if await BudgetCycle.exists().where(BudgetCycle.slug == slug):
+            raise Conflict(f"a cycle {slug!r} exists already")
+        taken = await BudgetProject.select(BudgetProject.code).where(
+            BudgetProject.code.is_in(codes or [""])
+        )
+        if taken:
+            raise Conflict(f"project code {taken[0]['code']!r} is taken by another cycle")
         cycle = await BudgetCycle.insert(
             BudgetCycle(
                 slug=slug,
@@ -539,7 +550,7 @@ async def create_cycle(
             domain="budgeting",
             subject=f"cycle:{slug}",
             action="created",
-            actor="staff",
+            actor=actor,
             detail={
                 "rule": rule,
                 "voting_opens_at": opens.isoformat(),
