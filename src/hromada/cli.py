@@ -657,6 +657,11 @@ def import_appeals(
         f"updated {report.updated}, unchanged {report.unchanged}, "
         f"rejected {report.rejected}, repeated {report.repeated}, {report.seconds:.1f} s"
     )
+    if report.buildings_matched or report.buildings_unmatched:
+        click.echo(
+            f"addresses: {report.buildings_matched} matched a registry building, "
+            f"{report.buildings_unmatched} did not"
+        )
     if not report.applied:
         raise click.ClickException(
             f"{report.rejected} bad row(s): nothing was imported "

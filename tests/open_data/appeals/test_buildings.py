@@ -106,8 +106,11 @@ async def city(small_city: Settings) -> dict[str, Any]:
             )
     # A confidential appeal on the busy building: never matched, never counted.
     appeals.append({**appeals[0], "id": "B-secret", "confidential": "так"})
+    appeals.append({**appeals[0], "id": "B-nowhere", "address": "вул. Невідома, 999"})
     report = await service.import_file(_bytes(appeals), fmt="csv")
     assert report.applied and report.imported == len(appeals), report
+    # The confidential one is not counted either way: it keeps no place at all.
+    assert (report.buildings_matched, report.buildings_unmatched) == (14, 1)
     return {"busy": busy, "also": also, "quiet": quiet, "settings": small_city}
 
 
@@ -134,7 +137,12 @@ async def test_the_import_stores_the_building_and_only_for_public_appeals(
             assert r["building"] is None, "a confidential appeal keeps no place"
         else:
             by_building[r["building"]] = by_building.get(r["building"], 0) + 1
-    assert by_building == {city["busy"]["id"]: 6, city["also"]["id"]: 6, city["quiet"]["id"]: 2}
+    assert by_building == {
+        city["busy"]["id"]: 6,
+        city["also"]["id"]: 6,
+        city["quiet"]["id"]: 2,
+        None: 1,  # the address no registry building has
+    }
 
 
 def test_staff_see_buildings_most_appeals_first_small_ones_suppressed(

@@ -113,6 +113,11 @@ async def import_records(
             result = checker.check(record)
             if isinstance(result, AppealRow):
                 rows.append(result)
+                if result.address and not result.confidential:
+                    if result.building_id is None:
+                        report.buildings_unmatched += 1
+                    else:
+                        report.buildings_matched += 1
             elif result is None:
                 repeats += 1
             else:
@@ -177,6 +182,7 @@ async def import_records(
     except _RollBack:
         report.applied = False
         report.imported = report.updated = report.unchanged = 0
+        report.buildings_matched = report.buildings_unmatched = 0
     finally:
         for future, _ in in_flight:
             future.cancel()

@@ -162,6 +162,10 @@ class ImportReport(msgspec.Struct, kw_only=True):
     rejected: int = 0
     # Records repeated whole (same id, same content) in the file: read once.
     repeated: int = 0
+    # Public appeals whose address named a registry building, and those whose address
+    # named none (a house missing from the registry, or an address in another shape).
+    buildings_matched: int = 0
+    buildings_unmatched: int = 0
     seconds: float = 0.0
     errors: list[RowErrorOut] = msgspec.field(default_factory=list)
     errors_truncated: bool = False

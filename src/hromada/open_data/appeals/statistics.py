@@ -167,6 +167,9 @@ async def stats(
         if not staff:
             raise InvalidInput("the building filter is for city staff")
         where.add("a.building = {}", building)
+    elif "building" in group_by:
+        # Per building: the appeals placed at one (the import counts the others).
+        where.add("a.building IS NOT NULL")
     groups: dict[tuple[Any, ...], _Acc] = {}
     plan = rollup_plan(filters, group_by) if use_rollup and building is None else None
     if plan is None:
