@@ -1,6 +1,7 @@
 """The participatory budget's share of the demo city: last year's closed cycle with a few
-thousand ballots (results and the published ballots to recompute), and this year's cycle
-open for voting, in which the demo people can vote."""
+thousand ballots (results and the published ballots to recompute) and its funded projects
+being built, this year's cycle open for voting, in which the demo people can vote, and
+next year's taking residents' projects (a few submitted already)."""
 
 from __future__ import annotations
 
@@ -87,7 +88,8 @@ class BudgetingDemo:
                 key=("pool", "resident"),
             )
         ctx.progress("ballots", CLOSED_BALLOTS, CLOSED_BALLOTS)
-        await service.store_results(pool)  # every rule, once: the results page serves them
+        outcome = await service.store_results(pool)  # every rule, once, for the results page
+        await _build(ctx, [p.code for p in outcome.projects if p.selected])
         await service.create_cycle(
             slug=f"pb-{today.year}",
             title=f"Бюджет участі {today.year}",
@@ -103,4 +105,97 @@ class BudgetingDemo:
                     "projects": _projects(f"{today.year}-C", 12, f"{ctx.settings.demo_seed}:o"),
                 }
             ],
+        )
+
+        await _call_for_projects(ctx, today)
+
+
+# How far along last year's funded projects are: (stage, percent, share of the cost spent).
+_PROGRESS = (
+    (("planned", 0, 0.0),),
+    (("planned", 0, 0.0), ("tender", 0, 0.0)),
+    (("planned", 0, 0.0), ("tender", 0, 0.0), ("contracted", 10, 0.2)),
+    (("planned", 0, 0.0), ("tender", 0, 0.0), ("contracted", 10, 0.2), ("in_progress", 55, 0.5)),
+    (("planned", 0, 0.0), ("tender", 0, 0.0), ("contracted", 15, 0.2), ("done", 100, 0.97)),
+)
+
+
+async def _build(ctx: DemoContext, funded: list[str]) -> None:
+    """Last year's funded projects at every stage of being built, through the same
+    service (and audit log) as an official's entries."""
+    from hromada.participation.budgeting import implementation
+    from hromada.participation.budgeting.schemas import MilestoneIn
+    from hromada.participation.budgeting.tables import BudgetProject
+
+    costs = {
+        r["code"]: r["cost"]
+        for r in await BudgetProject.select(BudgetProject.code, BudgetProject.cost).where(
+            BudgetProject.code.is_in(funded or [""])
+        )
+    }
+    for index, code in enumerate(funded):
+        for step, (stage, percent, share) in enumerate(_PROGRESS[index % len(_PROGRESS)]):
+            await implementation.record(
+                ctx.settings,
+                None,
+                code,
+                MilestoneIn(
+                    stage=stage,
+                    percent=percent,
+                    spent=int(costs[code] * share),
+                    prozorro_id=f"UA-{ctx.settings.demo_seed % 10000:04d}-01-15-{index:06d}-a"
+                    if step == 1
+                    else None,
+                ),
+            )
+
+
+_SUBMITTED = (
+    ("Тіньові навіси на дитячому майданчику", "Благоустрій", 180_000),
+    ("Бібліотечний куточок у сквері", "Культура", 95_000),
+    ("Безпечний перехід біля гімназії", "Безпека", 240_000),
+)
+
+
+async def _call_for_projects(ctx: DemoContext, today: dt.datetime) -> None:
+    """Next year's cycle, taking residents' projects now, with a few in already."""
+    from hromada.auth.tables import Resident
+    from hromada.participation.budgeting import projects
+    from hromada.participation.budgeting.schemas import CostItem, NewProject
+
+    pools = await service.create_cycle(
+        slug=f"pb-{today.year + 1}",
+        title=f"Бюджет участі {today.year + 1}: приймаємо проєкти",
+        rule="mes",
+        opens=today + dt.timedelta(days=90),
+        closes=today + dt.timedelta(days=120),
+        submission=(today - dt.timedelta(days=5), today + dt.timedelta(days=40)),
+        pools=[
+            {
+                "slug": "small",
+                "title": "Малі проєкти",
+                "budget": 3_000_000,
+                "max_picks": 5,
+                "one_per_category": True,
+                "min_cost": 50_000,
+                "max_cost": 500_000,
+                "projects": [],
+            }
+        ],
+    )
+    authors = await Resident.select(Resident.id).order_by(Resident.id).limit(len(_SUBMITTED))
+    for (title, category, cost), author in zip(_SUBMITTED, authors, strict=False):
+        await projects.submit(
+            int(author["id"]),
+            pools["small"],
+            NewProject(
+                title=title,
+                description=f"{title}: пропозиція мешканців, з кошторисом і місцем на мапі "
+                "району. Проєкт відкритий для всіх і не потребує утримання понад звичайне.",
+                category=category,
+                costs=[
+                    CostItem(item="Матеріали й обладнання", cost=cost * 7 // 10),
+                    CostItem(item="Роботи", cost=cost - cost * 7 // 10),
+                ],
+            ),
         )
