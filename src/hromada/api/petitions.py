@@ -21,10 +21,10 @@ from hromada.participation.petitions.schemas import (
     Moderation,
     NewPetition,
     PetitionOut,
-    PetitionTypeOut,
     SignatureOut,
     SignerOut,
 )
+from hromada.petition_types import PetitionType
 from hromada.search.runtime import backend_of
 
 
@@ -152,7 +152,7 @@ class PetitionController(Controller):
         return rules.REJECTION_CODES
 
     @get("/types", summary="The petition types: threshold, days, co-sponsors, withdrawal, who")
-    async def types(self, request: Request[Any, Any, Any]) -> list[PetitionTypeOut]:
+    async def types(self, request: Request[Any, Any, Any]) -> list[PetitionType]:
         return service.petition_types(_settings(request))
 
     @get("/{petition_id:int}", summary="One petition, with its signatures by district")

@@ -328,6 +328,8 @@ async def test_the_portal_takes_reviews_and_appeals_a_project(live: Live, pool: 
     with closing(olena):
         page = olena.get(f"/budget/pools/{pool}", params={"lang": "en"}).text
         assert "Propose a project" in page
+        head = page.split("</title>")[0]
+        assert "<title>" in head and "<section" not in head, "the title is the pool's title"
         assert olena.get(f"/budget/pools/{pool}/projects/new").status_code == 200
         fields = {
             "csrf_token": token,

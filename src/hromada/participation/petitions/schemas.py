@@ -75,18 +75,6 @@ class SignatureOut(msgspec.Struct):
     signed_at: dt.datetime
 
 
-class PetitionTypeOut(msgspec.Struct):
-    name: str
-    title_uk: str
-    title_en: str
-    threshold: int
-    days: int
-    cosponsors: int
-    withdrawal: bool
-    min_age: int
-    allow_idps: bool
-
-
 class SignerOut(msgspec.Struct):
     name: str
     district: str | None

@@ -32,7 +32,6 @@ from hromada.participation.petitions.schemas import (
     Moderation,
     NewPetition,
     PetitionOut,
-    PetitionTypeOut,
     RejectionOut,
     SignatureOut,
     SignerOut,
@@ -517,22 +516,9 @@ async def _out(
     )
 
 
-def petition_types(settings: Settings) -> list[PetitionTypeOut]:
-    """The types a new petition may take (the first is the default)."""
-    return [
-        PetitionTypeOut(
-            name=k.name,
-            title_uk=k.title_uk,
-            title_en=k.title_en,
-            threshold=k.threshold,
-            days=k.days,
-            cosponsors=k.cosponsors,
-            withdrawal=k.withdrawal,
-            min_age=k.min_age,
-            allow_idps=k.allow_idps,
-        )
-        for k in settings.petition_kinds
-    ]
+def petition_types(settings: Settings) -> list[PetitionType]:
+    """The types a new petition may take (the first is the default), with their rules."""
+    return list(settings.petition_kinds)
 
 
 async def get(
