@@ -28,4 +28,4 @@ lint: uv
 	$(UV) run --frozen vulture
 
 bench: uv
-	$(UV) run --frozen python -m bench
+	$(UV) run --frozen --group bench python -m bench

@@ -15,6 +15,7 @@ BENCHMARKS: list[str] = [
     "pb",
     "petitions",
     "portal",
+    "pbresults",
 ]
 
 
