@@ -58,8 +58,11 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def staff_actor(settings: Settings, role: str, resident_id: int) -> str:
-    """``role:pseudonym``: the same staff member always gets the same pseudonym."""
+def staff_actor(settings: Settings, role: str, resident_id: int | None) -> str:
+    """``role:pseudonym``: the same staff member always gets the same pseudonym; the bare
+    role when no resident acted (the admin token, a script)."""
+    if not resident_id:
+        return role
     digest = hmac.digest(
         identity_secret(settings).encode(), f"audit-actor:{resident_id}".encode(), "sha256"
     )

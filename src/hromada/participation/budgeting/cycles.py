@@ -108,6 +108,6 @@ async def set_up(settings: Settings, staff_id: int | None, cycle: CycleIn) -> Cy
         closes=closes,
         pools=pools,
         submission=submission,
-        actor=audit.staff_actor(settings, "official", staff_id) if staff_id else "official",
+        actor=audit.staff_actor(settings, "official", staff_id),
     )
     return next(c for c in await service.list_cycles() if c.slug == cycle.slug)

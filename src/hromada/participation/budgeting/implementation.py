@@ -102,7 +102,7 @@ async def record(
                 recorded_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             )
         )
-        actor = audit.staff_actor(settings, "official", staff_id) if staff_id else "official"
+        actor = audit.staff_actor(settings, "official", staff_id)
         await audit.append(
             domain="budgeting",
             subject=f"project:{code}",

@@ -89,7 +89,7 @@ async def enter(
         await BudgetBallotEvent.insert(
             BudgetBallotEvent(pool=pool_id, voter=voter, picks=ordered, cast_at=at)
         )
-        actor = audit.staff_actor(settings, "official", staff_id) if staff_id else "official"
+        actor = audit.staff_actor(settings, "official", staff_id)
         await audit.append(
             domain="budgeting",
             subject=f"pool:{pool_id}",

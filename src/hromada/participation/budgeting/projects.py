@@ -170,10 +170,6 @@ async def _reviewable(code: str, statuses: tuple[str, ...]) -> tuple[dict[str, A
     return row, pool
 
 
-def _staff(settings: Settings, role: str, staff_id: int | None) -> str:
-    return audit.staff_actor(settings, role, staff_id) if staff_id else role
-
-
 async def review(
     settings: Settings, staff_id: int | None, code: str, decision: ReviewIn
 ) -> SubmittedProjectOut:
@@ -205,7 +201,7 @@ async def review(
         await _log(
             code,
             "approved" if decision.feasible else "rejected",
-            _staff(settings, "official", staff_id),
+            audit.staff_actor(settings, "official", staff_id),
             code=decision.code if not decision.feasible else None,
             cost=decision.cost if decision.feasible else None,
             after_appeal=row["status"] == "appealed",
@@ -250,7 +246,9 @@ async def hide(
         await BudgetProject.update(
             {BudgetProject.status: "hidden", BudgetProject.review_code: request.code}
         ).where(BudgetProject.code == code)
-        await _log(code, "hidden", _staff(settings, "moderator", staff_id), code=request.code)
+        await _log(
+            code, "hidden", audit.staff_actor(settings, "moderator", staff_id), code=request.code
+        )
     return await get(code, staff=True)
 
 

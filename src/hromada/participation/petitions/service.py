@@ -206,7 +206,7 @@ async def moderate(
                 Petition.rejection_note: note,
             }
         await Petition.update(values).where(Petition.id == petition_id)
-        moderator = audit.staff_actor(settings, "moderator", staff_id) if staff_id else "moderator"
+        moderator = audit.staff_actor(settings, "moderator", staff_id)
         if decision.decision == "publish":
             await _log(petition_id, "published", moderator)
             await notices.to_author(petition_id, row["author"], "published")
@@ -409,7 +409,7 @@ async def answer(
             {Petition.status: "answered", Petition.answer_kind: reply.kind,
              Petition.answer_text: text, Petition.answered_at: now()}
         ).where(Petition.id == petition_id)  # fmt: skip
-        official = audit.staff_actor(settings, "official", staff_id) if staff_id else "official"
+        official = audit.staff_actor(settings, "official", staff_id)
         await _log(
             petition_id,
             "answered",
