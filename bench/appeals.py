@@ -197,6 +197,7 @@ def _bulk_rows(count: int, district_ids: list[int], category_ids: list[int]) -> 
             confidential,
             bool(resolved and resolved > deadline),
             hours,
+            None,  # building: the latency figures do not depend on it
         )
 
 

@@ -14,12 +14,13 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from hromada.open_data.appeals.buildings import BuildingMatcher
-from hromada.open_data.appeals.districts import DistrictMatcher
-from hromada.open_data.appeals.formats import Record
+if TYPE_CHECKING:  # annotations only: the import's worker processes load this module lean
+    from hromada.open_data.appeals.buildings import BuildingMatcher
+    from hromada.open_data.appeals.districts import DistrictMatcher
+    from hromada.open_data.appeals.formats import Record
 
 KYIV_TIME = ZoneInfo("Europe/Kyiv")
 

@@ -12,28 +12,29 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import datetime as dt
 import functools
 import hashlib
 import itertools
-import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from hromada import db
 from hromada.open_data.appeals import formats
-from hromada.open_data.appeals.anonymise import Anonymiser, coarsen, get_anonymiser
+from hromada.open_data.appeals.anonymise import Anonymiser, get_anonymiser
 from hromada.open_data.appeals.buildings import BuildingMatcher
 from hromada.open_data.appeals.districts import DistrictMatcher
 from hromada.open_data.appeals.importers import (
-    KYIV_TIME,
     AppealRow,
     RowChecker,
     RowError,
-    hashed_id,
-    scrub_free_text,
+)
+from hromada.open_data.appeals.preparing import (
+    STORED_COLUMNS,
+    prepare_rows,
+    prepare_with_default_anonymiser,
+    process_pool,
 )
 from hromada.open_data.appeals.rollup import add_to_rollup, rollup_deltas
 from hromada.open_data.appeals.schemas import ImportReport, RowErrorOut
@@ -98,11 +99,63 @@ async def import_records(
     """
     started = time.perf_counter()
     report = ImportReport(format=fmt)
-    checker = RowChecker(await DistrictMatcher.load(), await BuildingMatcher.load())
-    scrubber = anonymiser if anonymiser is not None else await asyncio.to_thread(get_anonymiser)
     # The city's streets: a registry street ("пров. 3-тя Антоновича") is never a person.
     streets = await registry_street_names()
-    await asyncio.to_thread(scrubber.add_street_names, streets)
+    # The workers start first, so that they get ready while this process loads the registries.
+    pool = process_pool(workers, streets) if workers > 1 and anonymiser is None else None
+    try:
+        if pool is None:
+            scrubber = anonymiser
+            if scrubber is None:
+                scrubber = await asyncio.to_thread(get_anonymiser)
+            await asyncio.to_thread(scrubber.add_street_names, streets)
+            chunks = _ChunkPreparer(scrubber=scrubber)
+        else:
+            chunks = _ChunkPreparer(pool=pool, depth=2 * workers)
+        checker = RowChecker(await DistrictMatcher.load(), await BuildingMatcher.load())
+        await _import_chunks(records, checker, chunks, report, allow_rejects, progress)
+    except _RollBack:
+        report.applied = False
+        report.imported = report.updated = report.unchanged = 0
+        report.buildings_matched = report.buildings_unmatched = 0
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+@dataclass
+class _ChunkPreparer:
+    """Where checked chunks are anonymised: a thread of this process, or a process pool.
+
+    ``depth`` chunks may wait for the writer: with a pool, one more per worker than it is
+    running, so that no worker idles while this process checks and writes.
+    """
+
+    scrubber: Anonymiser | None = None
+    pool: concurrent.futures.ProcessPoolExecutor | None = None
+    depth: int = 1
+
+    def submit(self, rows: list[AppealRow]) -> asyncio.Future[list[dict[str, Any]]]:
+        if self.pool is not None:
+            loop = asyncio.get_running_loop()
+            return loop.run_in_executor(self.pool, prepare_with_default_anonymiser, rows)
+        assert self.scrubber is not None  # one of the two is always given
+        return asyncio.ensure_future(asyncio.to_thread(prepare_rows, rows, self.scrubber))
+
+
+async def _import_chunks(
+    records: Iterator[formats.Record],
+    checker: RowChecker,
+    chunks: _ChunkPreparer,
+    report: ImportReport,
+    allow_rejects: bool,
+    progress: Progress | None,
+) -> None:
+    """The import's transaction: check chunk by chunk, anonymise ahead, write in order.
+
+    Raises ``_RollBack`` after reporting every bad row when a strict import had any."""
 
     def next_chunk() -> tuple[list[AppealRow], list[RowError], int, int]:
         rows: list[AppealRow] = []
@@ -124,8 +177,6 @@ async def import_records(
                 errors.extend(result)
         return rows, errors, count, repeats
 
-    pool = _process_pool(workers, streets) if workers > 1 and anonymiser is None else None
-    loop = asyncio.get_running_loop()
     in_flight: collections.deque[tuple[asyncio.Future[list[dict[str, Any]]], int]] = (
         collections.deque()
     )
@@ -165,12 +216,8 @@ async def import_records(
                     report.errors_truncated = report.errors_truncated or len(errors) > room
                 if report.rejected and not allow_rejects:
                     continue  # keep checking to report every bad row; write nothing
-                if pool is not None:
-                    future = loop.run_in_executor(pool, prepare_with_default_anonymiser, rows)
-                else:
-                    future = asyncio.ensure_future(asyncio.to_thread(prepare_rows, rows, scrubber))
-                in_flight.append((future, report.read))
-                while len(in_flight) > (workers if pool is not None else 1):
+                in_flight.append((chunks.submit(rows), report.read))
+                while len(in_flight) > chunks.depth:
                     await write_next()
             while in_flight:
                 await write_next()
@@ -179,121 +226,15 @@ async def import_records(
             await add_to_rollup(cells)
             # The new version is published by a job that commits with the rows.
             report.publish_job = await queue_publish("appeals")
-    except _RollBack:
-        report.applied = False
-        report.imported = report.updated = report.unchanged = 0
-        report.buildings_matched = report.buildings_unmatched = 0
     finally:
         for future, _ in in_flight:
             future.cancel()
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-    report.seconds = round(time.perf_counter() - started, 3)
-    return report
-
-
-def _process_pool(workers: int, streets: list[str]) -> concurrent.futures.ProcessPoolExecutor:
-    context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(streets,)
-    )
-
-
-def _start_worker(streets: list[str]) -> None:
-    get_anonymiser().add_street_names(streets)
 
 
 async def registry_street_names() -> list[str]:
     """Names of the streets in the registry, as the city writes them ("3-тя Антоновича")."""
     rows = await Street.select(Street.name).distinct().run()
     return [r["name"] for r in rows if r["name"]]
-
-
-def prepare_with_default_anonymiser(rows: Sequence[AppealRow]) -> list[dict[str, Any]]:
-    """``prepare_rows`` in a worker process, with that process' anonymiser."""
-    return prepare_rows(rows, get_anonymiser())
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(KYIV_TIME)
-
-
-def prepare_rows(rows: Sequence[AppealRow], anonymiser: Anonymiser) -> list[dict[str, Any]]:
-    """The stored form of checked rows: anonymised, or stripped if confidential.
-
-    Raw personal data never leaves this function: text, answer and address
-    are scrubbed, coordinates coarsened, and a confidential appeal keeps
-    only what statistics need, under a hash of its id.
-    """
-    prepared = []
-    for row in rows:
-        local = _local(row.received_at)
-        year, week, _ = local.isocalendar()
-        hours = None
-        if row.resolved_at is not None:
-            hours = round((row.resolved_at - row.received_at).total_seconds() / 3600, 2)
-        late = bool(row.resolved_at and row.deadline_at and row.resolved_at > row.deadline_at)
-        values: dict[str, Any] = {
-            "source_id": row.source_id,
-            "received_at": row.received_at,
-            "deadline_at": row.deadline_at,
-            "resolved_at": row.resolved_at,
-            "received_month": f"{local.year:04d}-{local.month:02d}",
-            "received_week": f"{year:04d}-W{week:02d}",
-            "channel": row.channel,
-            "category": (row.category, row.category_group) if row.category else None,
-            "district": row.district_id,
-            "street": None,
-            "lat": None,
-            "lon": None,
-            "text": None,
-            "answer": None,
-            "status": row.status,
-            "executor": None,
-            "confidential": row.confidential,
-            "late": late,
-            "resolution_hours": hours,
-            "building": row.building_id,
-        }
-        if row.confidential:
-            values["source_id"] = hashed_id(row.source_id)
-            values["_other_id"] = row.source_id
-        else:
-            values["_other_id"] = hashed_id(row.source_id)
-            values["lat"], values["lon"] = coarsen(row.lat, row.lon)
-        # Free text is read only through the anonymiser (importers.FREE_TEXT_FIELDS).
-        free = scrub_free_text(row, anonymiser)
-        values["executor"] = free["executor"]  # an organisation, or anonymised: always
-        if not row.confidential:
-            values["text"] = free["text"]
-            values["answer"] = free["answer"]
-            values["street"] = free["address"]
-        prepared.append(values)
-    return prepared
-
-
-STORED_COLUMNS = (
-    "source_id",
-    "received_at",
-    "deadline_at",
-    "resolved_at",
-    "received_month",
-    "received_week",
-    "channel",
-    "category",
-    "district",
-    "street",
-    "lat",
-    "lon",
-    "text",
-    "answer",
-    "status",
-    "executor",
-    "confidential",
-    "late",
-    "resolution_hours",
-    "building",
-)
 
 
 def category_code(name: str) -> str:

@@ -17,14 +17,13 @@ from __future__ import annotations
 from hromada.open_data.appeals.documents import public_ids, search_documents
 from hromada.open_data.appeals.importers import CLOSED_STATUSES, STATUSES
 from hromada.open_data.appeals.importing import (
-    STORED_COLUMNS,
     WriteResult,
     category_code,
     import_file,
     import_records,
-    prepare_rows,
     write_appeals,
 )
+from hromada.open_data.appeals.preparing import STORED_COLUMNS, prepare_rows
 from hromada.open_data.appeals.queries import (
     GROUPS,
     SORTS,
