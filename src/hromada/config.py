@@ -145,6 +145,11 @@ class Settings:
     petition_open_drafts: int = _field(
         3, "Petitions one resident may have in draft or moderation at once."
     )
+    petition_signatures_per_day: int = _field(
+        50,
+        "Signatures (and co-sponsorships) one resident may add in 24 hours; 0: no limit. "
+        "A script on one account cannot sign every petition at once.",
+    )
     petition_signer_name: str = _field(
         "given-initial",
         "How signers appear on a petition's public list (the community's statute): "

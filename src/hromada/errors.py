@@ -60,6 +60,17 @@ class TooLarge(HromadaError):
     title = "Content too large"
 
 
+class TooMany(HromadaError):
+    """A rule of the domain limits how often one person may do this; ``retry_after`` is
+    how many seconds until they may again."""
+
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Unavailable(HromadaError):
     """A backing service (database, search) cannot answer now."""
 
@@ -130,6 +141,7 @@ _STATUS: dict[type[HromadaError], int] = {
     Forbidden: 403,
     Unauthenticated: 401,
     TooLarge: 413,
+    TooMany: 429,
     Unavailable: 503,
 }
 

@@ -129,6 +129,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 def handle_domain_error(request: Request[Any, Any, Any], exc: errors.HromadaError) -> Response[Any]:
     status = errors.status_of(exc)
     headers = {"Retry-After": str(RETRY_AFTER)} if status == 503 else None
+    if isinstance(exc, errors.TooMany):
+        headers = {"Retry-After": str(exc.retry_after)}
     extra = None
     if isinstance(exc, errors.Gone):
         # A tombstone: what replaced it, in the body and as a link a client can follow

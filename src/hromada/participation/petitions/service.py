@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ import msgspec
 
 from hromada import db
 from hromada.config import Settings
-from hromada.errors import Conflict, InvalidInput, NotFound
+from hromada.errors import Conflict, InvalidInput, NotFound, TooMany
 from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, check_limit, decode_cursor, make_page
@@ -57,6 +58,8 @@ PUBLISHED_WITH = {
 # many signatures were uncommitted at the same moment, far more than a server's
 # connections allow; below the window signing never touches the queue.
 THRESHOLD_WINDOW = 200
+# The window of ``petition_signatures_per_day``.
+SIGNING_WINDOW = dt.timedelta(days=1)
 
 
 def now() -> dt.datetime:
@@ -255,15 +258,26 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
             )
             raise Conflict(f"petition {petition_id} is {current}: it takes no signatures")
         await kinds.check_eligible(settings, kind, resident_id)
-        inserted = await _insert_signature(petition_id, resident_id, at)
+        inserted = await _insert_signature(settings, petition_id, resident_id, at)
         if inserted and row["threshold"] - THRESHOLD_WINDOW <= before < row["threshold"]:
             await notices.check_threshold(petition_id)
         signed_at = inserted or await _signed_at(petition_id, resident_id)
     return SignatureOut(petition=petition_id, signed=bool(inserted), signed_at=signed_at)
 
 
-async def _insert_signature(petition_id: int, resident_id: int, at: dt.datetime) -> Any:
-    """The new signature's time, or None when this resident had signed already."""
+async def _insert_signature(
+    settings: Settings, petition_id: int, resident_id: int, at: dt.datetime
+) -> Any:
+    """The new signature's time, or None when this resident had signed already.
+
+    A resident adds at most ``petition_signatures_per_day`` signatures in any 24 hours: the
+    one past it is refused with ``TooMany`` (and its transaction rolled back). A repeat of a
+    signature already made inserts nothing and is never refused, so retries stay
+    idempotent. The resident's lock makes the count exact under concurrent signing.
+    """
+    limit = settings.petition_signatures_per_day
+    if limit:
+        await db.advisory_xact_lock(f"hromada-signer:{resident_id}")
     inserted = await PetitionSignature.raw(
         "INSERT INTO petition_signature (petition, resident, district_code, signed_at) "
         "SELECT {}, id, district_code, {} FROM resident WHERE id = {} "
@@ -274,10 +288,45 @@ async def _insert_signature(petition_id: int, resident_id: int, at: dt.datetime)
     ).run()
     if not inserted:
         return None
-    signed_at = inserted[0]["signed_at"]
-    if isinstance(signed_at, str):  # SQLite's RETURNING gives the stored text
-        signed_at = dt.datetime.fromisoformat(signed_at)
-    return signed_at
+    if limit:
+        await _within_daily_signatures(resident_id, at, limit)
+    return _instant(inserted[0]["signed_at"])
+
+
+def _instant(value: Any) -> dt.datetime:
+    if isinstance(value, str):  # SQLite's raw queries give the stored text
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+async def _within_daily_signatures(resident_id: int, at: dt.datetime, limit: int) -> None:
+    """Refuse (``TooMany``) the signature just inserted when it is one past ``limit`` in the
+    24 hours before ``at``; reads at most ``limit`` + 1 rows."""
+    recent = await PetitionSignature.raw(
+        "SELECT signed_at FROM petition_signature WHERE resident = {} AND signed_at > {} "
+        "ORDER BY signed_at DESC LIMIT {}",
+        resident_id,
+        at - SIGNING_WINDOW,
+        limit + 1,
+    ).run()
+    if len(recent) <= limit:
+        return
+    # Free again when the oldest of the ``limit`` earlier ones (the last row) leaves the window.
+    free_at = _instant(recent[limit]["signed_at"]) + SIGNING_WINDOW
+    wait = max(1, math.ceil((free_at - at).total_seconds()))
+    raise TooMany(
+        f"you have added {limit} signatures in the last 24 hours, the most one resident may: "
+        f"try again in {_duration(wait)}",
+        retry_after=wait,
+    )
+
+
+def _duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes = max(1, math.ceil(rest / 60)) if rest else 0
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 async def _has_signed(petition_id: int, resident_id: int | None) -> bool:
@@ -302,10 +351,7 @@ async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime:
     )
     if mine is None:  # no resident row: the session outlived its account
         raise NotFound("this account no longer exists; log in again")
-    signed_at = mine["signed_at"]
-    if isinstance(signed_at, str):
-        signed_at = dt.datetime.fromisoformat(signed_at)
-    return signed_at
+    return _instant(mine["signed_at"])
 
 
 async def _cosponsor(
@@ -325,7 +371,7 @@ async def _cosponsor(
     status = await Petition.select(Petition.status).where(Petition.id == petition_id).first()
     if status is None or status["status"] != "cosponsoring":
         raise Conflict(f"petition {petition_id} has its co-sponsors: it is in moderation now")
-    inserted = await _insert_signature(petition_id, resident_id, now())
+    inserted = await _insert_signature(settings, petition_id, resident_id, now())
     if inserted and await _count_up_to(petition_id, row["cosponsors"]) >= row["cosponsors"]:
         await _to_moderation(settings, petition_id, row["author"], "system")
     signed_at = inserted or await _signed_at(petition_id, resident_id)
