@@ -124,3 +124,97 @@ async def test_shutdown_does_not_wait_forever_for_a_connection_never_returned(
     assert asyncio.get_running_loop().time() - started < 5
     assert engine.pool is None  # type: ignore[attr-defined]
     assert await District.count() == 0  # the engine works on without a pool
+
+
+def _writer() -> Any:
+    """This loop's SQLite writer (None on PostgreSQL, which has a pool instead)."""
+    return db._sqlite_writers.get(asyncio.get_running_loop())
+
+
+def _district(code: str) -> District:
+    return District(code=code, name_uk="р", name_en="d", lat=50.0, lon=36.2)
+
+
+async def test_a_burst_of_writers_shares_one_connection_and_an_idle_process_keeps_none(
+    clean_db: Settings, monkeypatch: Any
+) -> None:
+    import piccolo.engine.sqlite
+
+    engine = db.current_engine()
+    opened = 0
+    connect = piccolo.engine.sqlite.aiosqlite.connect
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal opened
+        opened += 1
+        return connect(*args, **kwargs)
+
+    # Counts the connections SQLite opens; each is the real one.
+    monkeypatch.setattr(piccolo.engine.sqlite.aiosqlite, "connect", counted)
+
+    async def write(n: int) -> None:
+        async with db.write_transaction():
+            if n == 50:  # one writer fails in the middle of the burst
+                await District.insert(_district("failed"))
+                raise RuntimeError("crash in the middle")
+            await District.insert(_district(f"b{n}"))
+
+    await db.start(engine, pool_size=10)
+    try:
+        results = await asyncio.gather(*(write(n) for n in range(100)), return_exceptions=True)
+        assert [type(r) for r in results if r is not None] == [RuntimeError]
+        if engine.engine_type == "sqlite":
+            # One connection for the writers before the failure, a fresh one after it.
+            assert opened == 2
+            assert _writer().connection is None  # the burst is over: nothing kept open
+        assert await District.count() == 99
+        assert not await District.exists().where(District.code == "failed")
+    finally:
+        await db.stop(engine)
+
+
+async def test_a_writer_cancelled_in_the_queue_leaves_no_connection_open(
+    clean_db: Settings,
+) -> None:
+    engine = db.current_engine()
+    inside = asyncio.Event()
+    leave = asyncio.Event()
+
+    # Both take one lock: the waiter queues behind the holder on either engine (on SQLite
+    # in the writer's queue already, on PostgreSQL at the lock).
+    async def first() -> None:
+        async with db.write_transaction():
+            await db.advisory_xact_lock("hromada-test")
+            await District.insert(_district("first"))
+            inside.set()
+            await leave.wait()
+
+    async def queued() -> None:
+        async with db.write_transaction():
+            await db.advisory_xact_lock("hromada-test")
+            await District.insert(_district("never"))
+
+    await db.start(engine, pool_size=4)
+    try:
+        holder = asyncio.create_task(first())
+        await inside.wait()
+        waiter = asyncio.create_task(queued())
+        await asyncio.sleep(0.05)
+        waiter.cancel()
+        leave.set()
+        await holder
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        for _ in range(50):  # the turn that closes a kept connection runs on its own
+            if engine.engine_type != "sqlite" or _writer().connection is None:
+                break
+            await asyncio.sleep(0.01)
+        if engine.engine_type == "sqlite":
+            assert _writer().connection is None and not _writer().waiting
+        codes = await District.select(District.code).output(as_list=True)
+        assert codes == ["first"]
+        async with db.write_transaction():  # and the next writer writes
+            await District.insert(_district("next"))
+        assert await District.count() == 2
+    finally:
+        await db.stop(engine)

@@ -26,7 +26,7 @@ from piccolo.conf.apps import Finder
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 from piccolo.querystring import QueryString
 
 from hromada.config import Settings
@@ -34,9 +34,9 @@ from hromada.config import Settings
 os.environ.setdefault("PICCOLO_CONF", "hromada.piccolo_conf")
 
 # One in-process writer at a time on SQLite: with IMMEDIATE transactions this
-# turns "database is locked" under concurrency into an orderly queue. A lock
+# turns "database is locked" under concurrency into an orderly queue. A writer
 # belongs to one event loop, and tests run the app in a loop of its own.
-_sqlite_write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+_sqlite_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _SQLiteWriter] = (
     weakref.WeakKeyDictionary()
 )
 # The transaction ``write_transaction`` opened in this task, for ``execute_many``.
@@ -125,7 +125,11 @@ POOL_CLOSE_GRACE = 10.0
 async def stop(engine: Engine) -> None:
     """Close the pool. asyncpg waits for every checked-out connection to come back; one
     that never does (its request was cancelled at the wrong moment) would hold the
-    process at exit forever, so after ``POOL_CLOSE_GRACE`` the rest are closed at once."""
+    process at exit forever, so after ``POOL_CLOSE_GRACE`` the rest are closed at once.
+    On SQLite, a write connection this loop still keeps is closed."""
+    writer = _sqlite_writers.get(asyncio.get_running_loop())
+    if writer is not None:
+        await writer.close()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         pool = engine.pool
         try:
@@ -144,16 +148,15 @@ async def write_transaction() -> AsyncIterator[Any]:
     """A transaction for writes that read first, safe under concurrency on both engines.
 
     On SQLite it is IMMEDIATE (the write lock is taken at BEGIN, so two readers
-    cannot both decide to write) and serialised in-process; on PostgreSQL it is
-    an ordinary transaction and unique constraints settle races.
+    cannot both decide to write) and serialised in-process (``_SQLiteWriter``); on
+    PostgreSQL it is an ordinary transaction and unique constraints settle races.
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        lock = _sqlite_write_locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-        async with (
-            lock,
-            engine.transaction(transaction_type=TransactionType.immediate) as tx,
-        ):
+        writer = _sqlite_writers.get(asyncio.get_running_loop())
+        if writer is None:
+            writer = _sqlite_writers[asyncio.get_running_loop()] = _SQLiteWriter()
+        async with writer.turn(), _WriterTransaction(engine, writer) as tx:
             token = _write_tx.set(tx)
             try:
                 yield tx
@@ -166,6 +169,100 @@ async def write_transaction() -> AsyncIterator[Any]:
                 yield tx
             finally:
                 _write_tx.reset(token)
+
+
+class _SQLiteWriter:
+    """The one writer of an event loop on SQLite: its queue, and the connection it lends.
+
+    Opening a SQLite connection (a driver thread, the file, its WAL) costs about three
+    times a one-row write transaction, so while writers queue, each transaction hands its
+    connection to the next. The turn that ends with nobody waiting closes it, so an idle
+    process holds no connection (and no driver thread) open. A transaction that failed
+    closes its connection at once: the next one starts from a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.waiting = 0
+        self.connection: Any = None
+        self._closers: set[asyncio.Task[None]] = set()
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        self.waiting += 1
+        try:
+            await self.lock.acquire()
+        except BaseException:
+            # A writer cancelled in the queue: if it was the one a kept connection waited
+            # for, a turn of its own closes it once the writer before is done.
+            self.waiting -= 1
+            if not self.waiting and self.connection is not None:
+                closer = asyncio.get_running_loop().create_task(self._idle_turn())
+                self._closers.add(closer)
+                closer.add_done_callback(self._closers.discard)
+            raise
+        self.waiting -= 1
+        try:
+            yield
+        finally:
+            try:
+                if not self.waiting:
+                    await self.close()
+            finally:
+                self.lock.release()
+
+    async def _idle_turn(self) -> None:
+        async with self.turn():
+            pass
+
+    async def lend(self, engine: SQLiteEngine) -> _Lent:
+        if self.connection is None:
+            self.connection = await engine.get_connection()
+        return _Lent(self.connection, self)
+
+    async def close(self) -> None:
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            await connection.close()
+
+
+class _Lent:
+    """The writer's connection as a transaction holds it: closing it gives it back."""
+
+    def __init__(self, connection: Any, writer: _SQLiteWriter) -> None:
+        self._connection = connection
+        self._writer = writer
+        self.ok = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def close(self) -> None:
+        if not self.ok:
+            await self._writer.close()
+
+
+class _WriterTransaction(SQLiteTransaction):
+    """Piccolo's IMMEDIATE transaction on the writer's lent connection."""
+
+    def __init__(self, engine: SQLiteEngine, writer: _SQLiteWriter) -> None:
+        super().__init__(engine=engine, transaction_type=TransactionType.immediate)
+        self._writer = writer
+
+    async def get_connection(self) -> _Lent:
+        return await self._writer.lend(self.engine)
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is not None:
+            return await super().__aexit__(exception_type, exception, traceback)
+        lent: _Lent = self.connection
+        lent.ok = exception is None
+        try:
+            return await super().__aexit__(exception_type, exception, traceback)
+        except BaseException:
+            # COMMIT or ROLLBACK itself failed: the connection's state is unknown.
+            await self._writer.close()
+            raise
 
 
 def in_write_transaction() -> bool:
