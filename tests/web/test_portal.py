@@ -145,6 +145,16 @@ def test_static_files_are_named_by_content_and_cached(portal: Live) -> None:
         assert client.get("/static/..%2f..%2fpyproject.toml").status_code == 404
 
 
+def test_vendored_portal_assets_are_listed_with_licences() -> None:
+    vendor = Path(i18n.__file__).parent / "static" / "vendor"
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    directories = sorted(p for p in vendor.iterdir() if p.is_dir())
+    assert [d.name for d in directories] == ["leaflet"]
+    for directory in directories:
+        assert f"| {directory.name}/ |" in readme, directory.name
+        assert (directory / "LICENSE").is_file(), directory.name
+
+
 def _sign_form(client: httpx.Client, petition: int) -> str:
     page = client.get(f"/petitions/{petition}").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
