@@ -155,6 +155,20 @@ def test_vendored_portal_assets_are_listed_with_licences() -> None:
         assert (directory / "LICENSE").is_file(), directory.name
 
 
+def test_the_policy_names_the_configured_tile_host_only() -> None:
+    from hromada.config import Settings
+    from hromada.web.render import CONTENT_SECURITY_POLICY, content_security_policy
+
+    assert "img-src 'self' data:;" in CONTENT_SECURITY_POLICY
+    assert content_security_policy(Settings(map_tiles="").map_tile_origin) == (
+        CONTENT_SECURITY_POLICY
+    )
+    other = Settings(map_tiles="https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png")
+    policy = content_security_policy(other.map_tile_origin)
+    assert "img-src 'self' data: https://*.tiles.example.org;" in policy
+    assert policy.replace(" https://*.tiles.example.org", "") == CONTENT_SECURITY_POLICY
+
+
 def _sign_form(client: httpx.Client, petition: int) -> str:
     page = client.get(f"/petitions/{petition}").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
