@@ -145,6 +145,43 @@ def test_static_files_are_named_by_content_and_cached(portal: Live) -> None:
         assert client.get("/static/..%2f..%2fpyproject.toml").status_code == 404
 
 
+def test_leaflet_is_served_from_here_under_hashed_names(portal: Live) -> None:
+    vendored = Path(i18n.__file__).parent / "static" / "vendor" / "leaflet"
+    with portal.client() as client:
+        page = client.get("/dashboard")
+        policy = page.headers["content-security-policy"]
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "script-src 'self';" in policy
+        # The basemap's host, from HROMADA_MAP_TILES, and nothing else new.
+        assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
+        assert not re.search(r"https?://(?!tile\.openstreetmap\.org;)", policy)
+        urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+        leaflet = [u for u in urls if re.fullmatch(r"/static/leaflet\.[0-9a-f]{10}\.js", u)]
+        assert len(leaflet) == 1 and any(
+            re.search(r"/static/map\.[0-9a-f]{10}\.js", u) for u in urls
+        )
+        assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page.text)  # no CDN
+        script = client.get(leaflet[0])
+        assert script.status_code == 200
+        assert script.headers["content-type"].startswith("text/javascript")
+        assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert script.content == (vendored / "leaflet.js").read_bytes()
+        assert "Leaflet 1.9.4" in script.text[:200]
+        css_url = next(u for u in urls if re.fullmatch(r"/static/leaflet\.[0-9a-f]{10}\.css", u))
+        css = client.get(css_url).text
+        # Its images under their own hashed names, each served as an image.
+        images = re.findall(r"url\((/static/[^)]+)\)", css)
+        assert len(images) == 3 and "url(images/" not in css
+        for image in images:
+            served = client.get(image)
+            assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+            assert "immutable" in served.headers["cache-control"]
+            assert served.content.startswith(b"\x89PNG")
+        assert client.get("/static/leaflet.0000000000.js").status_code == 404
+        assert client.get("/static/vendor%2fleaflet%2fleaflet.js").status_code == 404
+        assert client.get("/static/LICENSE").status_code == 404
+
+
 def test_vendored_portal_assets_are_listed_with_licences() -> None:
     vendor = Path(i18n.__file__).parent / "static" / "vendor"
     readme = (vendor / "README.md").read_text(encoding="utf-8")
@@ -153,6 +190,12 @@ def test_vendored_portal_assets_are_listed_with_licences() -> None:
     for directory in directories:
         assert f"| {directory.name}/ |" in readme, directory.name
         assert (directory / "LICENSE").is_file(), directory.name
+
+
+def test_a_page_without_a_map_script_loads_no_map(portal: Live) -> None:
+    with portal.client() as client:
+        for path in ("/", "/data", "/petitions"):
+            assert "leaflet" not in client.get(path).text, path
 
 
 def test_the_policy_names_the_configured_tile_host_only() -> None:

@@ -151,6 +151,8 @@ def page(
             "signed_in": principal.resident_id is not None,
             "role": principal.role,
             "csrf_token": csrf,
+            "map_tiles": settings_of(request).map_tiles,
+            "map_attribution": settings_of(request).map_attribution,
             **context,
         },
         status_code=status_code,
