@@ -488,3 +488,37 @@ async def test_the_dashboard_shows_heating_from_the_registries(portal: Live) -> 
     assert "Садочок «Сонечко»" in page and "аварія на тепломережі" in page
     assert "Школа № 1</th>" not in page  # only the disconnected are listed
     assert "Heating: Building e-passports" not in page  # no passports: no section
+
+
+def test_static_names_must_be_unique_and_stylesheets_link_hashed_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hromada.web import assets
+
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "dot.png").write_bytes(b"\x89PNG one")
+    (tmp_path / "site.css").write_text(
+        'a { background: url("img/dot.png") } b { background: url(data:x) } '
+        "i { background: url(img/missing.png) }"
+    )
+    monkeypatch.setattr(assets, "STATIC", tmp_path)
+    assets._assets.cache_clear()
+    try:
+        dot = assets.url("dot.png")
+        css = assets._assets()["site.css"]
+        assert re.fullmatch(r"/static/dot\.[0-9a-f]{10}\.png", dot)
+        assert f"url({dot})" in css.body.decode()
+        assert "url(data:x)" in css.body.decode() and "url(img/missing.png)" in css.body.decode()
+        # A new image is a new stylesheet name too.
+        before = css.hashed
+        (tmp_path / "img" / "dot.png").write_bytes(b"\x89PNG two")
+        assets._assets.cache_clear()
+        assert assets._assets()["site.css"].hashed != before
+        (tmp_path / "dot.png").write_bytes(b"\x89PNG three")
+        assets._assets.cache_clear()
+        with pytest.raises(RuntimeError, match=r"share a name: dot\.png"):
+            assets._assets()
+    finally:
+        monkeypatch.undo()
+        assets._assets.cache_clear()
+        assets.by_hashed_name.cache_clear()
