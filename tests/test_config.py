@@ -37,6 +37,11 @@ def test_postgres_url_selects_postgres() -> None:
         ({"HROMADA_PETITION_SIGNER_NAME": "surname"}, "HROMADA_PETITION_SIGNER_NAME"),
         ({"HROMADA_SMTP_URL": "smtp://mail.city.example:abc"}, "HROMADA_SMTP_URL"),
         ({"HROMADA_SMTP_URL": "smtp://u:secret@mail.city.example"}, "HROMADA_SMTP_URL"),
+        ({"HROMADA_MAP_TILES": "tile.example.org/{z}/{x}/{y}.png"}, "HROMADA_MAP_TILES"),
+        ({"HROMADA_MAP_TILES": "https://tile.example.org/{z}.png"}, "HROMADA_MAP_TILES"),
+        ({"HROMADA_MAP_TILES": "https://a.{s}.example.org/{z}/{x}/{y}"}, "HROMADA_MAP_TILES"),
+        # Nothing but a host may reach the Content-Security-Policy.
+        ({"HROMADA_MAP_TILES": "https://x; script-src */{z}/{x}/{y}"}, "HROMADA_MAP_TILES"),
     ],
 )
 def test_bad_values_are_one_line_errors(env: dict[str, str], fragment: str) -> None:
@@ -44,6 +49,20 @@ def test_bad_values_are_one_line_errors(env: dict[str, str], fragment: str) -> N
         Settings.from_env(environ=env, env_file=None)
     assert fragment in str(info.value)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("tiles", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        ("https://{s}.tiles.example.org/{z}/{x}/{y}.png", "https://*.tiles.example.org"),
+        ("http://127.0.0.1:8080/tiles/{z}/{x}/{y}.png", "http://127.0.0.1:8080"),
+        ("", ""),
+    ],
+)
+def test_the_basemap_host_is_read_from_its_template(tiles: str, origin: str) -> None:
+    settings = Settings.from_env(environ={"HROMADA_MAP_TILES": tiles}, env_file=None)
+    assert settings.map_tile_origin == origin
 
 
 def test_password_never_echoed() -> None:

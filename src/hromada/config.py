@@ -260,6 +260,16 @@ class Settings:
         "answer 410 naming the latest. 0 keeps every version (prune by hand: hromada "
         "versions prune).",
     )
+    map_tiles: str = _field(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "URL template of the basemap tiles under the portal's maps ({z}/{x}/{y}, and {s} in "
+        "the host for subdomains); the pages' Content-Security-Policy allows images from its "
+        "host. Empty means no basemap: the map shows its data alone.",
+    )
+    map_attribution: str = _field(
+        "© OpenStreetMap contributors",
+        "Attribution shown on the maps for the basemap tiles (plain text).",
+    )
 
     # ------------------------------------------------------------------
     @property
@@ -294,6 +304,27 @@ class Settings:
     @property
     def effective_dev_idp_port(self) -> int:
         return self.dev_idp_port or self.port + 1
+
+    @property
+    def map_tile_origin(self) -> str:
+        """Where the basemap's images come from, as a Content-Security-Policy source
+        (``https://*.tile.example.org`` for a ``{s}`` subdomain); empty without a basemap."""
+        if not self.map_tiles:
+            return ""
+        parts = urlsplit(self.map_tiles)
+        host = parts.netloc.replace("{s}", "*")
+        if (
+            parts.scheme not in ("http", "https")
+            or not host
+            or not all(c.isalnum() or c in ".-*:" for c in host)
+            or "*" in (host[2:] if host.startswith("*.") else host)
+            or not all(p in self.map_tiles for p in ("{z}", "{x}", "{y}"))
+        ):
+            raise SettingsError(
+                f"HROMADA_MAP_TILES={self.map_tiles!r}: expected "
+                "https://host/{z}/{x}/{y}.png ({s} allowed as the host's first label)"
+            )
+        return f"{parts.scheme}://{host}"
 
     @property
     def engine(self) -> Literal["sqlite", "postgres"]:
@@ -393,6 +424,8 @@ class Settings:
             raise SettingsError(
                 f"HROMADA_PUBLIC_URL={self.public_url!r}: expected https://host[/prefix]"
             )
+        if self.map_tiles:
+            self.map_tile_origin  # noqa: B018 - parsed once, and checked here
         if self.publisher_edrpou and not (
             self.publisher_edrpou.isdigit() and len(self.publisher_edrpou) == 8
         ):

@@ -10,6 +10,7 @@ running. Screenshots of each page type at 1280 and 360 px are written to
 from __future__ import annotations
 
 import asyncio
+import base64
 import csv
 import io
 import os
@@ -27,6 +28,14 @@ from tests.web.conftest import NEW_PETITION, published_petition, session
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 ARTIFACTS = Path(os.environ.get("HROMADA_TEST_ARTIFACTS", "var/test-artifacts")) / "screenshots"
 WIDTHS = (1280, 360)
+
+
+# A 1×1 PNG the tests answer for the basemap's tile server: the suite needs no internet, and
+# the browser still asks the configured host (so the page's policy must allow it).
+TILE = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg=="
+)
+TILE_SERVER = "https://tile.openstreetmap.org/"
 
 
 def _chromium() -> str | None:
@@ -63,7 +72,13 @@ async def _context(browser: Any, *, javascript: bool = True, width: int = 1280, 
         **kw,
     )
     context.set_default_timeout(15_000)
+    # No test asks the real tile server for anything.
+    await context.route(TILE_SERVER + "**", _tile)
     return context
+
+
+async def _tile(route: Any) -> None:
+    await route.fulfill(body=TILE, content_type="image/png")
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
@@ -162,6 +177,90 @@ async def test_every_page_type_is_accessible_and_fits_a_phone(
         await context.close()
     assert problems == [], problems
     assert len(list(ARTIFACTS.glob("*.png"))) >= len(WIDTHS) * 10
+
+
+async def _density(portal: Live) -> dict[str, Any]:
+    async with httpx.AsyncClient(base_url=portal.url) as client:
+        density: dict[str, Any] = (await client.get("/api/v1/appeals/density")).json()
+    return density
+
+
+async def test_the_dashboard_map_draws_the_cells_the_api_answers(
+    portal: Live, browser: Any
+) -> None:
+    density = await _density(portal)
+    # Cells under k exist and stay out of the map, as out of the API.
+    assert density["cells"] and density["suppressed_cells"] > 0
+    context = await _context(browser)
+    tiles: list[str] = []
+
+    async def tile(route: Any) -> None:
+        tiles.append(route.request.url)
+        await route.fulfill(body=TILE, content_type="image/png")
+
+    await context.route(TILE_SERVER + "**", tile)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(portal.url + "/dashboard")
+    await page.wait_for_selector(".map.leaflet-container path.cell")
+    await page.wait_for_selector(".map .leaflet-tile-loaded")
+    assert await page.locator(".map path.cell").count() == len(density["cells"])
+    assert await page.locator(".map").get_attribute("data-cells") == str(len(density["cells"]))
+    assert await page.locator("svg.fallback").is_hidden()
+    assert await page.locator(".map").is_visible()
+    assert tiles and all(url.startswith(TILE_SERVER) for url in tiles)
+    assert "OpenStreetMap" in await page.locator(".leaflet-control-attribution").inner_text()
+    assert await page.get_by_role("button", name="Наблизити").count() == 1
+    # The API lists the busiest cell first; its tooltip says what the SVG's title says.
+    biggest = density["cells"][0]
+    await page.locator(".map path.cell").first.hover()
+    tooltip = await page.locator(".leaflet-tooltip").inner_text()
+    assert tooltip == f"Клітинка {biggest['lat']}, {biggest['lon']}: звернень {biggest['count']}"
+    await context.close()
+    assert errors == [], errors
+
+    # axe, on the page with its map drawn (the test's own script needs the policy bypassed).
+    context = await _context(browser, bypass_csp=True)
+    page = await context.new_page()
+    await page.goto(portal.url + "/dashboard")
+    await page.wait_for_selector(".map.leaflet-container path.cell")
+    await page.add_script_tag(path=str(AXE))
+    found = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']}))"
+        ".violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' '))])"
+    )
+    await context.close()
+    assert [v for v in found if v[1] in ("serious", "critical")] == []
+
+
+async def test_without_javascript_the_dashboard_map_is_the_svg(portal: Live, browser: Any) -> None:
+    density = await _density(portal)
+    context = await _context(browser, javascript=False)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = await context.new_page()
+    await page.goto(portal.url + "/dashboard")
+    assert await page.locator("svg.fallback").is_visible()
+    assert await page.locator("svg.fallback rect").count() == len(density["cells"])
+    assert await page.locator(".map").is_hidden()
+    assert await page.locator(".leaflet-container").count() == 0
+    await context.close()
+    assert not [url for url in requested if not url.startswith(portal.url)]
+
+
+async def test_when_the_api_fails_the_svg_stays(portal: Live, browser: Any) -> None:
+    context = await _context(browser)
+    await context.route(
+        "**/api/v1/appeals/density", lambda route: route.fulfill(status=503, body="{}")
+    )
+    page = await context.new_page()
+    await page.goto(portal.url + "/dashboard")
+    await page.wait_for_load_state("networkidle")
+    assert await page.locator("svg.fallback").is_visible()
+    assert await page.locator(".map").is_hidden()
+    await context.close()
 
 
 async def test_markup_a_user_wrote_never_runs(portal: Live, browser: Any) -> None:

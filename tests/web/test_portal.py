@@ -145,6 +145,73 @@ def test_static_files_are_named_by_content_and_cached(portal: Live) -> None:
         assert client.get("/static/..%2f..%2fpyproject.toml").status_code == 404
 
 
+def test_leaflet_is_served_from_here_under_hashed_names(portal: Live) -> None:
+    vendored = Path(i18n.__file__).parent / "static" / "vendor" / "leaflet"
+    with portal.client() as client:
+        page = client.get("/dashboard")
+        policy = page.headers["content-security-policy"]
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "script-src 'self';" in policy
+        # The basemap's host, from HROMADA_MAP_TILES, and nothing else new.
+        assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
+        assert not re.search(r"https?://(?!tile\.openstreetmap\.org;)", policy)
+        urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+        leaflet = [u for u in urls if re.fullmatch(r"/static/leaflet\.[0-9a-f]{10}\.js", u)]
+        assert len(leaflet) == 1 and any(
+            re.search(r"/static/map\.[0-9a-f]{10}\.js", u) for u in urls
+        )
+        assert not re.search(r"(?:src|href)=\"(?:https?:)?//", page.text)  # no CDN
+        script = client.get(leaflet[0])
+        assert script.status_code == 200
+        assert script.headers["content-type"].startswith("text/javascript")
+        assert script.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert script.content == (vendored / "leaflet.js").read_bytes()
+        assert "Leaflet 1.9.4" in script.text[:200]
+        css_url = next(u for u in urls if re.fullmatch(r"/static/leaflet\.[0-9a-f]{10}\.css", u))
+        css = client.get(css_url).text
+        # Its images under their own hashed names, each served as an image.
+        images = re.findall(r"url\((/static/[^)]+)\)", css)
+        assert len(images) == 3 and "url(images/" not in css
+        for image in images:
+            served = client.get(image)
+            assert served.status_code == 200 and served.headers["content-type"] == "image/png"
+            assert "immutable" in served.headers["cache-control"]
+            assert served.content.startswith(b"\x89PNG")
+        assert client.get("/static/leaflet.0000000000.js").status_code == 404
+        assert client.get("/static/vendor%2fleaflet%2fleaflet.js").status_code == 404
+        assert client.get("/static/LICENSE").status_code == 404
+
+
+def test_vendored_portal_assets_are_listed_with_licences() -> None:
+    vendor = Path(i18n.__file__).parent / "static" / "vendor"
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    directories = sorted(p for p in vendor.iterdir() if p.is_dir())
+    assert [d.name for d in directories] == ["leaflet"]
+    for directory in directories:
+        assert f"| {directory.name}/ |" in readme, directory.name
+        assert (directory / "LICENSE").is_file(), directory.name
+
+
+def test_a_page_without_a_map_script_loads_no_map(portal: Live) -> None:
+    with portal.client() as client:
+        for path in ("/", "/data", "/petitions"):
+            assert "leaflet" not in client.get(path).text, path
+
+
+def test_the_policy_names_the_configured_tile_host_only() -> None:
+    from hromada.config import Settings
+    from hromada.web.render import CONTENT_SECURITY_POLICY, content_security_policy
+
+    assert "img-src 'self' data:;" in CONTENT_SECURITY_POLICY
+    assert content_security_policy(Settings(map_tiles="").map_tile_origin) == (
+        CONTENT_SECURITY_POLICY
+    )
+    other = Settings(map_tiles="https://{s}.tiles.example.org/osm/{z}/{x}/{y}.png")
+    policy = content_security_policy(other.map_tile_origin)
+    assert "img-src 'self' data: https://*.tiles.example.org;" in policy
+    assert policy.replace(" https://*.tiles.example.org", "") == CONTENT_SECURITY_POLICY
+
+
 def _sign_form(client: httpx.Client, petition: int) -> str:
     page = client.get(f"/petitions/{petition}").text
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
@@ -421,3 +488,37 @@ async def test_the_dashboard_shows_heating_from_the_registries(portal: Live) -> 
     assert "Садочок «Сонечко»" in page and "аварія на тепломережі" in page
     assert "Школа № 1</th>" not in page  # only the disconnected are listed
     assert "Heating: Building e-passports" not in page  # no passports: no section
+
+
+def test_static_names_must_be_unique_and_stylesheets_link_hashed_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hromada.web import assets
+
+    (tmp_path / "img").mkdir()
+    (tmp_path / "img" / "dot.png").write_bytes(b"\x89PNG one")
+    (tmp_path / "site.css").write_text(
+        'a { background: url("img/dot.png") } b { background: url(data:x) } '
+        "i { background: url(img/missing.png) }"
+    )
+    monkeypatch.setattr(assets, "STATIC", tmp_path)
+    assets._assets.cache_clear()
+    try:
+        dot = assets.url("dot.png")
+        css = assets._assets()["site.css"]
+        assert re.fullmatch(r"/static/dot\.[0-9a-f]{10}\.png", dot)
+        assert f"url({dot})" in css.body.decode()
+        assert "url(data:x)" in css.body.decode() and "url(img/missing.png)" in css.body.decode()
+        # A new image is a new stylesheet name too.
+        before = css.hashed
+        (tmp_path / "img" / "dot.png").write_bytes(b"\x89PNG two")
+        assets._assets.cache_clear()
+        assert assets._assets()["site.css"].hashed != before
+        (tmp_path / "dot.png").write_bytes(b"\x89PNG three")
+        assets._assets.cache_clear()
+        with pytest.raises(RuntimeError, match=r"share a name: dot\.png"):
+            assets._assets()
+    finally:
+        monkeypatch.undo()
+        assets._assets.cache_clear()
+        assets.by_hashed_name.cache_clear()

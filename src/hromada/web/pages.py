@@ -22,12 +22,12 @@ from hromada.web.render import SECURITY_HEADERS, page
 
 @get("/static/{name:str}", name="web-static", sync_to_thread=False)
 def static_file(name: FromPath[str]) -> Response[bytes]:
-    path = assets.by_hashed_name().get(name)
-    if path is None:
+    asset = assets.by_hashed_name().get(name)
+    if asset is None:
         raise NotFound(f"no static file {name[:80]}")
     return Response(
-        path.read_bytes(),
-        media_type=assets.MEDIA_TYPES[path.suffix],
+        asset.body,
+        media_type=asset.media_type,
         headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
 

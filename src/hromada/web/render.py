@@ -24,17 +24,29 @@ from hromada.web import assets, i18n
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# No inline script or style anywhere: what a user writes can never run, even if an
-# escape were missed. Forms post only here; no other site may frame a page.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
+
+@functools.cache
+def content_security_policy(tile_origin: str = "") -> str:
+    """No inline script or style anywhere: what a user writes can never run, even if an
+    escape were missed. Forms post only here; no other site may frame a page. Images come
+    from here, and from the basemap's tile server (``Settings.map_tile_origin``) alone."""
+    images = f"'self' data: {tile_origin}".rstrip()
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+# For what the router answers besides pages (static files, redirects): no basemap there.
+CONTENT_SECURITY_POLICY = content_security_policy()
+OTHER_SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 SECURITY_HEADERS = [
     ResponseHeader(name="Content-Security-Policy", value=CONTENT_SECURITY_POLICY),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="Referrer-Policy", value="same-origin"),
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    *(ResponseHeader(name=name, value=value) for name, value in OTHER_SECURITY_HEADERS.items()),
 ]
 
 
@@ -139,6 +151,8 @@ def page(
             "signed_in": principal.resident_id is not None,
             "role": principal.role,
             "csrf_token": csrf,
+            "map_tiles": settings_of(request).map_tiles,
+            "map_attribution": settings_of(request).map_attribution,
             **context,
         },
         status_code=status_code,
@@ -147,6 +161,9 @@ def page(
         headers={
             "Cache-Control": "private, no-cache",
             "Vary": "Cookie, Accept-Language",
-            **{header.name: header.value for header in SECURITY_HEADERS},
+            "Content-Security-Policy": content_security_policy(
+                settings_of(request).map_tile_origin
+            ),
+            **OTHER_SECURITY_HEADERS,
         },
     )
