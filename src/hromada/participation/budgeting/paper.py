@@ -70,7 +70,9 @@ async def enter(
             raise Conflict(f"pool {pool_id} is not open for voting")
         if pool["district_code"] is not None and district != pool["district_code"]:
             raise Forbidden(f"only residents of district {pool['district_code']} vote in this pool")
-        service.check_picks(pool, await service.approved_projects(pool_id), ballot.projects)
+        service.check_picks(
+            pool, await service.picked_projects(pool_id, ballot.projects), ballot.projects
+        )
         resident = await _resident_for(settings, ballot.tax_id, district)
         ordered = json.dumps(sorted(ballot.projects), ensure_ascii=False)
         written = await BudgetBallot.raw(

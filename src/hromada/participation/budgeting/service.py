@@ -42,6 +42,7 @@ from hromada.participation.budgeting.schemas import (
     RuleResult,
 )
 from hromada.participation.budgeting.tables import (
+    PROJECT_CODE_LENGTH,
     BudgetBallot,
     BudgetBallotEvent,
     BudgetCycle,
@@ -108,6 +109,22 @@ async def approved_projects(pool_id: int) -> list[dict[str, Any]]:
         await BudgetProject.select()
         .where((BudgetProject.pool == pool_id) & (BudgetProject.status == "approved"))
         .order_by(BudgetProject.code)
+    )
+
+
+async def picked_projects(pool_id: int, picks: Sequence[str]) -> list[dict[str, Any]]:
+    """The picked projects that are on the pool's ballot, with what ``check_picks`` reads:
+    at most ``MAX_PICKS`` rows, whatever the size of the pool. A code no project can have
+    (too long, a NUL) is not looked up: ``check_picks`` names it as not on the ballot."""
+    codes = [c for c in set(picks) if 0 < len(c) <= PROJECT_CODE_LENGTH and "\x00" not in c]
+    if not codes or len(picks) > MAX_PICKS:
+        return []
+    return await BudgetProject.select(
+        BudgetProject.code, BudgetProject.cost, BudgetProject.category
+    ).where(
+        (BudgetProject.pool == pool_id)
+        & (BudgetProject.status == "approved")
+        & BudgetProject.code.is_in(codes)
     )
 
 
@@ -244,7 +261,7 @@ async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]
                 raise Forbidden(
                     f"only residents of district {pool['district_code']} vote in this pool"
                 )
-        check_picks(pool, await approved_projects(pool_id), picks)
+        check_picks(pool, await picked_projects(pool_id, picks), picks)
         ordered = json.dumps(sorted(picks), ensure_ascii=False)
         # One statement: the upsert leaves a paper ballot alone (its WHERE), so a paper
         # and an online ballot can never both count, whichever arrives first.

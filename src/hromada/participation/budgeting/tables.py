@@ -51,10 +51,13 @@ class BudgetPool(Table, tablename="budget_pool"):
     max_cost = Integer(null=True, default=None)
 
 
+PROJECT_CODE_LENGTH = 32
+
+
 class BudgetProject(Table, tablename="budget_project"):
     id = Serial(primary_key=True)
     pool = ForeignKey(references=BudgetPool, index=True)
-    code = Varchar(length=32, unique=True)
+    code = Varchar(length=PROJECT_CODE_LENGTH, unique=True)
     title = Varchar(length=300)
     description = Text(default="")
     category = Varchar(length=100, default="")
