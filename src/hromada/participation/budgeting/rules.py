@@ -117,8 +117,10 @@ class _Round:
     alive: tuple[str, ...]  # projects still affordable and not funded, in the file's order
     winners: tuple[str, ...]
     prices: dict[str, tuple[int, int, int]]  # each winner's payment line and its scale
-    pays: dict[str, tuple[int, int, int]]  # the price of a project whose supporters kept
-    # their money since it was last priced: numerator line and the count paying it in full
+    pays: dict[str, tuple[int, int, int, int | None]]  # the price of a project whose
+    # supporters kept their money since it was last priced: numerator line, the count paying
+    # it in full, and the last step at which those paying in full stay the same (before
+    # it the line is the price; after it the line is still never above the price)
     until: int | None
 
 
@@ -180,22 +182,32 @@ def _mes_rounds(voters: _Voters, start: _Round, step: int) -> list[_Round]:
     masks, people = voters.masks, voters.people
     classes, cost, scale = start.classes, start.cost, start.scale
     alive, winners, prices = list(start.alive), list(start.winners), dict(start.prices)
-    pays = dict(start.pays)
+    pays = {p: v for p, v in start.pays.items() if v[3] is None or v[3] >= step}
     last = start.until
     settled = last == step  # no comparison can bring ``last`` lower
 
+    def held(c0: int, c1: int) -> int | None:
+        """The last step at which ``c0 + c1 * step`` keeps its sign (None: every step)."""
+        value = c0 + c1 * step
+        if not c1 or (value > 0 and c1 > 0) or (value < 0 and c1 < 0):
+            return None
+        if value == 0:
+            return step
+        num, den = (c0, -c1) if c1 < 0 else (-c0, c1)  # the root num / den > step
+        return -(-num // den) - 1
+
+    def keep(bound: int | None) -> None:
+        nonlocal last, settled
+        if bound is not None and (last is None or bound < last):
+            last = bound
+            settled = bound == step
+
     def sign(c0: int, c1: int) -> int:
         """The sign of ``c0 + c1 * step``; ``last`` drops to the step before it changes."""
-        nonlocal last, settled
         value = c0 + c1 * step
-        s = (value > 0) - (value < 0)
-        if not settled and c1 and (s == 0 or (s > 0) != (c1 > 0)):
-            num, den = (c0, -c1) if c1 < 0 else (-c0, c1)  # the root num / den > step
-            bound = step if s == 0 else -(-num // den) - 1
-            if last is None or bound < last:
-                last = bound
-                settled = bound == step
-        return s
+        if not settled:
+            keep(held(c0, c1))
+        return (value > 0) - (value < 0)
 
     rounds = [start]
     while alive:
@@ -225,31 +237,39 @@ def _mes_rounds(voters: _Voters, start: _Round, step: int) -> list[_Round]:
                 n0 -= l0 * w
                 n1 -= l1 * w
                 left -= w
-            if not settled:  # who pays in full is what must not change
+            # Who pays in full must not change while this line is taken for the price; when
+            # it changes, the true price is only higher (the line is the price of the same
+            # payers at any step), so the project can only fall further behind.
+            exact: int | None = step
+            if not settled:
+                exact = None
                 for _, l0, l1, _ in buckets:
-                    sign(l0 * left - n0, l1 * left - n1)
-            pays[pid] = (n0, n1, left)
+                    bound = held(l0 * left - n0, l1 * left - n1)
+                    if bound is not None and (exact is None or bound < exact):
+                        exact = bound
+            pays[pid] = (n0, n1, left, exact)
         if not pays:
             break
         # The highest effective vote count cost / payment, compared cross-multiplied.
         names = list(pays)
         top = names[0]
         for pid in names[1:]:
-            q0, q1, ql = pays[pid]
-            b0, b1, bl = pays[top]
+            q0, q1, ql, _ = pays[pid]
+            b0, b1, bl, _ = pays[top]
             if cost[pid] * ql * (b0 + b1 * step) > cost[top] * bl * (q0 + q1 * step):
                 top = pid
-        b0, b1, bl = pays[top]
+        b0, b1, bl, _ = pays[top]
         best = []
         for pid in names:
-            q0, q1, ql = pays[pid]
+            q0, q1, ql, exact = pays[pid]
             x, y = cost[pid] * ql, cost[top] * bl
             if sign(x * b0 - y * q0, x * b1 - y * q1) == 0:
                 best.append(pid)
+                keep(exact)  # a tie (the top among them) needs the exact price
         # Ties: more supporters (distinct ballots), then the cheaper project, then the
         # smaller id.
         chosen = min(best, key=lambda p: (-voters.ballots[p], cost[p], p))
-        n0, n1, left = pays.pop(chosen)
+        n0, n1, left, _ = pays.pop(chosen)
         common = math.gcd(left, n0, n1)
         widen = left // common  # the unit shrinks so that the payment is an integer line
         d0, d1 = n0 // common, n1 // common
@@ -270,8 +290,8 @@ def _mes_rounds(voters: _Voters, start: _Round, step: int) -> list[_Round]:
         classes = after
         # A price stays right while none of its supporters paid (in the new unit).
         pays = {
-            p: (q0 * widen, q1 * widen, ql)
-            for p, (q0, q1, ql) in pays.items()
+            p: (q0 * widen, q1 * widen, ql, exact)
+            for p, (q0, q1, ql, exact) in pays.items()
             if not masks[p] & paying
         }
         winners.append(chosen)
