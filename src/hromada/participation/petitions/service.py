@@ -258,39 +258,47 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
             )
             raise Conflict(f"petition {petition_id} is {current}: it takes no signatures")
         await kinds.check_eligible(settings, kind, resident_id)
-        inserted = await _insert_signature(settings, petition_id, resident_id, at)
+        signed_at, inserted = await _insert_signature(settings, petition_id, resident_id, at)
         if inserted and row["threshold"] - THRESHOLD_WINDOW <= before < row["threshold"]:
             await notices.check_threshold(petition_id)
-        signed_at = inserted or await _signed_at(petition_id, resident_id)
-    return SignatureOut(petition=petition_id, signed=bool(inserted), signed_at=signed_at)
+    return SignatureOut(petition=petition_id, signed=inserted, signed_at=signed_at)
 
 
 async def _insert_signature(
     settings: Settings, petition_id: int, resident_id: int, at: dt.datetime
-) -> Any:
-    """The new signature's time, or None when this resident had signed already.
+) -> tuple[dt.datetime, bool]:
+    """The signature's time, and whether it is new (False: this resident had signed).
 
     A resident adds at most ``petition_signatures_per_day`` signatures in any 24 hours: the
-    one past it is refused with ``TooMany`` (and its transaction rolled back). A repeat of a
-    signature already made inserts nothing and is never refused, so retries stay
-    idempotent. The resident's lock makes the count exact under concurrent signing.
+    insert counts them in the same statement, and the one past the limit is refused with
+    ``TooMany``. A repeat of a signature already made is never refused, so retries stay
+    idempotent. The resident's lock, taken first, makes the count exact under concurrent
+    signing (each statement then sees what the one before committed).
     """
     limit = settings.petition_signatures_per_day
+    sql = (
+        "INSERT INTO petition_signature (petition, resident, district_code, signed_at) "
+        "SELECT {}, id, district_code, {} FROM resident WHERE id = {}"
+    )
+    args: list[Any] = [petition_id, at, resident_id]
     if limit:
         await db.advisory_xact_lock(f"hromada-signer:{resident_id}")
-    inserted = await PetitionSignature.raw(
-        "INSERT INTO petition_signature (petition, resident, district_code, signed_at) "
-        "SELECT {}, id, district_code, {} FROM resident WHERE id = {} "
-        "ON CONFLICT (petition, resident) DO NOTHING RETURNING signed_at",
-        petition_id,
-        at,
-        resident_id,
-    ).run()
-    if not inserted:
-        return None
+        sql += (
+            " AND (SELECT count(*) FROM (SELECT 1 FROM petition_signature WHERE resident = {} "
+            "AND signed_at > {} LIMIT {}) AS recent) < {}"
+        )
+        args += [resident_id, at - SIGNING_WINDOW, limit, limit]
+    sql += " ON CONFLICT (petition, resident) DO NOTHING RETURNING signed_at"
+    inserted = await PetitionSignature.raw(sql, *args).run()
+    if inserted:
+        return _instant(inserted[0]["signed_at"]), True
+    earlier = await _signed_at(petition_id, resident_id)
+    if earlier is not None:
+        return earlier, False
     if limit:
-        await _within_daily_signatures(resident_id, at, limit)
-    return _instant(inserted[0]["signed_at"])
+        await _refuse_past_limit(resident_id, at, limit)
+    # Not signed and not at the limit: no resident row, the session outlived its account.
+    raise NotFound("this account no longer exists; log in again")
 
 
 def _instant(value: Any) -> dt.datetime:
@@ -299,20 +307,20 @@ def _instant(value: Any) -> dt.datetime:
     return value
 
 
-async def _within_daily_signatures(resident_id: int, at: dt.datetime, limit: int) -> None:
-    """Refuse (``TooMany``) the signature just inserted when it is one past ``limit`` in the
-    24 hours before ``at``; reads at most ``limit`` + 1 rows."""
+async def _refuse_past_limit(resident_id: int, at: dt.datetime, limit: int) -> None:
+    """``TooMany`` when the resident has ``limit`` signatures in the 24 hours before ``at``,
+    with the seconds until the oldest of them leaves the window; reads at most ``limit``
+    rows."""
     recent = await PetitionSignature.raw(
         "SELECT signed_at FROM petition_signature WHERE resident = {} AND signed_at > {} "
         "ORDER BY signed_at DESC LIMIT {}",
         resident_id,
         at - SIGNING_WINDOW,
-        limit + 1,
+        limit,
     ).run()
-    if len(recent) <= limit:
+    if len(recent) < limit:
         return
-    # Free again when the oldest of the ``limit`` earlier ones (the last row) leaves the window.
-    free_at = _instant(recent[limit]["signed_at"]) + SIGNING_WINDOW
+    free_at = _instant(recent[-1]["signed_at"]) + SIGNING_WINDOW
     wait = max(1, math.ceil((free_at - at).total_seconds()))
     raise TooMany(
         f"you have added {limit} signatures in the last 24 hours, the most one resident may: "
@@ -340,7 +348,7 @@ async def _has_signed(petition_id: int, resident_id: int | None) -> bool:
     )
 
 
-async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime:
+async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime | None:
     mine = (
         await PetitionSignature.select(PetitionSignature.signed_at)
         .where(
@@ -349,9 +357,7 @@ async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime:
         )
         .first()
     )
-    if mine is None:  # no resident row: the session outlived its account
-        raise NotFound("this account no longer exists; log in again")
-    return _instant(mine["signed_at"])
+    return None if mine is None else _instant(mine["signed_at"])
 
 
 async def _cosponsor(
@@ -371,11 +377,10 @@ async def _cosponsor(
     status = await Petition.select(Petition.status).where(Petition.id == petition_id).first()
     if status is None or status["status"] != "cosponsoring":
         raise Conflict(f"petition {petition_id} has its co-sponsors: it is in moderation now")
-    inserted = await _insert_signature(settings, petition_id, resident_id, now())
+    signed_at, inserted = await _insert_signature(settings, petition_id, resident_id, now())
     if inserted and await _count_up_to(petition_id, row["cosponsors"]) >= row["cosponsors"]:
         await _to_moderation(settings, petition_id, row["author"], "system")
-    signed_at = inserted or await _signed_at(petition_id, resident_id)
-    return SignatureOut(petition=petition_id, signed=bool(inserted), signed_at=signed_at)
+    return SignatureOut(petition=petition_id, signed=inserted, signed_at=signed_at)
 
 
 async def withdraw(settings: Settings, resident_id: int, petition_id: int) -> bool:
