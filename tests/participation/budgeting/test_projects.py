@@ -232,6 +232,18 @@ def test_moderators_hide_abuse(live: Live, pool: int) -> None:
         assert hide.status_code == 403
 
 
+def test_the_proposers_point_is_kept_and_shown(live: Live, pool: int) -> None:
+    code = _submit(live, pool, lat=49.9935, lon=36.2304)
+    olena, csrf = _session(live, "c-olena-1001")
+    with closing(olena):
+        shown = olena.get(f"/api/v1/pb/projects/{code}").json()
+        assert (shown["lat"], shown["lon"]) == (49.9935, 36.2304)
+        moved = olena.put(f"/api/v1/pb/projects/{code}", json=project(lat=50, lon=36), headers=csrf)
+        assert moved.status_code == 200 and (moved.json()["lat"], moved.json()["lon"]) == (50, 36)
+        cleared = olena.put(f"/api/v1/pb/projects/{code}", json=project(), headers=csrf)
+        assert (cleared.json()["lat"], cleared.json()["lon"]) == (None, None)
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
@@ -252,6 +264,14 @@ def test_moderators_hide_abuse(live: Live, pool: int) -> None:
         (project(extra=1), 422, "extra"),
         (project(category=""), 422, "category must be"),
         (project(title="Майданчик\x00біля школи"), 422, "NUL"),
+        (project(lat=50.0), 422, "lon"),
+        (project(lon=36.2), 422, "lat"),
+        (project(lat=91, lon=36.2), 422, "lat"),
+        (project(lat=50.0, lon=-180.5), 422, "lon"),
+        (project(lat="north", lon=36.2), 422, "lat"),
+        (project(lat=50.0, lon="x" * 100_000), 422, "lon"),
+        (project(lat=True, lon=36.2), 422, "lat"),
+        (project(lat=[50], lon=36.2), 422, "lat"),
     ],
 )
 def test_a_bad_project_is_refused_and_nothing_is_written(
