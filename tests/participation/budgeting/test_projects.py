@@ -244,6 +244,41 @@ def test_the_proposers_point_is_kept_and_shown(live: Live, pool: int) -> None:
         assert (cleared.json()["lat"], cleared.json()["lon"]) == (None, None)
 
 
+async def test_the_ballots_points_in_rest_and_graphql(live: Live, city: Settings) -> None:
+    now = dt.datetime.now(dt.UTC)
+    ids = await service.create_cycle(
+        slug="pb-map",
+        title="Бюджет участі на мапі",
+        rule="greedy",
+        opens=now - dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=1),
+        pools=[
+            {
+                "slug": "map",
+                "title": "Проєкти з місцем",
+                "budget": 1_000_000,
+                "projects": [
+                    {"code": "M1", "title": "Сквер", "cost": 1000, "lat": 49.99, "lon": 36.23},
+                    {"code": "M2", "title": "Без місця", "cost": 1000},
+                ],
+            }
+        ],
+    )
+    pool = ids["map"]
+    with live.client() as anonymous:
+        rest = anonymous.get(f"/api/v1/pb/pools/{pool}").json()["projects"]
+        assert {p["code"]: (p["lat"], p["lon"]) for p in rest} == {
+            "M1": (49.99, 36.23),
+            "M2": (None, None),
+        }
+        query = "query($p: Int!) { budgetPool(id: $p) { projects { code lat lon } } }"
+        graph = anonymous.post("/graphql", json={"query": query, "variables": {"p": pool}})
+        points = {
+            p["code"]: (p["lat"], p["lon"]) for p in graph.json()["data"]["budgetPool"]["projects"]
+        }
+        assert points == {"M1": (49.99, 36.23), "M2": (None, None)}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [

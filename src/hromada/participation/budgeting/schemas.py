@@ -13,6 +13,9 @@ class ProjectOut(msgspec.Struct, kw_only=True):
     cost: int  # UAH
     # Hidden (null) while voting is open: only the turnout is shown then.
     votes: int | None = None
+    # Where it would be built (WGS 84), when known.
+    lat: float | None = None
+    lon: float | None = None
 
 
 class PoolOut(msgspec.Struct, kw_only=True):
