@@ -637,6 +637,8 @@ async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
                 "title": project["title"],
                 "category": project["category"],
                 "cost": project["cost"],
+                "lat": project["lat"],
+                "lon": project["lon"],
                 "votes": None if support is None else support.get(code, 0),
                 "selected": None if support is None else code in selected,
             }
