@@ -38,6 +38,8 @@ class BudgetProject:
     category: str
     cost: int = strawberry.field(description="UAH")
     votes: int | None = strawberry.field(description="Hidden (null) while voting is open")
+    lat: float | None = strawberry.field(description="Where it would be built (WGS 84)")
+    lon: float | None = strawberry.field(description="Where it would be built (WGS 84)")
 
 
 @strawberry.type(description="A pool: a budget, its area and its projects")

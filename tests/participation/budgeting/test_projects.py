@@ -232,6 +232,53 @@ def test_moderators_hide_abuse(live: Live, pool: int) -> None:
         assert hide.status_code == 403
 
 
+def test_the_proposers_point_is_kept_and_shown(live: Live, pool: int) -> None:
+    code = _submit(live, pool, lat=49.9935, lon=36.2304)
+    olena, csrf = _session(live, "c-olena-1001")
+    with closing(olena):
+        shown = olena.get(f"/api/v1/pb/projects/{code}").json()
+        assert (shown["lat"], shown["lon"]) == (49.9935, 36.2304)
+        moved = olena.put(f"/api/v1/pb/projects/{code}", json=project(lat=50, lon=36), headers=csrf)
+        assert moved.status_code == 200 and (moved.json()["lat"], moved.json()["lon"]) == (50, 36)
+        cleared = olena.put(f"/api/v1/pb/projects/{code}", json=project(), headers=csrf)
+        assert (cleared.json()["lat"], cleared.json()["lon"]) == (None, None)
+
+
+async def test_the_ballots_points_in_rest_and_graphql(live: Live, city: Settings) -> None:
+    now = dt.datetime.now(dt.UTC)
+    ids = await service.create_cycle(
+        slug="pb-map",
+        title="Бюджет участі на мапі",
+        rule="greedy",
+        opens=now - dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=1),
+        pools=[
+            {
+                "slug": "map",
+                "title": "Проєкти з місцем",
+                "budget": 1_000_000,
+                "projects": [
+                    {"code": "M1", "title": "Сквер", "cost": 1000, "lat": 49.99, "lon": 36.23},
+                    {"code": "M2", "title": "Без місця", "cost": 1000},
+                ],
+            }
+        ],
+    )
+    pool = ids["map"]
+    with live.client() as anonymous:
+        rest = anonymous.get(f"/api/v1/pb/pools/{pool}").json()["projects"]
+        assert {p["code"]: (p["lat"], p["lon"]) for p in rest} == {
+            "M1": (49.99, 36.23),
+            "M2": (None, None),
+        }
+        query = "query($p: Int!) { budgetPool(id: $p) { projects { code lat lon } } }"
+        graph = anonymous.post("/graphql", json={"query": query, "variables": {"p": pool}})
+        points = {
+            p["code"]: (p["lat"], p["lon"]) for p in graph.json()["data"]["budgetPool"]["projects"]
+        }
+        assert points == {"M1": (49.99, 36.23), "M2": (None, None)}
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
@@ -252,6 +299,14 @@ def test_moderators_hide_abuse(live: Live, pool: int) -> None:
         (project(extra=1), 422, "extra"),
         (project(category=""), 422, "category must be"),
         (project(title="Майданчик\x00біля школи"), 422, "NUL"),
+        (project(lat=50.0), 422, "lon"),
+        (project(lon=36.2), 422, "lat"),
+        (project(lat=91, lon=36.2), 422, "lat"),
+        (project(lat=50.0, lon=-180.5), 422, "lon"),
+        (project(lat="north", lon=36.2), 422, "lat"),
+        (project(lat=50.0, lon="x" * 100_000), 422, "lon"),
+        (project(lat=True, lon=36.2), 422, "lat"),
+        (project(lat=[50], lon=36.2), 422, "lat"),
     ],
 )
 def test_a_bad_project_is_refused_and_nothing_is_written(

@@ -33,6 +33,8 @@ def datasets(city: City) -> list[Dataset]:
                     Field("title", "string", "Назва", required=True),
                     Field("category", "string", "Категорія"),
                     Field("cost", "integer", "Вартість, грн", required=True),
+                    Field("lat", "number", "Широта місця (WGS 84)"),
+                    Field("lon", "number", "Довгота місця (WGS 84)"),
                     Field("votes", "integer", "Голоси (після завершення голосування)"),
                     Field("selected", "boolean", "Підтримано за правилом циклу"),
                 ),

@@ -33,6 +33,9 @@ def _projects(prefix: str, count: int, rng_seed: str) -> list[dict[str, object]]
     import random
 
     rng = random.Random(rng_seed)
+    # Points inside central Kharkiv, the demo city, from their own sequence (the costs
+    # stay what they were).
+    where = random.Random(f"{rng_seed}:map")
     out = []
     for i in range(count):
         category, title, cost = _IDEAS[i % len(_IDEAS)]
@@ -42,6 +45,8 @@ def _projects(prefix: str, count: int, rng_seed: str) -> list[dict[str, object]]
                 "title": title.format(n=i + 1),
                 "category": category,
                 "cost": int(cost * rng.uniform(0.6, 1.6)) // 1000 * 1000,
+                "lat": round(where.uniform(49.96, 50.04), 5),
+                "lon": round(where.uniform(36.18, 36.32), 5),
             }
         )
     return out

@@ -13,6 +13,9 @@ class ProjectOut(msgspec.Struct, kw_only=True):
     cost: int  # UAH
     # Hidden (null) while voting is open: only the turnout is shown then.
     votes: int | None = None
+    # Where it would be built (WGS 84), when known.
+    lat: float | None = None
+    lon: float | None = None
 
 
 class PoolOut(msgspec.Struct, kw_only=True):
@@ -95,6 +98,9 @@ class NewProject(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     category: str
     costs: list[CostItem]  # the breakdown; the project's cost is their sum
     address: str | None = None  # where it would be built, if anywhere
+    # Its point (WGS 84 degrees), both or neither.
+    lat: float | None = None
+    lon: float | None = None
 
 
 class ReviewIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -120,6 +126,8 @@ class SubmittedProjectOut(msgspec.Struct, kw_only=True):
     description: str
     category: str
     address: str | None
+    lat: float | None  # its point (WGS 84), when the proposer gave one
+    lon: float | None
     cost: int  # UAH: the breakdown's sum, or the reviewed cost
     costs: list[CostItem]
     submitted_at: dt.datetime | None

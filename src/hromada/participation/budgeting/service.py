@@ -181,6 +181,8 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
             category=p["category"],
             cost=p["cost"],
             votes=counts.get(p["code"], 0) if current == "closed" else None,
+            lat=p["lat"],
+            lon=p["lon"],
         )
         for p in await approved_projects(pool_id)
     ]
@@ -567,6 +569,8 @@ async def create_cycle(
                         category=p.get("category", ""),
                         cost=p["cost"],
                         status=p.get("status", "approved"),
+                        lat=p.get("lat"),
+                        lon=p.get("lon"),
                     )
                     for p in spec["projects"]
                 ]
@@ -633,6 +637,8 @@ async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
                 "title": project["title"],
                 "category": project["category"],
                 "cost": project["cost"],
+                "lat": project["lat"],
+                "lon": project["lon"],
                 "votes": None if support is None else support.get(code, 0),
                 "selected": None if support is None else code in selected,
             }

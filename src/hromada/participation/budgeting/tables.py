@@ -1,6 +1,7 @@
 from piccolo.columns import (
     BigInt,
     Boolean,
+    DoublePrecision,
     ForeignKey,
     Integer,
     Serial,
@@ -67,6 +68,9 @@ class BudgetProject(Table, tablename="budget_project"):
     status = Varchar(length=16, default="approved")
     author = Integer(null=True, default=None)  # the resident who submitted it
     address = Varchar(length=300, null=True, default=None)
+    # Where it would be built (WGS 84), given by the proposer; both or neither.
+    lat = DoublePrecision(null=True, default=None)
+    lon = DoublePrecision(null=True, default=None)
     cost_items = Text(null=True, default=None)  # JSON [{"item": ..., "cost": UAH}]
     submitted_at = Timestamptz(null=True, default=None)
     review_code = Varchar(length=32, null=True, default=None)
