@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import datetime
 import logging
 import os
 import sqlite3
@@ -263,6 +264,14 @@ class _WriterTransaction(SQLiteTransaction):
             # COMMIT or ROLLBACK itself failed: the connection's state is unknown.
             await self._writer.close()
             raise
+
+
+def instant(value: Any) -> Any:
+    """A timestamp read by a raw query: PostgreSQL gives a datetime, SQLite the stored text,
+    parsed here. None stays None."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value)
+    return value
 
 
 def in_write_transaction() -> bool:

@@ -102,8 +102,7 @@ async def pool_row(pool_id: int) -> dict[str, Any]:
         raise NotFound(f"no pool {pool_id}")
     row: dict[str, Any] = rows[0]
     for key in ("opens", "closes", "submission_opens", "submission_closes"):
-        if isinstance(row[key], str):  # SQLite's raw queries give the stored text
-            row[key] = dt.datetime.fromisoformat(row[key])
+        row[key] = db.instant(row[key])
     for key in ("cost_cap", "one_per_category"):
         row[key] = bool(row[key])  # SQLite stores 0 or 1
     return row

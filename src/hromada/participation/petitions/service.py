@@ -291,7 +291,7 @@ async def _insert_signature(
     sql += " ON CONFLICT (petition, resident) DO NOTHING RETURNING signed_at"
     inserted = await PetitionSignature.raw(sql, *args).run()
     if inserted:
-        return _instant(inserted[0]["signed_at"]), True
+        return db.instant(inserted[0]["signed_at"]), True
     earlier = await _signed_at(petition_id, resident_id)
     if earlier is not None:
         return earlier, False
@@ -299,12 +299,6 @@ async def _insert_signature(
         await _refuse_past_limit(resident_id, at, limit)
     # Not signed and not at the limit: no resident row, the session outlived its account.
     raise NotFound("this account no longer exists; log in again")
-
-
-def _instant(value: Any) -> dt.datetime:
-    if isinstance(value, str):  # SQLite's raw queries give the stored text
-        return dt.datetime.fromisoformat(value)
-    return value
 
 
 async def _refuse_past_limit(resident_id: int, at: dt.datetime, limit: int) -> None:
@@ -320,7 +314,7 @@ async def _refuse_past_limit(resident_id: int, at: dt.datetime, limit: int) -> N
     ).run()
     if len(recent) < limit:
         return
-    free_at = _instant(recent[-1]["signed_at"]) + SIGNING_WINDOW
+    free_at = db.instant(recent[-1]["signed_at"]) + SIGNING_WINDOW
     wait = max(1, math.ceil((free_at - at).total_seconds()))
     raise TooMany(
         f"you have added {limit} signatures in the last 24 hours, the most one resident may: "
@@ -357,7 +351,7 @@ async def _signed_at(petition_id: int, resident_id: int) -> dt.datetime | None:
         )
         .first()
     )
-    return None if mine is None else _instant(mine["signed_at"])
+    return None if mine is None else db.instant(mine["signed_at"])
 
 
 async def _cosponsor(
