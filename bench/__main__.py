@@ -8,6 +8,7 @@ import sys
 BENCHMARKS: list[str] = [
     "anonymiser",
     "downloads",
+    "versions",
     "appeals",
     "search",
     "graphql",

@@ -430,6 +430,94 @@ async def advisory_xact_lock(key: int | str) -> None:
     await engine.run_querystring(query)
 
 
+# ---------------------------------------------------------------------------
+# Write counts: a cheap "did anything change" for a query's tables.
+
+WRITE_COUNT_TABLE = "write_count"
+
+
+def _trigger_name(table: str) -> str:
+    return f"hromada_count_{table}"
+
+
+async def _has_count_trigger(table: str) -> bool:
+    if dialect() == "postgres":
+        query = QueryString(
+            "SELECT 1 FROM pg_trigger WHERE tgname = {} AND tgrelid = to_regclass({})",
+            _trigger_name(table),
+            table,
+        )
+    else:
+        query = QueryString(
+            "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = {}",
+            f"{_trigger_name(table)}_insert",
+        )
+    return bool(await current_engine().run_querystring(query))
+
+
+async def _count_writes_on(table: str) -> None:
+    """Make every later write to ``table`` add one to its row of ``write_count``: a trigger
+    per statement on PostgreSQL, per row on SQLite (which has no statement triggers)."""
+    engine = current_engine()
+    name = _trigger_name(table)
+    if dialect() == "sqlite":
+        # No INSERT OR IGNORE: inside an upsert SQLite applies the outer statement's
+        # conflict policy to the trigger's statements too, and the insert would fail.
+        bump = (
+            f"INSERT INTO {WRITE_COUNT_TABLE} (name, writes) SELECT '{table}', 0 "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM {WRITE_COUNT_TABLE} WHERE name = '{table}'); "
+            f"UPDATE {WRITE_COUNT_TABLE} SET writes = writes + 1 WHERE name = '{table}';"
+        )
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            await engine.run_ddl(
+                f"CREATE TRIGGER IF NOT EXISTS {name}_{event.lower()} AFTER {event} ON {table} "
+                f"FOR EACH ROW BEGIN {bump} END"
+            )
+        return
+    async with engine.transaction():
+        # Two processes creating the same trigger at once would collide: one at a time.
+        await advisory_xact_lock("hromada-write-count")
+        await engine.run_ddl(
+            "CREATE OR REPLACE FUNCTION hromada_count_write() RETURNS trigger AS $$ BEGIN "  # noqa: S608
+            f"INSERT INTO {WRITE_COUNT_TABLE} (name, writes) VALUES (TG_TABLE_NAME, 1) "
+            f"ON CONFLICT (name) DO UPDATE SET writes = {WRITE_COUNT_TABLE}.writes + 1; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        await engine.run_ddl(
+            f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION hromada_count_write()"
+        )
+
+
+async def write_counts(tables: Sequence[str]) -> dict[str, int] | None:
+    """How many writes each of ``tables`` has had since its writes began to be counted, or
+    None when one of them was not counted until this call (nothing can be said about the
+    writes before its trigger existed; a table rebuilt by a migration loses its triggers,
+    and gets them back here).
+
+    Equal answers mean that no write reached these tables in between: what a publish
+    needs to skip reading every row. Counts only grow (an emptied table counts too).
+    """
+    fresh = False
+    for table in tables:
+        if not table.isidentifier():
+            raise ValueError(f"not a table name: {table!r}")
+        if not await _has_count_trigger(table):
+            await _count_writes_on(table)
+            fresh = True
+    rows = await current_engine().run_querystring(
+        QueryString(
+            f"SELECT name, writes FROM {WRITE_COUNT_TABLE} "  # noqa: S608 - names checked
+            f"WHERE name IN ({marks(len(tables))})",
+            *tables,
+        )
+    )
+    if fresh:
+        return None
+    found = {row["name"]: int(row["writes"]) for row in rows}
+    return {table: found.get(table, 0) for table in tables}
+
+
 async def ping() -> None:
     """Raise if the database cannot answer a trivial query."""
     await current_engine().run_ddl("SELECT 1")

@@ -188,10 +188,10 @@ class DatasetController(Controller):
             )
         transform, variant = separator(fmt, sep)
         found = await service.get_version(settings, slug, number)
-        path = service.version_file(settings, found, fmt)
+        stored = service.version_file(settings, found, fmt)
         return file_response(
             request,
-            path,
+            stored,
             sha256=found.files[fmt]["sha256"],
             last_modified=found.created_at,
             media_type=MEDIA_TYPES[fmt],

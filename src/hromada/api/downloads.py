@@ -34,6 +34,7 @@ from hromada.api.conditional import etag_matches, is_head
 from hromada.api.errors import problem
 from hromada.errors import InvalidInput
 from hromada.open_data.catalog.formats import SEPARATORS, semicolon_csv
+from hromada.open_data.catalog.parts import StoredFile
 from hromada.open_data.catalog.xlsx import XlsxWriter
 
 CHUNK = 256 * 1024
@@ -193,9 +194,19 @@ async def _chunks(
         handle.close()
 
 
+async def _stored_gzip(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    done = object()
+    while True:
+        chunk = await anyio.to_thread.run_sync(next, chunks, done)
+        if chunk is done:
+            return
+        assert isinstance(chunk, bytes)
+        yield chunk
+
+
 def file_response(
     request: Request[Any, Any, Any],
-    path: Path,
+    file: StoredFile | Path,
     *,
     sha256: str,
     last_modified: datetime.datetime,
@@ -207,7 +218,9 @@ def file_response(
     variant: str = "",
 ) -> Response[Any]:
     """``transform`` rewrites the file as it streams (``variant`` names it in the ETag);
-    such a response has no length known in advance and no byte ranges."""
+    such a response has no length known in advance and no byte ranges. A file kept as
+    parts is sent gzip-encoded as stored (``catalog.parts``): no compression per request."""
+    stored = file if isinstance(file, StoredFile) else StoredFile(file.parent, file.name)
     range_header = request.headers.get("range") if transform is None else None
     gzip = accepts_gzip(request) and range_header is None
     etag = (
@@ -234,7 +247,7 @@ def file_response(
     ):
         return Response(content=b"", status_code=304, headers=headers)
     prefix = BOM if bom else b""
-    size = path.stat().st_size + len(prefix)
+    size = stored.size + len(prefix)
     wanted: tuple[int, int] | None = None
     if range_header is not None:
         if_range = request.headers.get("if-range")
@@ -256,10 +269,14 @@ def file_response(
             headers["Content-Encoding"] = "gzip"
         if is_head(request.scope):
             return Stream(_nothing(), media_type=media_type, headers=headers)
-        handle = open(path, "rb")  # noqa: SIM115 - closed by the stream
-        return Stream(_transformed(handle, transform, gzip), media_type=media_type, headers=headers)
+        return Stream(
+            _transformed(stored.open(), transform, gzip), media_type=media_type, headers=headers
+        )
+    stored_gzip = stored.gzip_size if gzip and not prefix else None
     if gzip:
         headers["Content-Encoding"] = "gzip"
+        if stored_gzip is not None:
+            headers["Content-Length"] = str(stored_gzip)
     elif wanted is None:
         headers["Content-Length"] = str(size)
     else:
@@ -269,7 +286,9 @@ def file_response(
         headers["Content-Range"] = f"bytes {first}-{last}/{size}"
     if is_head(request.scope):
         return Stream(_nothing(), status_code=status, media_type=media_type, headers=headers)
-    handle = open(path, "rb")  # noqa: SIM115 - closed by the stream
+    if stored_gzip is not None:
+        return Stream(_stored_gzip(stored.gzip_chunks()), media_type=media_type, headers=headers)
+    handle = stored.open()
     if wanted is None:
         return Stream(_chunks(handle, prefix, gzip), media_type=media_type, headers=headers)
     first, last = wanted

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from hromada.app import create_app
 from hromada.config import Settings
 from hromada.open_data.catalog import service
+from hromada.open_data.catalog.parts import StoredFile
 from hromada.open_data.catalog.formats import ARROW_TYPES
 from hromada.open_data.catalog.registry import get_dataset
 
@@ -72,13 +73,17 @@ def test_parquet_has_the_schema_types_and_the_csv_rows(
     _same_rows_as_csv(parquet, csv, types)
 
 
-def test_duckdb_reads_the_published_file_with_the_same_rows(published: Settings) -> None:
+def test_duckdb_reads_the_published_file_with_the_same_rows(
+    published: Settings, tmp_path: Path
+) -> None:
     dataset = get_dataset(published, "buildings")
     root = Path(service.datasets_root(published))
     files = [p for p in root.rglob("data.parquet") if "buildings" in p.parts]
     assert len(files) == 1
     path = files[0]
-    csv_path = path.with_name("data.csv")
+    # The CSV is kept as compressed parts: DuckDB reads its bytes as a download gives them.
+    csv_path = tmp_path / "data.csv"
+    csv_path.write_bytes(StoredFile(path.parent, "data.csv").read_bytes())
     with duckdb.connect() as con:
         from_parquet = con.execute(f"SELECT * FROM read_parquet('{path}') ORDER BY id").fetchall()
         from_csv = con.execute(

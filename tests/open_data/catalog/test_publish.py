@@ -11,7 +11,7 @@ import pytest
 
 from hromada.config import Settings
 from hromada.errors import NotFound
-from hromada.open_data.catalog import service
+from hromada.open_data.catalog import parts, service
 from hromada.open_data.catalog.formats import SchemaMismatch, VersionWriter
 from hromada.open_data.catalog.model import Dataset, Field, Frequency, TableSchema, Text
 from hromada.open_data.catalog.registry import all_datasets, city_of, get_dataset
@@ -82,17 +82,18 @@ async def test_publish_makes_a_version_only_when_content_changes(small_city: Set
 async def test_files_agree_with_each_other(small_city: Settings) -> None:
     await service.publish(small_city, "buildings")
     version = await service.get_version(small_city, "buildings", None)
-    path = lambda fmt: service.version_file(small_city, version, fmt)  # noqa: E731
-    jsonl = [json.loads(line) for line in path("jsonl").read_text().splitlines()]
-    assert json.loads(path("json").read_text()) == jsonl
-    rows = list(csv.DictReader(io.StringIO(path("csv").read_text(encoding="utf-8"))))
+    text = lambda fmt: service.version_file(small_city, version, fmt).read_bytes().decode()  # noqa: E731
+    jsonl = [json.loads(line) for line in text("jsonl").splitlines()]
+    assert json.loads(text("json")) == jsonl
+    rows = list(csv.DictReader(io.StringIO(text("csv"))))
     assert len(rows) == len(jsonl) == 80
     assert rows[0]["id"] == str(jsonl[0]["id"])
-    geo = json.loads(path("geojson").read_text())
+    geo = json.loads(text("geojson"))
     assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 80
     feature = geo["features"][0]
     assert feature["geometry"]["coordinates"] == [jsonl[0]["lon"], jsonl[0]["lat"]]
-    sheet = openpyxl.load_workbook(path("xlsx"), read_only=True).active
+    xlsx = service.version_file(small_city, version, "xlsx").read_bytes()
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx), read_only=True).active
     cells = list(sheet.iter_rows(values_only=True))
     assert list(cells[0]) == list(jsonl[0].keys())
     assert len(cells) == 81
@@ -184,9 +185,10 @@ async def test_concurrent_publishes_make_one_version(small_city: Settings) -> No
         small_city, "streets", limit=10, cursor=None, base_url=""
     )
     assert [v.number for v in versions.items] == [1]
-    # No temporary directory is left behind.
+    # No temporary directory is left behind, and every stored part is one version 1 lists.
     root = service.datasets_root(small_city) / "streets"
-    assert sorted(p.name for p in root.iterdir()) == ["1"]
+    assert sorted(p.name for p in root.iterdir()) == ["1", "parts"]
+    assert parts.collect(root) == 0
 
 
 async def test_a_crashed_publish_leaves_nothing_visible(
@@ -214,7 +216,10 @@ async def test_a_crashed_publish_leaves_nothing_visible(
     with pytest.raises(NotFound):
         await service.get_version(small_city, "districts", None)
     root = service.datasets_root(small_city) / "districts"
-    assert list(root.iterdir()) == []
+    assert [p.name for p in root.iterdir()] == ["parts"]
+    # Any part it stored before the crash is listed by no version: collected.
+    assert parts.collect(root) is not None
+    assert [p for p in (root / "parts").rglob("*") if p.is_file() and p.name != ".lock"] == []
 
 
 async def test_the_next_publish_removes_what_a_killed_publish_left(small_city: Settings) -> None:
@@ -247,9 +252,9 @@ async def test_the_next_publish_removes_what_a_killed_publish_left(small_city: S
         result = await service.publish(small_city, "streets")
         assert result.created
         names = sorted(p.name for p in root.iterdir())
-        assert names == [".tmp-running", ".tmp-running.writing", "1"]
+        assert names == [".tmp-running", ".tmp-running.writing", "1", "parts"]
     finally:
         held.close()
     # Once its process is gone, the next publish removes that one too.
     assert not (await service.publish(small_city, "streets")).created
-    assert sorted(p.name for p in root.iterdir()) == ["1"]
+    assert sorted(p.name for p in root.iterdir()) == ["1", "parts"]

@@ -198,8 +198,8 @@ async def test_prune_and_publish_at_once_never_lose_the_latest(four_versions: Se
     latest = await service.latest_version("buildings")
     assert latest is not None and latest.pruned_at is None
     assert _on_disk(settings, latest.number)
-    path = service.version_file(settings, latest, "csv")
-    assert path.stat().st_size == latest.files["csv"]["bytes"]
+    stored = service.version_file(settings, latest, "csv")
+    assert len(stored.read_bytes()) == latest.files["csv"]["bytes"]
 
 
 def test_the_command_line(

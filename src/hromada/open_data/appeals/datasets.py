@@ -72,6 +72,7 @@ def datasets(city: City) -> list[Dataset]:
             contact_email=city.email,
             schema=TableSchema(fields=FIELDS, primary_key=("id",)),
             rows=service.iter_public_rows,
+            fingerprint=service.public_rows_fingerprint,
             point=Point(lat="lat", lon="lon"),
         ),
         Dataset(

@@ -366,6 +366,25 @@ async def iter_public_rows(
         after = [rows[batch - 1]["id"]]
 
 
+# What the published rows read: the appeals and the names their codes join to.
+PUBLIC_ROW_TABLES = ("appeal", "appeal_category", "district")
+
+
+async def public_rows_fingerprint() -> str | None:
+    """Equal answers mean ``iter_public_rows()`` gives the same rows (``Dataset.fingerprint``).
+
+    The rows change by a write to their tables, or by the clock: an open appeal whose
+    deadline passes becomes overdue. Without a write, the overdue appeals only grow in
+    number, so their count says whether the clock changed anything."""
+    counts = await db.write_counts(PUBLIC_ROW_TABLES)
+    if counts is None:
+        return None
+    clause, values = overdue_sql(now())
+    sql = f"SELECT COUNT(*) AS n FROM appeal a WHERE {PUBLIC} AND {clause}"  # noqa: S608
+    overdue = (await Appeal.raw(sql, *values).run())[0]["n"]
+    return f"{counts}:{overdue}"
+
+
 async def iter_found_rows(
     filters: AppealFilters, *, q: str, search: SearchBackend
 ) -> AsyncIterator[dict[str, Any]]:

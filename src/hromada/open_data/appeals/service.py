@@ -40,6 +40,7 @@ from hromada.open_data.appeals.queries import (
     list_categories,
     list_sql,
     now,
+    public_rows_fingerprint,
     where_of,
 )
 from hromada.open_data.appeals.rollup import (
@@ -79,6 +80,7 @@ __all__ = [
     "now",
     "prepare_rows",
     "public_ids",
+    "public_rows_fingerprint",
     "rebuild_rollup",
     "rollup_plan",
     "rollup_sql",

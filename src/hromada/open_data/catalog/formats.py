@@ -5,7 +5,8 @@ to ``data.csv``, ``data.jsonl``, ``data.json``, ``data.geojson`` (datasets with
 a location), ``data.xlsx`` and ``data.parquet`` side by side, plus ``manifest.tsv``: one line per
 row, ``<key as JSON>\\t<sha256 of the row's JSON line>`` in key order. Two
 manifests are diffed by merging them line by line, so the change summary needs
-no memory proportional to the data.
+no memory proportional to the data. A version's text files (and its manifest) are kept
+as content-addressed parts (``catalog.parts``); a filtered download writes plain files.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import csv
 import datetime
 import hashlib
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +27,7 @@ import msgspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hromada.open_data.catalog import parts
 from hromada.open_data.catalog.model import Dataset, Row, TableSchema
 from hromada.open_data.catalog.xlsx import XlsxWriter
 
@@ -150,6 +153,7 @@ class FileInfo:
 class WriteResult:
     rows: int
     files: dict[str, FileInfo]
+    parts: parts.Written
 
 
 class _HashingFile:
@@ -169,6 +173,27 @@ class _HashingFile:
         self._file.flush()
         self._file.close()
         return FileInfo(self._hash.hexdigest(), self.size)
+
+    def abort(self) -> None:
+        self._file.close()
+
+
+class _PartedFile:
+    """A text file of a version, written as content-addressed parts (``catalog.parts``)."""
+
+    def __init__(self, writer: parts.PartedWriter) -> None:
+        self._writer = writer
+
+    def write(self, data: bytes) -> None:
+        self._writer.write(data)
+
+    def close(self) -> FileInfo:
+        listing = self._writer.close()
+        return FileInfo(listing.sha256, listing.size)
+
+    def abort(self) -> None:
+        """Parts already stored are collected once no version lists them."""
+        self._writer.abort()
 
 
 def sha256_of(path: Path) -> str:
@@ -272,10 +297,16 @@ class VersionWriter:
     """Feed it rows in key order with :meth:`add`; :meth:`close` returns hashes and sizes."""
 
     def __init__(
-        self, dataset: Dataset, directory: Path, formats: frozenset[str] | None = None
+        self,
+        dataset: Dataset,
+        directory: Path,
+        formats: frozenset[str] | None = None,
+        store: Path | None = None,
     ) -> None:
         """``formats`` limits the files written (a filtered download writes one); a version
-        writes them all, with the manifest that the next version is compared with."""
+        writes them all, with the manifest that the next version is compared with.
+        With a ``store`` (a version), the text files are kept there as parts and
+        ``directory`` gets their listings; without one, they are plain files."""
         self.dataset = dataset
         self.schema = dataset.schema
         self.directory = directory
@@ -286,18 +317,28 @@ class VersionWriter:
         self._key_index = [names.index(k) for k in self.schema.primary_key]
         self._last_key: tuple[Any, ...] | None = None
         self.rows = 0
-        self._csv: _HashingFile | None = None
+        self.parts = parts.Written()
+        self._parted: list[parts.PartedWriter] = []
+
+        def text_file(name: str) -> _HashingFile | _PartedFile:
+            if store is None:
+                return _HashingFile(directory / name)
+            writer = parts.PartedWriter(store, directory, name, self.parts)
+            self._parted.append(writer)
+            return _PartedFile(writer)
+
+        self._csv: _HashingFile | _PartedFile | None = None
         self._csv_buffer = io.StringIO()
         self._csv_writer = csv.writer(self._csv_buffer, lineterminator="\r\n")
         if "csv" in wanted:
-            self._csv = _HashingFile(directory / file_name("csv"))
+            self._csv = text_file(file_name("csv"))
             self._csv_writer.writerow(names)
-        self._jsonl = _HashingFile(directory / file_name("jsonl")) if "jsonl" in wanted else None
-        self._json: _HashingFile | None = None
+        self._jsonl = text_file(file_name("jsonl")) if "jsonl" in wanted else None
+        self._json: _HashingFile | _PartedFile | None = None
         if "json" in wanted:
-            self._json = _HashingFile(directory / file_name("json"))
+            self._json = text_file(file_name("json"))
             self._json.write(b"[")
-        self._geojson: _HashingFile | None = None
+        self._geojson: _HashingFile | _PartedFile | None = None
         self._lat = self._lon = self._shape = -1
         if dataset.point is not None or dataset.geometry is not None:
             if dataset.point is not None:
@@ -306,9 +347,9 @@ class VersionWriter:
             if dataset.geometry is not None:
                 self._shape = names.index(dataset.geometry)
             if "geojson" in wanted:
-                self._geojson = _HashingFile(directory / file_name("geojson"))
+                self._geojson = text_file(file_name("geojson"))
                 self._geojson.write(b'{"type":"FeatureCollection","features":[')
-        self._manifest = open(directory / MANIFEST, "wb", buffering=_BUFFER) if every else None  # noqa: SIM115
+        self._manifest = text_file(MANIFEST) if every else None
         self._xlsx_path = directory / file_name("xlsx")
         kinds = [
             {"integer": "n", "number": "n", "boolean": "b", "datetime": "t", "date": "d"}.get(
@@ -350,16 +391,24 @@ class VersionWriter:
             self._pending_csv += 1
             if self._pending_csv >= 1000:
                 self._flush_csv()
+        encoded_key = _encoder.encode(list(key))
         if self._manifest is not None:
             self._manifest.write(
-                _encoder.encode(list(key)) + b"\t" + hashlib.sha256(line).hexdigest()[:32].encode()
+                encoded_key + b"\t" + hashlib.sha256(line).hexdigest()[:32].encode() + b"\n"
             )
-            self._manifest.write(b"\n")
         if self._xlsx is not None:
             self._xlsx.write_row(values)
         if self._parquet is not None:
             self._parquet.add(values)
         self.rows += 1
+        if self._parted and (
+            zlib.crc32(encoded_key) % parts.PART_ROWS == 0
+            or any(w.pending >= parts.PART_BYTES for w in self._parted)
+        ):
+            # A part ends here, in every file at once (see ``catalog.parts``).
+            self._flush_csv()
+            for writer in self._parted:
+                writer.cut()
 
     def _feature(self, values: list[Any]) -> bytes:
         geometry: Any = None
@@ -402,14 +451,12 @@ class VersionWriter:
             files["xlsx"] = FileInfo(sha256_of(self._xlsx_path), self._xlsx_path.stat().st_size)
         if self._parquet is not None:
             files["parquet"] = self._parquet.close()
-        return WriteResult(rows=self.rows, files=files)
+        return WriteResult(rows=self.rows, files=files, parts=self.parts)
 
     def abort(self) -> None:
-        for handle in (self._csv, self._jsonl, self._json, self._geojson):
+        for handle in (self._csv, self._jsonl, self._json, self._geojson, self._manifest):
             if handle is not None:
-                handle._file.close()
-        if self._manifest is not None:
-            self._manifest.close()
+                handle.abort()
         if self._parquet is not None:
             self._parquet.abort()
         if self._xlsx is not None:
@@ -490,11 +537,14 @@ def changes_sha256(path: Path) -> str:
 def _version_lines(folder: Path | None) -> Iterator[tuple[tuple[Any, ...], bytes, bytes]]:
     """(key, digest, JSONL line) of every row of the version in ``folder``: its manifest and
     its JSONL file hold the rows in the same (key) order, one line each."""
-    if folder is None or not (folder / MANIFEST).is_file():
+    if folder is None:
+        return
+    manifest_file = parts.StoredFile(folder, MANIFEST)
+    if not manifest_file.exists():
         return
     with (
-        open(folder / file_name("jsonl"), "rb", buffering=_BUFFER) as data,
-        open(folder / MANIFEST, "rb", buffering=_BUFFER) as manifest,
+        parts.StoredFile(folder, file_name("jsonl")).open() as data,
+        manifest_file.open() as manifest,
     ):
         for (key, digest), line in zip(_manifest_lines_of(manifest), data, strict=True):
             yield key, digest, line.rstrip(b"\n")

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 Row = dict[str, Any]
 RowSource = Callable[[], AsyncIterator[Row]]
+Fingerprint = Callable[[], Awaitable[str | None]]
 
 # A fixed namespace so that CKAN ids of packages and resources are the same on every install.
 NAMESPACE = uuid.UUID("6f1d3b5e-3c1e-5a8e-9f1e-68726f6d6164")
@@ -211,6 +212,11 @@ class Dataset:
     # download gives it as the feature's geometry, the point (when declared) otherwise.
     geometry: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    # A cheap answer to "can the rows differ from the last time this was asked?": the same
+    # answer means the same rows (say, ``db.write_counts`` of the query's tables and what
+    # the rows take from the clock); None when it cannot tell. Without one, a publish reads
+    # every row to learn that nothing changed.
+    fingerprint: Fingerprint | None = None
 
     def __post_init__(self) -> None:
         if not self.slug or not all(c.isalnum() or c in "-_" for c in self.slug):

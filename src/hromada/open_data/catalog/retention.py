@@ -25,8 +25,14 @@ from dataclasses import dataclass
 from hromada import db
 from hromada.config import Settings
 from hromada.errors import InvalidInput
+from hromada.open_data.catalog import parts
 from hromada.open_data.catalog.registry import get_dataset
-from hromada.open_data.catalog.service import Version, version_dir, version_from_row
+from hromada.open_data.catalog.service import (
+    Version,
+    datasets_root,
+    version_dir,
+    version_from_row,
+)
 from hromada.open_data.catalog.tables import DatasetVersion
 
 log = logging.getLogger("hromada.catalog")
@@ -95,7 +101,8 @@ async def apply_policy(settings: Settings, slug: str) -> list[Pruned]:
 
 
 async def sweep(settings: Settings, slug: str) -> list[int]:
-    """Remove the files left of ``slug``'s pruned versions (idempotent); their numbers."""
+    """Remove the files left of ``slug``'s pruned versions (idempotent), then the parts
+    no remaining version lists; the numbers of the versions whose files went."""
     rows = await DatasetVersion.select(DatasetVersion.number).where(
         (DatasetVersion.slug == slug) & DatasetVersion.pruned_at.is_not_null()
     )
@@ -105,6 +112,11 @@ async def sweep(settings: Settings, slug: str) -> list[int]:
         if directory.exists():
             await asyncio.to_thread(shutil.rmtree, directory, True)
             removed.append(row["number"])
+    collected = await asyncio.to_thread(parts.collect, datasets_root(settings) / slug)
+    if collected is None:
+        log.info("%s: a publish is writing; unlisted parts wait for the next prune", slug)
+    elif collected:
+        log.info("%s: removed %s parts no version lists", slug, collected)
     return removed
 
 

@@ -28,3 +28,14 @@ class DatasetVersion(Table, tablename="dataset_version"):
     pruned_at = Timestamptz(null=True, default=None)
     # The dataset's metadata as this version was published with it (``catalog.search``).
     listing = JSON(null=True, default=None)
+    # What the dataset's declared ``fingerprint`` gave before its rows were read: a later
+    # publish that gets the same answer has nothing new to say and reads no row.
+    fingerprint = Varchar(length=64, null=True, default=None)
+
+
+class WriteCount(Table, tablename="write_count"):
+    """How many writes each counted table has had (``db.write_counts``; triggers add them)."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=63, unique=True)
+    writes = BigInt(default=0)
