@@ -47,6 +47,10 @@ PART_BYTES = 8 << 20
 LISTING = ".parts"
 STORE = "parts"
 _LOCK = ".lock"
+# zlib's level 3 compresses about three times as fast as its default 6, to a part about a
+# quarter larger (0.13 of the text against 0.105, appeal-like rows): publishing is the
+# cost paid for every version, the difference in size is small.
+_LEVEL = 3
 # Parts compressed at once, per file being written: a bound on the text held in memory.
 _PENDING_PARTS = 2
 _COMPRESSORS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hromada-parts")
@@ -103,28 +107,28 @@ class PartedWriter:
         self._store = store
         self._listing = listing_path(folder, name)
         self._tally = tally
-        self._buffer = bytearray()
+        self._chunks: list[bytes] = []
+        self.pending = 0
         self._hash = hashlib.sha256()
         self._crc = 0
         self.size = 0
         self._parts: list[tuple[str, int, int]] = []
         self._pending: list[tuple[int, Future[int]]] = []
 
-    @property
-    def pending(self) -> int:
-        return len(self._buffer)
-
     def write(self, data: bytes) -> None:
-        self._buffer += data
-        self._hash.update(data)
-        self._crc = zlib.crc32(data, self._crc)
-        self.size += len(data)
+        # Only kept here: a part is hashed once, when it is cut (a call per row costs more).
+        self._chunks.append(data)
+        self.pending += len(data)
 
     def cut(self) -> None:
-        if not self._buffer:
+        if not self.pending:
             return
-        text = bytes(self._buffer)
-        self._buffer.clear()
+        text = b"".join(self._chunks)
+        self._chunks.clear()
+        self.pending = 0
+        self._hash.update(text)
+        self._crc = zlib.crc32(text, self._crc)
+        self.size += len(text)
         digest = hashlib.sha256(text).hexdigest()
         path = _part_path(self._store, digest)
         if path.is_file():
@@ -162,7 +166,7 @@ class PartedWriter:
 
 
 def _store_part(path: Path, text: bytes) -> int:
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    compressor = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
     packed = compressor.compress(text) + compressor.flush(zlib.Z_FULL_FLUSH)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
