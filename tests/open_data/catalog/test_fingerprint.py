@@ -153,13 +153,13 @@ async def test_a_new_release_reads_the_rows_again(
     await service.publish(appeals_city, "appeals")
     await service.publish(appeals_city, "appeals")
     read: list[bool] = []
-    original = service._content_sha256
+    original = service._write
 
-    async def counting(dataset: object) -> str:
+    async def counting(dataset: object, directory: object) -> object:
         read.append(True)
-        return await original(dataset)  # type: ignore[arg-type]
+        return await original(dataset, directory)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(service, "_content_sha256", counting)
+    monkeypatch.setattr(service, "_write", counting)
     await service.publish(appeals_city, "appeals")
     assert read == []
     monkeypatch.setattr(service, "_RELEASE", "99.0")

@@ -406,9 +406,11 @@ async def publish(settings: Settings, slug: str) -> PublishOut:
     if latest is not None:
         if fingerprint is not None and fingerprint == latest.fingerprint:
             return PublishOut(slug=slug, created=False, version=latest.out(""))
-        # Otherwise one pass over the rows decides, before any file is written.
-        if await _content_sha256(dataset) == latest.content_sha256:
-            await _remember(latest, fingerprint)
+        # Without one, a pass over the rows decides before any file is written. A changed
+        # fingerprint means a write, most likely a change: the rows are written at once
+        # (parts that did not change are neither compressed nor stored again), and an
+        # unchanged result is still found before a version is made.
+        if fingerprint is None and await _content_sha256(dataset) == latest.content_sha256:
             return PublishOut(slug=slug, created=False, version=latest.out(""))
     tmp = root / f".tmp-{uuid.uuid4().hex}"
     writing = _hold(tmp)
