@@ -196,3 +196,26 @@ async def test_an_upsert_into_counted_tables_works_and_counts(appeals_city: Sett
     after = await db.write_counts(queries.PUBLIC_ROW_TABLES)
     assert before is not None and after is not None
     assert after["appeal"] > before["appeal"]
+
+
+async def test_registries_are_fingerprinted_by_their_tables(
+    small_city: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hromada.open_data.registries.tables import Street
+
+    for slug in ("districts", "streets", "buildings"):
+        await service.publish(small_city, slug)
+        await service.publish(small_city, slug)
+    with monkeypatch.context() as patch:
+        _refuse_reading(patch)
+        for slug in ("districts", "streets", "buildings"):
+            assert not (await service.publish(small_city, slug)).created
+    # A street renamed: the streets and the buildings (their rows carry its name) change.
+    await Street.update({Street.name: "Нова назва"}).where(
+        Street.id == (await Street.select(Street.id).limit(1))[0]["id"]
+    )
+    assert (await service.publish(small_city, "streets")).created
+    assert (await service.publish(small_city, "buildings")).created
+    with monkeypatch.context() as patch:
+        _refuse_reading(patch)
+        assert not (await service.publish(small_city, "districts")).created

@@ -25,6 +25,7 @@ from hromada.open_data.appeals.schemas import (
     CategoryOut,
 )
 from hromada.open_data.appeals.tables import Appeal, AppealCategory
+from hromada.open_data.catalog.model import written
 from hromada.open_data.registries.tables import District
 from hromada.paging import Page, check_limit, decode_cursor, encode_cursor
 from hromada.search import service as search_service
@@ -368,6 +369,7 @@ async def iter_public_rows(
 
 # What the published rows read: the appeals and the names their codes join to.
 PUBLIC_ROW_TABLES = ("appeal", "appeal_category", "district")
+_PUBLIC_ROW_WRITES = written(*PUBLIC_ROW_TABLES)
 
 
 async def public_rows_fingerprint() -> str | None:
@@ -376,13 +378,13 @@ async def public_rows_fingerprint() -> str | None:
     The rows change by a write to their tables, or by the clock: an open appeal whose
     deadline passes becomes overdue. Without a write, the overdue appeals only grow in
     number, so their count says whether the clock changed anything."""
-    counts = await db.write_counts(PUBLIC_ROW_TABLES)
+    counts = await _PUBLIC_ROW_WRITES()
     if counts is None:
         return None
     clause, values = overdue_sql(now())
     sql = f"SELECT COUNT(*) AS n FROM appeal a WHERE {PUBLIC} AND {clause}"  # noqa: S608
     overdue = (await Appeal.raw(sql, *values).run())[0]["n"]
-    return f"{counts}:{overdue}"
+    return f"{counts}:overdue={overdue}"
 
 
 async def iter_found_rows(

@@ -18,10 +18,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from hromada import db
+
 FieldType = Literal["string", "integer", "number", "boolean", "date", "datetime"]
 Row = dict[str, Any]
 RowSource = Callable[[], AsyncIterator[Row]]
 Fingerprint = Callable[[], Awaitable[str | None]]
+
+
+def written(*tables: str) -> Fingerprint:
+    """The fingerprint of rows read from ``tables`` alone (nothing from the clock): how many
+    writes each has had (``db.write_counts``)."""
+
+    async def fingerprint() -> str | None:
+        counts = await db.write_counts(tables)
+        return None if counts is None else ",".join(f"{t}={n}" for t, n in counts.items())
+
+    return fingerprint
 
 # A fixed namespace so that CKAN ids of packages and resources are the same on every install.
 NAMESPACE = uuid.UUID("6f1d3b5e-3c1e-5a8e-9f1e-68726f6d6164")

@@ -13,6 +13,7 @@ from hromada.open_data.catalog.model import (
     RowSource,
     TableSchema,
     Text,
+    written,
 )
 from hromada.open_data.catalog.registry import City
 from hromada.open_data.registries import records, service
@@ -54,6 +55,7 @@ def declared_dataset(registry: Registry, common: dict[str, Any]) -> Dataset:
         purpose=registry.description.uk,
         schema=TableSchema(fields=tuple(fields), primary_key=(registry.key,)),
         rows=_rows_of(registry),
+        fingerprint=written("registry_record"),
         point=Point(lat="lat", lon="lon") if registry.geometry is not None else None,
         geometry="geometry" if registry.geometry in ("line", "polygon") else None,
         **{**common, "themes": registry.themes},
@@ -91,6 +93,7 @@ def datasets(city: City) -> list[Dataset]:
                 primary_key=("code",),
             ),
             rows=service.iter_districts,
+            fingerprint=written("district"),
             point=Point(lat="lat", lon="lon"),
             **common,  # type: ignore[arg-type]
         ),
@@ -113,6 +116,7 @@ def datasets(city: City) -> list[Dataset]:
                 primary_key=("code",),
             ),
             rows=service.iter_streets,
+            fingerprint=written("street", "district"),
             **common,  # type: ignore[arg-type]
         ),
         Dataset(
@@ -140,6 +144,7 @@ def datasets(city: City) -> list[Dataset]:
                 primary_key=("id",),
             ),
             rows=service.iter_buildings,
+            fingerprint=written("building", "street", "district"),
             point=Point(lat="lat", lon="lon"),
             **common,  # type: ignore[arg-type]
         ),
