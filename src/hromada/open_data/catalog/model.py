@@ -36,6 +36,7 @@ def written(*tables: str) -> Fingerprint:
 
     return fingerprint
 
+
 # A fixed namespace so that CKAN ids of packages and resources are the same on every install.
 NAMESPACE = uuid.UUID("6f1d3b5e-3c1e-5a8e-9f1e-68726f6d6164")
 
