@@ -769,6 +769,49 @@ def import_budget(file: Path) -> None:
     )
 
 
+@import_group.command(name="indicators")
+@click.option(
+    "--definitions",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV: code,title_uk,title_en,unit,direction,periodicity,worst,best,weight,source",
+)
+@click.option(
+    "--values",
+    "values_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV: indicator,period,district,value (district empty: the whole city)",
+)
+def import_indicators(definitions: Path | None, values_file: Path | None) -> None:
+    """Import the city index's indicator definitions and/or their values: all or nothing;
+    a code, or an indicator's period and district, imported again replaces what was there."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.indicators.importing import import_indicators as write
+
+    if definitions is None and values_file is None:
+        raise click.UsageError("give --definitions, --values or both")
+    settings = load_settings()
+    for file in (definitions, values_file):
+        if file is not None:
+            _check_file_size(settings, file)
+    defined = definitions.read_bytes() if definitions else None
+    values = values_file.read_bytes() if values_file else None
+
+    async def go() -> Any:
+        await _connect_and_migrate(settings, apply=True)
+        report = await write(defined, values)
+        for job in report.publish_jobs:
+            await run_job_here(settings, job)
+        return report
+
+    try:
+        report = run(go)
+    except HromadaError as exc:
+        for error in (exc.errors or [])[:50]:
+            click.echo(f"{error['where']}: {error['name']}: {error['message']}", err=True)
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"{report.definitions} indicator(s) defined, {report.values} value(s) imported")
+
+
 @import_group.command(name="districts")
 @click.argument("city")
 def import_districts(city: str) -> None:

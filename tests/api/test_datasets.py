@@ -33,7 +33,10 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
         "budget-incomes",
         "building-passports",
         "buildings",
+        "city-index",
         "districts",
+        "indicator-values",
+        "indicators",
         "kiosks",
         "land-plots",
         "map-objects",
@@ -95,6 +98,9 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
             "appeal-stats-monthly",
             "budget-expenses",
             "budget-incomes",
+            "city-index",
+            "indicator-values",
+            "indicators",
             "pb-implementation",
             "pb-projects",
             "petition-answers",
@@ -105,7 +111,7 @@ def test_catalogue_lists_searches_and_filters(api: TestClient) -> None:
             "streets",
         )
     ]
-    assert api.get("/api/v1/datasets?theme=regi").json()["total"] == 7
+    assert api.get("/api/v1/datasets?theme=regi").json()["total"] == 10
     assert [d["slug"] for d in api.get("/api/v1/datasets?theme=HEAL").json()["items"]] == [
         "social-facilities"
     ]
