@@ -49,7 +49,7 @@ def test_datasets_and_dataset(published: Settings) -> None:
                 "variables": {"first": 2, "after": page["pageInfo"]["endCursor"]},
             },
         ).json()["data"]["datasets"]
-        assert [e["node"]["slug"] for e in rest["edges"]] == ["districts", "kiosks"]
+        assert [e["node"]["slug"] for e in rest["edges"]] == ["city-index", "districts"]
 
         one = client.post(
             "/graphql", json={"query": '{ dataset(slug: "streets") { slug formats } }'}

@@ -276,3 +276,43 @@ def test_the_command_line(
         assert listed.exit_code == 0 and "1" in listed.output, listed.output
     finally:
         db.use_database(base_settings)
+
+
+async def test_graphql_gives_the_same_index(city: tuple[Settings, str]) -> None:
+    settings, _ = city
+    from hromada.app import create_app
+
+    query = """{ cityIndicators(first: 2) { items { code worst best } nextCursor }
+      indicatorValues(code: "parks") { items { period district value } }
+      cityIndex(period: "2025", district: "") { items { index indicators indicatorsTotal } } }"""
+    with TestClient(create_app(settings)) as client:
+        body = client.post("/graphql", json={"query": query}).json()
+    assert "errors" not in body, body
+    data = body["data"]
+    assert [i["code"] for i in data["cityIndicators"]["items"]] == ["air", "buses"]
+    assert data["cityIndex"]["items"] == [
+        {"index": "60.00", "indicators": ["air", "parks"], "indicatorsTotal": 2}
+    ]
+    assert [v["value"] for v in data["indicatorValues"]["items"]] == ["40", "25"]
+    with TestClient(create_app(settings)) as client:
+        bad = client.post(
+            "/graphql", json={"query": '{ cityIndex(period: "2025-13") { items { index } } }'}
+        ).json()
+    assert bad["errors"] and "period" in bad["errors"][0]["message"]
+
+
+async def test_the_demo_city_has_a_full_index(clean_db: Settings) -> None:
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.indicators.demo import IndicatorsDemo
+    from hromada.open_data.registries.demo import RegistriesDemo
+
+    city = generate_city(clean_db.demo_seed, streets=5, buildings=0)
+    ctx = DemoContext(settings=clean_db, city=city)
+    await RegistriesDemo().populate_places(ctx)
+    await IndicatorsDemo().populate(ctx)
+    assert await Indicator.count() == 120
+    page = await service.city_index(period=None, district="", limit=100, cursor=None)
+    yearly = [i for i in page.items if len(i.period) == 4]
+    assert len(yearly) == 5 and all(i.index is not None for i in yearly)
+    assert all(i.indicators_counted == i.indicators_total == 108 for i in yearly)
