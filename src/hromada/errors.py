@@ -9,14 +9,27 @@ from typing import Any
 
 
 class HromadaError(Exception):
-    """Base of every error a client can cause. ``detail`` is safe to show to the client."""
+    """Base of every error a client can cause. ``detail`` is safe to show to the client.
+
+    ``code`` names the error for machines (problem details carry it) and for people: the
+    portal shows the text its message catalogues hold as ``error.<code>``, with ``values``
+    in its placeholders, in the reader's language (``detail`` is English)."""
 
     title = "Bad request"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = errors or []
+        self.code = code
+        self.values = values or {}
 
 
 class InvalidInput(HromadaError):
@@ -66,8 +79,15 @@ class TooMany(HromadaError):
 
     title = "Too many requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str,
+        *,
+        retry_after: int,
+        code: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail, code=code, values=values)
         self.retry_after = retry_after
 
 

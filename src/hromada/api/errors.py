@@ -137,6 +137,8 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: errors.HromadaErro
         # (site-relative, so it holds behind any proxy; RFC 8288 resolves it).
         headers = {"Link": f'<{exc.successor}>; rel="latest-version"'}
         extra = {"successor": exc.successor}
+    if exc.code is not None:
+        extra = {**(extra or {}), "code": exc.code}
     return problem(
         status,
         exc.detail,
@@ -196,6 +198,15 @@ _PROBLEM_SCHEMA = Schema(
         "detail": Schema(type=OpenAPIType.STRING),
         "instance": Schema(type=OpenAPIType.STRING),
         "request_id": Schema(type=OpenAPIType.STRING),
+        "code": Schema(
+            type=OpenAPIType.STRING,
+            description="Which error of the domain this is, when it has a name "
+            "(petition.not_signable, signing.daily_limit...): stable, for clients to act on",
+        ),
+        "successor": Schema(
+            type=OpenAPIType.STRING,
+            description="410 only: the URL of what replaced the removed resource",
+        ),
         "errors": Schema(
             type=OpenAPIType.ARRAY,
             description="What was wrong and where (for invalid input)",

@@ -14,9 +14,11 @@ from hromada.errors import InvalidInput, NotFound
 from hromada.participation.budgeting import implementation, projects
 from hromada.participation.budgeting import service as budgeting
 from hromada.participation.budgeting.schemas import AppealIn, CostItem, NewProject, ReviewIn
+from hromada.web import i18n
 from hromada.web.render import (
     acting_resident,
     form_field,
+    language,
     page,
     settings_of,
 )
@@ -86,7 +88,11 @@ async def cast_ballot(request: Request[Any, Any, Any], pool_id: PoolId) -> Respo
         await budgeting.cast(settings_of(request), resident, pool_id, picks)
     except InvalidInput as refused:  # the ballot again, as picked, with the reason
         return await _pool_page(
-            request, pool_id, picked=picks, error=refused.detail, status_code=422
+            request,
+            pool_id,
+            picked=picks,
+            error=i18n.error_text(language(request), refused),
+            status_code=422,
         )
     return Redirect(f"/budget/pools/{pool_id}?cast=1#ballot", status_code=303)
 
@@ -145,7 +151,7 @@ async def submit_project(request: Request[Any, Any, Any], pool_id: PoolId) -> Re
             pool=pool,
             form={k: form_field(form, k, 20_000) for k in form},
             rows=COST_ROWS,
-            error=refused.detail,
+            error=i18n.error_text(language(request), refused),
         )
     return Redirect(f"/budget/projects/{made.code}", status_code=303)
 
@@ -195,7 +201,9 @@ async def review_project(request: Request[Any, Any, Any], code: ProjectCode) -> 
         )
         await projects.review(settings_of(request), staff, code, decision)
     except InvalidInput as refused:
-        return await _project_page(request, code, error=refused.detail, status_code=422)
+        return await _project_page(
+            request, code, error=i18n.error_text(language(request), refused), status_code=422
+        )
     return Redirect(f"/budget/projects/{code}", status_code=303)
 
 
@@ -206,7 +214,9 @@ async def appeal_project(request: Request[Any, Any, Any], code: ProjectCode) -> 
     try:
         await projects.appeal(resident, code, AppealIn(text=form_field(form, "text", 8000) or ""))
     except InvalidInput as refused:
-        return await _project_page(request, code, error=refused.detail, status_code=422)
+        return await _project_page(
+            request, code, error=i18n.error_text(language(request), refused), status_code=422
+        )
     return Redirect(f"/budget/projects/{code}", status_code=303)
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from hromada.errors import HromadaError
+
 LANGUAGES = ("uk", "en")
 DEFAULT = "uk"
 LANG_COOKIE = "hromada_lang"
@@ -30,6 +32,19 @@ def catalogue(lang: str) -> dict[str, str]:
 def translate(lang: str, key: str, **values: object) -> str:
     text = catalogue(lang if lang in LANGUAGES else DEFAULT).get(key, key)
     return text.format(**values) if values else text
+
+
+def error_text(lang: str, exc: HromadaError) -> str:
+    """What went wrong, for the reader: the catalogue's text for the error's ``code``
+    (``error.<code>``, with the error's values), else the domain's own English detail."""
+    if exc.code:
+        text = catalogue(lang if lang in LANGUAGES else DEFAULT).get(f"error.{exc.code}")
+        if text:
+            try:
+                return text.format(**exc.values)
+            except (KeyError, IndexError, ValueError):  # a catalogue out of step: say it anyway
+                return exc.detail
+    return exc.detail
 
 
 def choose(query_lang: str | None, cookie: str | None, accept_language: str) -> str:

@@ -15,9 +15,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from hromada.errors import HromadaError, NotFound, status_of
-from hromada.web import account, assets, budget, data
+from hromada.web import account, assets, budget, data, i18n
 from hromada.web import petitions as petition_pages
-from hromada.web.render import SECURITY_HEADERS, page
+from hromada.web.render import SECURITY_HEADERS, language, page
 
 
 @get("/static/{name:str}", name="web-static", sync_to_thread=False)
@@ -34,7 +34,7 @@ def static_file(name: FromPath[str]) -> Response[bytes]:
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Template:
     if isinstance(exc, HromadaError):
-        status, detail = status_of(exc), exc.detail
+        status, detail = status_of(exc), i18n.error_text(language(request), exc)
     elif isinstance(exc, HTTPException):
         status, detail = exc.status_code, str(exc.detail)
     else:

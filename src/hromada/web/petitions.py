@@ -61,7 +61,7 @@ async def new_petition(
                 settings_of(request), backend_of(request.app.state), title=title
             )
         except InvalidInput as refused:
-            error = refused.detail
+            error = i18n.error_text(language(request), refused)
         except Unavailable:  # the form still works; only the check waits for search
             error = i18n.translate(language(request), "new.search_unavailable")
     return page(
@@ -98,7 +98,7 @@ async def create_petition(request: Request[Any, Any, Any]) -> Response[Any]:
             title=title,
             text=text,
             similar=[],
-            error=refused.detail,
+            error=i18n.error_text(language(request), refused),
             kinds=petitions.petition_types(settings),
             kind=kind,
         )

@@ -51,7 +51,7 @@ async def check_eligible(settings: Settings, kind: PetitionType, resident_id: in
         .first()
     )
     if row is None:
-        raise Forbidden("this account no longer exists; log in again")
+        raise Forbidden("this account no longer exists; log in again", code="account.gone")
     birth = row["birth_date"]
     if isinstance(birth, str):
         birth = dt.date.fromisoformat(birth)
@@ -64,5 +64,7 @@ async def check_eligible(settings: Settings, kind: PetitionType, resident_id: in
     if not found.eligible:
         raise Forbidden(
             f"{kind.title_en} is open to fewer people than the login allows: "
-            + "; ".join(found.reasons)
+            + "; ".join(found.reasons),
+            code="petition.not_eligible",
+            values={"type_uk": kind.title_uk, "type_en": kind.title_en},
         )

@@ -97,7 +97,9 @@ async def create(settings: Settings, resident_id: int, new: NewPetition) -> Peti
         if pending >= settings.petition_open_drafts:
             raise Conflict(
                 f"you already have {pending} petitions in draft or moderation: submit or wait "
-                "for those first"
+                "for those first",
+                code="petition.too_many_drafts",
+                values={"pending": pending},
             )
         row = (
             await Petition.insert(
@@ -129,7 +131,9 @@ async def _petition(petition_id: int) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound(f"no petition {petition_id}")
+        raise NotFound(
+            f"no petition {petition_id}", code="petition.not_found", values={"number": petition_id}
+        )
     return row
 
 
@@ -138,9 +142,17 @@ async def submit(settings: Settings, resident_id: int, petition_id: int) -> Peti
     async with db.write_transaction():
         row = await _petition(petition_id)
         if row["author"] != resident_id:
-            raise NotFound(f"no petition {petition_id}")
+            raise NotFound(
+                f"no petition {petition_id}",
+                code="petition.not_found",
+                values={"number": petition_id},
+            )
         if row["status"] != "draft":
-            raise Conflict(f"petition {petition_id} is {row['status']}, not a draft")
+            raise Conflict(
+                f"petition {petition_id} is {row['status']}, not a draft",
+                code="petition.not_draft",
+                values={"number": petition_id},
+            )
         if row["cosponsors"] > 0:
             # Reachable by its link (not listed) until enough residents back it.
             await Petition.update({Petition.status: "cosponsoring"}).where(
@@ -240,7 +252,11 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
             .first()
         )
         if row is None:
-            raise NotFound(f"no petition {petition_id}")
+            raise NotFound(
+                f"no petition {petition_id}",
+                code="petition.not_found",
+                values={"number": petition_id},
+            )
         kind = kinds.of_petition(settings, row["kind"])
         if row["status"] == "cosponsoring":
             return await _cosponsor(settings, petition_id, row, kind, resident_id)
@@ -248,7 +264,11 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
         before = await _count_up_to(petition_id, row["threshold"])
         if row["status"] != "open" or (row["closes_at"] is not None and at >= row["closes_at"]):
             if row["status"] in ("draft", "moderation") and row["author"] != resident_id:
-                raise NotFound(f"no petition {petition_id}")
+                raise NotFound(
+                    f"no petition {petition_id}",
+                    code="petition.not_found",
+                    values={"number": petition_id},
+                )
             current = rules.state(
                 row["status"],
                 closes_at=row["closes_at"],
@@ -256,7 +276,11 @@ async def sign(settings: Settings, resident_id: int, petition_id: int) -> Signat
                 threshold=row["threshold"],
                 now=at,
             )
-            raise Conflict(f"petition {petition_id} is {current}: it takes no signatures")
+            raise Conflict(
+                f"petition {petition_id} is {current}: it takes no signatures",
+                code="petition.not_signable",
+                values={"number": petition_id},
+            )
         await kinds.check_eligible(settings, kind, resident_id)
         signed_at, inserted = await _insert_signature(settings, petition_id, resident_id, at)
         if inserted and row["threshold"] - THRESHOLD_WINDOW <= before < row["threshold"]:
@@ -298,7 +322,7 @@ async def _insert_signature(
     if limit:
         await _refuse_past_limit(resident_id, at, limit)
     # Not signed and not at the limit: no resident row, the session outlived its account.
-    raise NotFound("this account no longer exists; log in again")
+    raise NotFound("this account no longer exists; log in again", code="account.gone")
 
 
 async def _refuse_past_limit(resident_id: int, at: dt.datetime, limit: int) -> None:
@@ -320,6 +344,8 @@ async def _refuse_past_limit(resident_id: int, at: dt.datetime, limit: int) -> N
         f"you have added {limit} signatures in the last 24 hours, the most one resident may: "
         f"try again in {_duration(wait)}",
         retry_after=wait,
+        code="signing.daily_limit",
+        values={"limit": limit, "hours": max(1, -(-wait // 3600))},
     )
 
 
@@ -365,12 +391,19 @@ async def _cosponsor(
     support is their signature, counted once the petition opens; the one that completes
     the co-sponsors sends it to moderation, exactly once (under the petition's lock)."""
     if row["author"] == resident_id:
-        raise Conflict("the author cannot co-sponsor their own petition: share its link instead")
+        raise Conflict(
+            "the author cannot co-sponsor their own petition: share its link instead",
+            code="cosponsor.own_petition",
+        )
     await kinds.check_eligible(settings, kind, resident_id)
     await db.advisory_xact_lock(f"hromada-petition:{petition_id}")
     status = await Petition.select(Petition.status).where(Petition.id == petition_id).first()
     if status is None or status["status"] != "cosponsoring":
-        raise Conflict(f"petition {petition_id} has its co-sponsors: it is in moderation now")
+        raise Conflict(
+            f"petition {petition_id} has its co-sponsors: it is in moderation now",
+            code="cosponsor.complete",
+            values={"number": petition_id},
+        )
     signed_at, inserted = await _insert_signature(settings, petition_id, resident_id, now())
     if inserted and await _count_up_to(petition_id, row["cosponsors"]) >= row["cosponsors"]:
         await _to_moderation(settings, petition_id, row["author"], "system")
@@ -392,12 +425,17 @@ async def withdraw(settings: Settings, resident_id: int, petition_id: int) -> bo
         if row is None or (
             row["status"] in ("draft", "moderation") and row["author"] != resident_id
         ):
-            raise NotFound(f"no petition {petition_id}")
+            raise NotFound(
+                f"no petition {petition_id}",
+                code="petition.not_found",
+                values={"number": petition_id},
+            )
         kind = kinds.of_petition(settings, row["kind"])
         if not kind.withdrawal:
             raise Conflict(
                 f"signatures on a petition of type {kind.name!r} are final: the community's "
-                "rules allow no withdrawal"
+                "rules allow no withdrawal",
+                code="signature.final_by_rules",
             )
         await db.advisory_xact_lock(f"hromada-petition:{petition_id}")
         current = rules.state(
@@ -408,7 +446,11 @@ async def withdraw(settings: Settings, resident_id: int, petition_id: int) -> bo
             now=now(),
         )
         if current not in ("open", "cosponsoring"):
-            raise Conflict(f"petition {petition_id} is {current}: its signatures are final")
+            raise Conflict(
+                f"petition {petition_id} is {current}: its signatures are final",
+                code="signature.final",
+                values={"number": petition_id},
+            )
         removed = (
             await PetitionSignature.delete()
             .where(
@@ -575,7 +617,9 @@ async def get(
     row = await _petition(petition_id)
     hidden = row["status"] in ("draft", "moderation") and not staff and row["author"] != viewer
     if hidden and not (row["status"] == "moderation" and await _has_signed(petition_id, viewer)):
-        raise NotFound(f"no petition {petition_id}")
+        raise NotFound(
+            f"no petition {petition_id}", code="petition.not_found", values={"number": petition_id}
+        )
     out = await _out(settings, row, (await counts([petition_id])).get(petition_id, 0), now())
     out.by_district = await by_district(petition_id)
     return out
@@ -758,7 +802,9 @@ async def signers(
     petition's type; a petition gathering co-sponsors lists them."""
     row = await _petition(petition_id)
     if row["status"] in ("draft", "moderation"):
-        raise NotFound(f"no petition {petition_id}")
+        raise NotFound(
+            f"no petition {petition_id}", code="petition.not_found", values={"number": petition_id}
+        )
     style = kinds.of_petition(settings, row["kind"]).signer_name
     limit = check_limit(limit, 500)
     after = decode_cursor(cursor, 1, (int,))
