@@ -103,3 +103,38 @@ async def voting_pool(portal: Live) -> int:
         ],
     )
     return ids["city"]
+
+
+@pytest.fixture
+async def points_pool(portal: Live) -> int:
+    """A cumulative pool open for voting: 10 points each, at most 6 on one project."""
+    from hromada.participation.budgeting import service
+
+    now = dt.datetime.now(dt.UTC)
+    ids = await service.create_cycle(
+        slug="pb-points",
+        title="Бюджет участі балами",
+        rule="greedy",
+        opens=now - dt.timedelta(days=1),
+        closes=now + dt.timedelta(days=1),
+        pools=[
+            {
+                "slug": "points",
+                "title": "Проєкти балами",
+                "budget": 500_000,
+                "max_picks": 3,
+                "vote_type": "cumulative",
+                "max_sum_points": 10,
+                "max_points": 6,
+                "projects": [
+                    {"code": code, "title": title, "cost": cost, "category": "Благоустрій"}
+                    for code, title, cost in (
+                        ("P1", "Лавки в парку", 100_000),
+                        ("P2", "Дитячий майданчик", 200_000),
+                        ("P3", "Освітлення алеї", 150_000),
+                    )
+                ],
+            }
+        ],
+    )
+    return ids["points"]

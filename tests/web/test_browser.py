@@ -311,6 +311,29 @@ async def test_a_resident_votes_changes_the_ballot_and_keeps_the_receipt(
     await context.close()
 
 
+async def test_a_resident_spreads_points_without_javascript(
+    portal: Live, points_pool: int, browser: Any
+) -> None:
+    context = await _context(browser, javascript=False)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/budget/pools/{points_pool}")
+    await page.get_by_role("link", name="Увійдіть, щоб проголосувати").click()
+    await page.locator("a.button").first.click()
+    await page.get_by_role("button", name="Мельник Ірина").click()
+    await page.wait_for_url(f"{portal.url}/budget/pools/{points_pool}")
+    # Each field is within its bounds, so the browser sends it; the sum is the server's.
+    await page.get_by_label("Лавки в парку").fill("6")
+    await page.get_by_label("Дитячий майданчик").fill("5")
+    await page.get_by_role("button", name="Проголосувати").click()
+    assert "11 points given" in (await page.get_by_role("alert").inner_text())
+    assert await page.get_by_label("Лавки в парку").input_value() == "6"  # as typed
+    await page.get_by_label("Дитячий майданчик").fill("4")
+    await page.get_by_role("button", name="Проголосувати").click()
+    assert "зараховано" in (await page.get_by_role("status").inner_text())
+    assert await page.get_by_label("Дитячий майданчик").input_value() == "4"
+    await context.close()
+
+
 async def test_a_moderator_publishes_and_an_official_answers(portal: Live, browser: Any) -> None:
     async with httpx.AsyncClient(base_url=portal.url) as client:
         assert (await client.get("/staff/petitions")).status_code == 401

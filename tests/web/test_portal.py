@@ -335,6 +335,51 @@ def test_a_ballot_is_refused_with_its_reason_then_cast_then_changed(
         assert anonymous.get("/budget", params={"lang": "en"}).status_code == 200
 
 
+def test_a_cumulative_ballot_takes_points_per_project_without_javascript(
+    portal: Live, points_pool: int
+) -> None:
+    taras, _ = session(portal, "c-taras-1002")
+    url = f"/budget/pools/{points_pool}/ballot"
+    with closing(taras):
+        page = taras.get(f"/budget/pools/{points_pool}", params={"lang": "en"}).text
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page)
+        assert token and 'name="projects"' not in page
+        assert page.count('type="number"') == 3 and 'name="points-P1"' in page
+        assert "Spread up to 10 points" in page
+        csrf = token.group(1)
+        for form, reason in (
+            ({"points-P1": "6", "points-P2": "6"}, "12 points given, more than the 10"),
+            ({"points-P1": "7"}, "from 1 to 6 points, not 7"),
+            ({"points-P1": "2.5"}, "points are a whole number"),
+            ({"points-P1": "-1"}, "points are a whole number"),
+            ({"points-P1": "9" * 40}, "from 1 to 6 points, not a number that large"),
+            ({"points-P1": "", "points-P2": "0"}, "cumulative vote"),
+            ({"points-ZZ": "1"}, "not a project on this pool"),
+        ):
+            refused = taras.post(url, data={"csrf_token": csrf, **form})
+            assert refused.status_code == 422, form
+            assert reason in refused.text, form
+            shown = next(iter(v for v in form.values() if v not in ("", "0")), None)
+            if shown and len(shown) < 20 and "points-ZZ" not in form:  # as typed, to correct
+                assert f'value="{shown}"' in refused.text, form
+        assert taras.get(f"/api/v1/pb/pools/{points_pool}/ballot").status_code == 404
+
+        cast = taras.post(url, data={"csrf_token": csrf, "points-P1": "6", "points-P3": "4"})
+        assert cast.status_code == 303
+        mine = taras.get(f"/api/v1/pb/pools/{points_pool}/ballot").json()
+        assert (mine["projects"], mine["points"]) == (["P1", "P3"], [6, 4])
+        shown = taras.get(f"/budget/pools/{points_pool}?cast=1&lang=en").text
+        assert mine["receipt"] in shown and "Points given: 10 of 10" in shown
+        assert 'name="points-P1" min="0" max="6"' in shown and 'value="6"' in shown
+        changed = taras.post(
+            url, data={"csrf_token": csrf, "points-P1": "0", "points-P2": "5", "points-P3": "4"}
+        )
+        assert changed.status_code == 303  # 0 takes P1 off the ballot
+        again = taras.get(f"/api/v1/pb/pools/{points_pool}/ballot").json()
+        assert (again["projects"], again["points"]) == (["P2", "P3"], [5, 4])
+        assert again["receipt"] == mine["receipt"]
+
+
 def test_moderation_forms_need_staff_a_ground_and_the_token(portal: Live) -> None:
     olena, headers = session(portal, "c-olena-1001")
     with closing(olena):

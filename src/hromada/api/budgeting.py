@@ -61,8 +61,10 @@ class BudgetController(Controller):
         summary="Set up a cycle: voting and submission windows, pools, projects (officials)",
         description="Voting must open in the future (the rules freeze then). Pools: budget, "
         "district (only its residents vote), min/max picks, cost cap, one project per "
-        "category, the cost range of submitted projects, and any projects staff enter (on "
-        "the ballot at once). 409 for a slug or project code that exists.",
+        "category, `vote_type` approval or cumulative (with `max_sum_points` per voter and "
+        "optionally `max_points` per project; a greedy rule), the cost range of submitted "
+        "projects, and any projects staff enter (on the ballot at once). 409 for a slug or "
+        "project code that exists.",
         guards=[require(Permission.MANAGE_BUDGET)],
         status_code=201,
     )
@@ -89,8 +91,11 @@ class BudgetController(Controller):
         summary="Cast or change my ballot (a logged-in resident)",
         description=(
             "One ballot per resident and pool: sending another replaces it until the closing "
-            "second. The answer carries the receipt; after the vote closes the published "
-            "ballots list yours under `voter` = the first 16 hex digits of sha256(receipt)."
+            "second. A cumulative pool (`vote_type`) takes `points`, a whole number for each "
+            "of `projects` in the same order, 1 to `max_points` each and `max_sum_points` in "
+            "all; an approval pool takes none. The answer carries the receipt; after the vote "
+            "closes the published ballots list yours under `voter` = the first 16 hex digits "
+            "of sha256(receipt)."
         ),
         status_code=200,
         # Eligible residents only (age, residence), as GraphQL's castBallot and the portal.
@@ -99,7 +104,9 @@ class BudgetController(Controller):
     async def cast(
         self, request: Request[Any, Any, Any], pool_id: RowId, data: JSONBody[BallotIn]
     ) -> BallotOut:
-        return await service.cast(_settings(request), _resident(request), pool_id, data.projects)
+        return await service.cast(
+            _settings(request), _resident(request), pool_id, data.projects, data.points
+        )
 
     @post(
         "/pools/{pool_id:int}/paper-ballots",
@@ -107,8 +114,9 @@ class BudgetController(Controller):
         description="At a service centre, after checking the voter's passport: `tax_id` "
         "(RNOKPP, never stored: it becomes the same person key an online login gives, so "
         "one person has one ballot whichever way they vote), `district` of registration for "
-        "district pools, and the `projects` marked. 409 when the person voted already; the "
-        "answer's receipt is for the voter to take home.",
+        "district pools, and the `projects` marked (with their `points` in a cumulative "
+        "pool). 409 when the person voted already; the answer's receipt is for the voter to "
+        "take home.",
         guards=[require(Permission.RESPOND_OFFICIALLY)],
         status_code=201,
     )

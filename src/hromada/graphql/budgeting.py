@@ -37,7 +37,12 @@ class BudgetProject:
     description: str
     category: str
     cost: int = strawberry.field(description="UAH")
-    votes: int | None = strawberry.field(description="Hidden (null) while voting is open")
+    votes: int | None = strawberry.field(
+        description="Ballots naming it; hidden (null) while voting is open"
+    )
+    points: int | None = strawberry.field(
+        description="A cumulative pool's points given to it; null while voting is open"
+    )
     lat: float | None = strawberry.field(description="Where it would be built (WGS 84)")
     lon: float | None = strawberry.field(description="Where it would be built (WGS 84)")
 
@@ -54,6 +59,13 @@ class BudgetPool:
     max_picks: int
     cost_cap: bool
     one_per_category: bool
+    vote_type: str = strawberry.field(
+        description="approval (pick projects) or cumulative (give them points)"
+    )
+    max_sum_points: int | None = strawberry.field(description="Cumulative: each voter's points")
+    max_points: int | None = strawberry.field(
+        description="Cumulative: at most on one project (null: up to maxSumPoints)"
+    )
     phase: str
     voting_opens_at: dt.datetime
     voting_closes_at: dt.datetime
@@ -64,7 +76,10 @@ class BudgetPool:
 @strawberry.type(description="A project's outcome under the cycle's rule")
 class BudgetProjectResult:
     code: str
-    votes: int
+    votes: int = strawberry.field(description="Ballots naming it")
+    points: int | None = strawberry.field(
+        description="A cumulative pool's points given to it (what the rules rank)"
+    )
     cost: int
     selected: bool
     explanation: str
@@ -194,6 +209,9 @@ async def _proposal(found: Any) -> BudgetProposal:
 class BudgetBallot:
     pool: int
     projects: list[str]
+    points: list[int] | None = strawberry.field(
+        description="A cumulative ballot's points, aligned with projects"
+    )
     cast_at: dt.datetime
     receipt: str
     voter: str
@@ -202,15 +220,24 @@ class BudgetBallot:
 @strawberry.type
 class BudgetingMutation:
     @strawberry.mutation(
-        description="Cast or change my ballot (the last before the close counts)",
+        description="Cast or change my ballot (the last before the close counts); a "
+        "cumulative pool takes points for each project, in the order of projects",
         extensions=requires(Permission.VOTE_BUDGET),
     )
     async def cast_ballot(
-        self, info: Info[Any, Any], pool: int, projects: list[str]
+        self,
+        info: Info[Any, Any],
+        pool: int,
+        projects: list[str],
+        points: list[int] | None = None,
     ) -> BudgetBallot:
         if len(projects) > service.MAX_PICKS:
             raise InvalidInput(f"at most {service.MAX_PICKS} projects")
-        done = await service.cast(info.context.settings, acting_resident(info), pool, projects)
+        if points is not None and len(points) > service.MAX_PICKS:
+            raise InvalidInput(f"at most {service.MAX_PICKS} numbers of points")
+        done = await service.cast(
+            info.context.settings, acting_resident(info), pool, projects, points
+        )
         return _fields(BudgetBallot, done)
 
 

@@ -43,7 +43,7 @@ async def _pool_page(
     request: Request[Any, Any, Any],
     pool_id: int,
     *,
-    picked: list[str] | None = None,
+    picked: dict[str, str] | None = None,
     error: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -56,7 +56,13 @@ async def _pool_page(
             ballot = await budgeting.my_ballot(settings, resident, pool_id)
         except NotFound:
             ballot = None
-    chosen = picked if picked is not None else (ballot.projects if ballot else [])
+    # Each chosen project with its points as shown in the form ("" on an approval ballot).
+    chosen: dict[str, str] = {}
+    if picked is not None:
+        chosen = picked
+    elif ballot is not None:
+        shown = [str(n) for n in ballot.points] if ballot.points else [""] * len(ballot.projects)
+        chosen = dict(zip(ballot.projects, shown, strict=True))
     costs = {p.code: p.cost for p in pool.projects}
     # Every proposal of the pool, with its review, beside the ballot (which shows the approved).
     proposed = await projects.list_projects(pool_id, status=None, limit=50, cursor=None)
@@ -68,6 +74,7 @@ async def _pool_page(
         ballot=ballot,
         chosen=chosen,
         chosen_cost=sum(costs.get(code, 0) for code in chosen),
+        chosen_points=sum(int(n) for n in chosen.values() if n.isdigit() and len(n) < 10),
         error=error,
         cast=request.query_params.get("cast") == "1",
         proposed=proposed.items,
@@ -84,13 +91,28 @@ async def cast_ballot(request: Request[Any, Any, Any], pool_id: PoolId) -> Respo
     resident = await acting_resident(request, Permission.VOTE_BUDGET)
     form = await request.form()
     picks = [str(code)[:100] for code in form.getall("projects", [])][: budgeting.MAX_PICKS + 1]
+    # A cumulative ballot's form has a number field ``points-<code>`` per project: an empty
+    # field or 0 gives that project no points (it is not named), as an unticked box.
+    given = [
+        (key.removeprefix("points-")[:100], str(value).strip()[:20])
+        for key, value in form.multi_items()
+        if key.startswith("points-") and str(value).strip() not in ("", "0")
+    ]
+    typed = dict(given[: budgeting.MAX_PICKS + 1])
+    picked = typed or dict.fromkeys(picks, "")
     try:
-        await budgeting.cast(settings_of(request), resident, pool_id, picks)
+        points = None
+        if typed:
+            bad = next((code for code, n in typed.items() if not n.isdigit()), None)
+            if bad is not None:
+                raise InvalidInput(f"{bad!r}: points are a whole number")
+            picks, points = list(typed), [int(n) for n in typed.values()]
+        await budgeting.cast(settings_of(request), resident, pool_id, picks, points)
     except InvalidInput as refused:  # the ballot again, as picked, with the reason
         return await _pool_page(
             request,
             pool_id,
-            picked=picks,
+            picked=picked,
             error=i18n.error_text(language(request), refused),
             status_code=422,
         )

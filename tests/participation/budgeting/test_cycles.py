@@ -17,6 +17,12 @@ from hromada.participation.budgeting.tables import BudgetCycle, BudgetPool, Budg
 SOON = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)
 
 
+def _points(**changes: Any) -> dict[str, Any]:
+    """A cumulative pool: 10 points each, at most 4 on one project."""
+    pool = {"slug": "pts", "title": "Бали", "budget": 10, "vote_type": "cumulative"}
+    return {**pool, "max_sum_points": 10, "max_points": 4, **changes}
+
+
 def cycle(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "slug": "pb-2027",
@@ -77,6 +83,24 @@ async def test_an_official_sets_up_a_cycle(live: Live) -> None:
         assert [c["slug"] for c in listed] == ["pb-2027"]
         small = anonymous.get(f"/api/v1/pb/pools/{out['pools'][0]}").json()
         assert small["one_per_category"] and small["submission_closes_at"]
+        assert (small["vote_type"], small["max_sum_points"]) == ("approval", None)
+
+
+async def test_an_official_sets_up_a_cumulative_pool(live: Live) -> None:
+    petro, csrf = _official(live)
+    body = cycle(rule="greedy-threshold", pools=[_points(min_picks=1, max_picks=3)])
+    with closing(petro):
+        made = petro.post("/api/v1/pb/cycles", json=body, headers=csrf)
+        assert made.status_code == 201, made.text
+        shown = petro.get(f"/api/v1/pb/pools/{made.json()['pools'][0]}").json()
+        assert (shown["vote_type"], shown["max_sum_points"], shown["max_points"]) == (
+            "cumulative",
+            10,
+            4,
+        )
+        trail = petro.get("/api/v1/audit", params={"subject": "cycle:pb-2027"}).json()
+        logged = trail["items"][0]["detail"]["pools"]["pts"]
+        assert (logged["vote_type"], logged["max_sum_points"]) == ("cumulative", 10)
 
 
 @pytest.mark.parametrize(
@@ -156,6 +180,20 @@ async def test_an_official_sets_up_a_cycle(live: Live) -> None:
             "project code",
         ),
         ({"pools": [{"slug": "x", "title": "Пул", "budget": 2**40}]}, ""),
+        ({"pools": [_points(vote_type="borda")]}, '"name":"vote_type"'),
+        ({"pools": [_points(max_sum_points=None)]}, '"name":"max_sum_points"'),
+        ({"pools": [_points(max_sum_points=0)]}, '"name":"max_sum_points"'),
+        ({"pools": [_points(max_sum_points=10**6)]}, "1 to 1000"),
+        ({"pools": [_points(max_sum_points=2**70)]}, ""),
+        ({"pools": [_points(max_points=11)]}, '"name":"max_points"'),
+        ({"pools": [_points(max_points=0)]}, '"name":"max_points"'),
+        (
+            {"pools": [_points(min_picks=4, max_picks=5, max_sum_points=3, max_points=None)]},
+            '"name":"min_picks"',
+        ),
+        ({"pools": [_points(vote_type="approval")]}, "for a cumulative pool only"),
+        ({"pools": [_points(vote_type="approval", max_sum_points=None)]}, '"name":"max_points"'),
+        ({"rule": "mes", "pools": [_points()]}, "Equal Shares"),
         ({"owner": "me"}, "owner"),
     ],
 )

@@ -24,7 +24,8 @@ REPRODUCED = {
     "Poland_Warszawa_2024_Srodmiescie.pb": "greedy",  # META "greedy-exclusive"
     "Poland_Gdynia_2024_Orlowo__small.pb": "greedy-no-skip",
     "Poland_Poznan_2024_9_-_Stare_Miasto__large.pb": "greedy",  # META "greedy-custom"
-    "Poland_Czestochowa_2024_Mirow.pb": "greedy",
+    "Poland_Czestochowa_2024_Mirow.pb": "greedy",  # cumulative: by points
+    "Poland_Katowice_2024_Srodmiescie.pb": "greedy-threshold",  # cumulative: points ≥ 50
     "Poland_Krakow_2024_Stare_Miasto.pb": "greedy",
     "Poland_Lodz_2024_Nad_Nerem.pb": "greedy-threshold",
     "Poland_Wroclaw_2024.pb": "greedy-no-skip",
@@ -32,7 +33,6 @@ REPRODUCED = {
 NOT_REPRODUCED = {
     "Poland_Wieliczka_2023_Green_Budget.pb": "MES add1 with a comparison step against "
     "greedy that its META comment does not pin down (31 vs 30 projects)",
-    "Poland_Katowice_2024_Srodmiescie.pb": "threshold plus a reserve list funded outside the rule",
     "Poland_Krakow_2024.pb": "category and district caps that the file does not carry",
     "Hungary_Budapest_2024_VIII_Jozsefvaros.pb": "rule unknown; half the votes (paper) are absent",
     "Hungary_Veszprem_2025.pb": "rule unknown",
@@ -86,8 +86,8 @@ def test_cli_results_and_check(shared_data: Path) -> None:
     assert printed.exit_code == 0, printed.output
     assert printed.output.strip().startswith('["2024/ORL/0004"')
     assert runner.invoke(main, ["pb", "check", path]).exit_code == 0
-    wieliczka = str(shared_data / "pabulib" / "Poland_Katowice_2024_Srodmiescie.pb")
-    failed = runner.invoke(main, ["pb", "check", wieliczka])
+    krakow = str(shared_data / "pabulib" / "Poland_Krakow_2024.pb")
+    failed = runner.invoke(main, ["pb", "check", krakow])
     assert failed.exit_code != 0 and "does not reproduce" in failed.output
 
 
@@ -127,3 +127,19 @@ def test_equal_shares_with_no_ballots_funds_nothing() -> None:
     outcome = compute(empty, "mes")
     assert outcome.selected == [] and outcome.spent == 0
     assert outcome.explanations["A"] == "not funded: no ballots were cast"
+
+
+def test_a_cumulative_file_is_scored_by_points_and_mes_refuses_it() -> None:
+    from hromada.participation.budgeting.rules import rules_for, support
+
+    data = (
+        b"META\nkey;value\nbudget;10\nvote_type;cumulative\nmax_sum_points;5\n"
+        b"PROJECTS\nproject_id;cost\nA;6\nB;6\n"
+        b"VOTES\nvoter_id;vote;points\nv1;A;5\nv2;B;1\nv3;B;1\n"
+    )
+    instance = parse(data)
+    assert support(instance) == {"A": 5, "B": 2}  # points, though B has more voters
+    assert compute(instance, "greedy").selected == ["A"]
+    assert rules_for("cumulative") == ("greedy", "greedy-no-skip", "greedy-threshold")
+    with pytest.raises(ValueError, match="approval"):
+        compute(instance, "mes")

@@ -15,13 +15,14 @@ def datasets(city: City) -> list[Dataset]:
             title=Text(uk="Проєкти бюджету участі", en="Participatory budget projects"),
             description=Text(
                 uk="Проєкти бюджету участі, винесені на голосування: вартість, категорія, а після "
-                "завершення голосування кількість голосів і чи підтримано проєкт за правилом "
-                "циклу. Бюлетені кожного пулу — у файлі Pabulib (/api/v1/pb/pools/{id}/"
-                "ballots.pb), з якого результат може перерахувати будь-хто.",
+                "завершення голосування кількість голосів (і балів, якщо пул кумулятивний) "
+                "і чи підтримано проєкт за правилом циклу. Бюлетені кожного пулу — у файлі "
+                "Pabulib (/api/v1/pb/pools/{id}/ballots.pb), з якого результат може "
+                "перерахувати будь-хто.",
                 en="Participatory budget projects on the ballot: cost, category and, once the "
-                "vote closed, their votes and whether the cycle's rule funds them. Each pool's "
-                "ballots are in a Pabulib file (/api/v1/pb/pools/{id}/ballots.pb) anyone can "
-                "recompute the outcome from.",
+                "vote closed, their votes (and points, in a cumulative pool) and whether the "
+                "cycle's rule funds them. Each pool's ballots are in a Pabulib file "
+                "(/api/v1/pb/pools/{id}/ballots.pb) anyone can recompute the outcome from.",
             ),
             keywords=("бюджет участі", "громадський бюджет", "голосування"),
             purpose="Оприлюднення проєктів і результатів бюджету участі",
@@ -36,6 +37,7 @@ def datasets(city: City) -> list[Dataset]:
                     Field("lat", "number", "Широта місця (WGS 84)"),
                     Field("lon", "number", "Довгота місця (WGS 84)"),
                     Field("votes", "integer", "Голоси (після завершення голосування)"),
+                    Field("points", "integer", "Бали (кумулятивне голосування, після завершення)"),
                     Field("selected", "boolean", "Підтримано за правилом циклу"),
                 ),
                 primary_key=("code",),

@@ -1,11 +1,12 @@
 """Paper ballots, entered by an official at a service centre.
 
 The voter shows a passport; the official enters the tax number (RNOKPP), the district
-of the voter's registration and the projects marked on paper. The tax number becomes
-the same person key an online login gives (``auth.identity``), so the person has one
-ballot per pool whichever way they voted: a paper ballot is refused when they voted
-online, and once entered it is final (an online cast cannot replace it). The tax
-number is never stored; the voter takes the receipt home, as an online voter does.
+of the voter's registration and the projects marked on paper (in a cumulative pool, with
+the points written beside them). The tax number becomes the same person key an online
+login gives (``auth.identity``), so the person has one ballot per pool whichever way they
+voted: a paper ballot is refused when they voted online, and once entered it is final (an
+online cast cannot replace it). The tax number is never stored; the voter takes the
+receipt home, as an online voter does.
 """
 
 from __future__ import annotations
@@ -70,17 +71,22 @@ async def enter(
             raise Conflict(f"pool {pool_id} is not open for voting")
         if pool["district_code"] is not None and district != pool["district_code"]:
             raise Forbidden(f"only residents of district {pool['district_code']} vote in this pool")
-        service.check_picks(
-            pool, await service.picked_projects(pool_id, ballot.projects), ballot.projects
+        codes, given = service.check_ballot(
+            pool,
+            await service.picked_projects(pool_id, ballot.projects),
+            ballot.projects,
+            ballot.points,
         )
         resident = await _resident_for(settings, ballot.tax_id, district)
-        ordered = json.dumps(sorted(ballot.projects), ensure_ascii=False)
+        ordered = json.dumps(codes, ensure_ascii=False)
+        stored = None if given is None else json.dumps(given)
         written = await BudgetBallot.raw(
-            "INSERT INTO budget_ballot (pool, resident, picks, cast_at, paper) "
-            "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (pool, resident) DO NOTHING RETURNING id",
+            "INSERT INTO budget_ballot (pool, resident, picks, points, cast_at, paper) "
+            "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (pool, resident) DO NOTHING RETURNING id",
             pool_id,
             resident,
             ordered,
+            stored,
             at,
             True,
         ).run()
@@ -89,7 +95,7 @@ async def enter(
         receipt = service.receipt_of(settings, pool_id, resident)
         voter = service.voter_of(receipt)
         await BudgetBallotEvent.insert(
-            BudgetBallotEvent(pool=pool_id, voter=voter, picks=ordered, cast_at=at)
+            BudgetBallotEvent(pool=pool_id, voter=voter, picks=ordered, points=stored, cast_at=at)
         )
         actor = audit.staff_actor(settings, "official", staff_id)
         await audit.append(
@@ -100,5 +106,5 @@ async def enter(
             detail={"voter": voter},
         )
     return BallotOut(
-        pool=pool_id, projects=sorted(ballot.projects), cast_at=at, receipt=receipt, voter=voter
+        pool=pool_id, projects=codes, points=given, cast_at=at, receipt=receipt, voter=voter
     )

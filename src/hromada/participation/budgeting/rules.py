@@ -28,12 +28,24 @@ class Outcome:
     explanations: dict[str, str]
 
 
+def rules_for(vote_type: str) -> tuple[str, ...]:
+    """The rules computed for a vote type. The Method of Equal Shares here has cost
+    utilities over approval sets (a voter supports a project or not); points on a
+    cumulative ballot would need utilities of their own, so any other vote is counted by
+    the greedy family only."""
+    return RULES if vote_type == "approval" else GREEDY_RULES
+
+
 def support(instance: Instance) -> dict[str, Fraction]:
-    """Each project's score: the file's own ``votes`` count when every project has one (it
-    holds paper ballots a file may leave out), else counted from the ballots — one per
-    ballot naming it, or the points given to it on a cumulative ballot."""
-    if all(p.votes is not None for p in instance.projects.values()):
-        return {p.id: Fraction(p.votes or 0) for p in instance.projects.values()}
+    """Each project's score. A cumulative file's own ``score`` column (the points given to
+    it) when every project has one; else the file's own ``votes`` count when every project
+    has one (it holds paper ballots a file may leave out); else counted from the ballots —
+    one per ballot naming it, or the points given to it on a cumulative ballot."""
+    projects = instance.projects.values()
+    if instance.vote_type == "cumulative" and all(p.score is not None for p in projects):
+        return {p.id: p.score or Fraction(0) for p in projects}
+    if all(p.votes is not None for p in projects):
+        return {p.id: Fraction(p.votes or 0) for p in projects}
     scores = {pid: Fraction(0) for pid in instance.projects}
     for ballot in instance.ballots:
         if ballot.points is not None:
@@ -43,6 +55,15 @@ def support(instance: Instance) -> dict[str, Fraction]:
             for pid in ballot.projects:
                 scores[pid] += 1
     return scores
+
+
+def naming(instance: Instance) -> dict[str, int]:
+    """How many ballots name each project (on a cumulative ballot: give it points)."""
+    counted = dict.fromkeys(instance.projects, 0)
+    for ballot in instance.ballots:
+        for pid in ballot.projects:
+            counted[pid] += 1
+    return counted
 
 
 def _money(value: Fraction) -> str:
@@ -315,8 +336,11 @@ def equal_shares(instance: Instance) -> Outcome:
     to there and the next run is at the step after. A run also starts again from the last
     of its rounds whose comparisons still hold at the new step. The steps at which the
     loop stops are the ones unit by unit would stop at."""
-    if instance.vote_type != "approval":
-        raise ValueError("the Method of Equal Shares is computed for approval ballots here")
+    if "mes" not in rules_for(instance.vote_type):
+        raise ValueError(
+            "the Method of Equal Shares is computed here with cost utilities over approval "
+            f"ballots, not {instance.vote_type} ones"
+        )
     costs = {p.id: p.cost for p in instance.projects.values()}
     tally: dict[frozenset[str], int] = {}
     for ballot in instance.ballots:

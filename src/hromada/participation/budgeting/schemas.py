@@ -11,8 +11,10 @@ class ProjectOut(msgspec.Struct, kw_only=True):
     description: str
     category: str
     cost: int  # UAH
-    # Hidden (null) while voting is open: only the turnout is shown then.
+    # Hidden (null) while voting is open: only the turnout is shown then. Ballots naming
+    # it (on a cumulative ballot: giving it points).
     votes: int | None = None
+    points: int | None = None  # a cumulative pool's points given to it, once closed
     # Where it would be built (WGS 84), when known.
     lat: float | None = None
     lon: float | None = None
@@ -29,6 +31,11 @@ class PoolOut(msgspec.Struct, kw_only=True):
     max_picks: int
     cost_cap: bool
     one_per_category: bool  # at most one picked project per category
+    # approval: pick projects; cumulative: give each picked project points, up to
+    # max_sum_points in all and max_points on one (null: no cap but the sum).
+    vote_type: str
+    max_sum_points: int | None
+    max_points: int | None
     phase: str  # upcoming, voting, closed
     voting_opens_at: dt.datetime
     voting_closes_at: dt.datetime
@@ -52,11 +59,15 @@ class CycleOut(msgspec.Struct, kw_only=True):
 
 class BallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     projects: list[str]
+    # A cumulative pool's points for each project, in the order of ``projects``; none for
+    # an approval pool.
+    points: list[int] | None = None
 
 
 class BallotOut(msgspec.Struct, kw_only=True):
     pool: int
     projects: list[str]
+    points: list[int] | None  # a cumulative ballot's, aligned with ``projects``
     cast_at: dt.datetime
     # Keep it: after the vote closes, the published ballots carry ``voter`` (derived from
     # the receipt) and anyone holding the receipt can find their ballot there unchanged.
@@ -66,7 +77,8 @@ class BallotOut(msgspec.Struct, kw_only=True):
 
 class ProjectResult(msgspec.Struct, kw_only=True):
     code: str
-    votes: int
+    votes: int  # ballots naming it
+    points: int | None = None  # a cumulative pool's points given to it: what the rules rank
     cost: int
     selected: bool
     explanation: str
@@ -159,6 +171,7 @@ class MilestoneOut(msgspec.Struct, kw_only=True):
 class PaperBallotIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     tax_id: str  # the voter's RNOKPP, from their passport; never stored
     projects: list[str]
+    points: list[int] | None = None  # a cumulative pool's, as on an online ballot
     district: str | None = None  # the district of their registration (district pools)
 
 
@@ -179,6 +192,9 @@ class CyclePoolIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_picks: int = 5
     cost_cap: bool = False
     one_per_category: bool = False
+    vote_type: str = "approval"  # or cumulative: points instead of ticks
+    max_sum_points: int | None = None  # cumulative: each voter's points
+    max_points: int | None = None  # cumulative: at most on one project (null: the sum)
     min_cost: int | None = None  # what a submitted project may cost
     max_cost: int | None = None
     projects: list[CycleProjectIn] = msgspec.field(default_factory=list)

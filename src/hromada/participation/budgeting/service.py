@@ -53,6 +53,8 @@ from hromada.participation.budgeting.tables import (
 from hromada.search import outbox
 
 MAX_PICKS = 50
+VOTE_TYPES = ("approval", "cumulative")
+MAX_SUM_POINTS = 1000  # a voter's points in a cumulative pool, at most
 
 
 def now() -> dt.datetime:
@@ -87,7 +89,8 @@ def _bad(name: str, detail: str) -> InvalidInput:
 # on the join than the database does on the query (measured with ``python -m bench pb``).
 _POOL_SQL = (
     "SELECT p.id, p.cycle, p.slug, p.title, p.budget, p.district_code, p.min_picks, "
-    "p.max_picks, p.cost_cap, p.one_per_category, p.min_cost, p.max_cost, "
+    "p.max_picks, p.cost_cap, p.one_per_category, p.min_cost, p.max_cost, p.vote_type, "
+    "p.max_sum_points, p.max_points, "
     "c.slug AS cycle_slug, c.rule AS rule, c.voting_opens_at AS opens, "
     "c.voting_closes_at AS closes, c.submission_opens_at AS submission_opens, "
     "c.submission_closes_at AS submission_closes "
@@ -133,13 +136,22 @@ async def picked_projects(pool_id: int, picks: Sequence[str]) -> list[dict[str, 
     )
 
 
-async def _votes(pool_id: int) -> tuple[int, dict[str, int]]:
-    ballots = await BudgetBallot.select(BudgetBallot.picks).where(BudgetBallot.pool == pool_id)
+async def _votes(pool_id: int) -> tuple[int, dict[str, int], dict[str, int]]:
+    """The turnout, the ballots naming each project and the points given to each (a
+    cumulative pool's; empty for an approval pool)."""
+    ballots = await BudgetBallot.select(BudgetBallot.picks, BudgetBallot.points).where(
+        BudgetBallot.pool == pool_id
+    )
     counts: dict[str, int] = {}
+    points: dict[str, int] = {}
     for ballot in ballots:
-        for code in json.loads(ballot["picks"]):
+        picks = json.loads(ballot["picks"])
+        for code in picks:
             counts[code] = counts.get(code, 0) + 1
-    return len(ballots), counts
+        if ballot["points"] is not None:
+            for code, given in zip(picks, json.loads(ballot["points"]), strict=True):
+                points[code] = points.get(code, 0) + given
+    return len(ballots), counts, points
 
 
 async def list_cycles() -> list[CycleOut]:
@@ -168,8 +180,10 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
     row = await pool_row(pool_id)
     at = now()
     current = phase_at(row["opens"], row["closes"], at)
+    cumulative = row["vote_type"] == "cumulative"
+    points: dict[str, int] = {}
     if current == "closed":
-        turnout, counts = await _votes(pool_id)
+        turnout, counts, points = await _votes(pool_id)
     else:  # only the turnout is shown while voting: a count, not every ballot read
         turnout, counts = await BudgetBallot.count().where(BudgetBallot.pool == pool_id), {}
     projects = [
@@ -180,6 +194,7 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
             category=p["category"],
             cost=p["cost"],
             votes=counts.get(p["code"], 0) if current == "closed" else None,
+            points=points.get(p["code"], 0) if current == "closed" and cumulative else None,
             lat=p["lat"],
             lon=p["lon"],
         )
@@ -201,6 +216,9 @@ async def get_pool(settings: Settings, pool_id: int, resident: int | None) -> Po
         max_picks=row["max_picks"],
         cost_cap=row["cost_cap"],
         one_per_category=row["one_per_category"],
+        vote_type=row["vote_type"],
+        max_sum_points=row["max_sum_points"],
+        max_points=row["max_points"],
         phase=current,
         voting_opens_at=row["opens"],
         voting_closes_at=row["closes"],
@@ -245,7 +263,54 @@ def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks:
             )
 
 
-async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]) -> BallotOut:
+def check_ballot(
+    pool: dict[str, Any],
+    projects: Sequence[dict[str, Any]],
+    picks: list[str],
+    points: list[int] | None,
+) -> tuple[list[str], list[int] | None]:
+    """A ballot against every rule of its pool (online and paper alike): the picks as
+    ``check_picks`` wants them and, on a cumulative pool, a whole number of points for each
+    pick — at least 1 (a project given none is simply not named), at most ``max_points``,
+    ``max_sum_points`` in all. An approval pool takes no points. Returns the picks sorted
+    by code and their points aligned with them, as they are stored and published."""
+    cumulative = pool["vote_type"] == "cumulative"
+    if not cumulative and points is not None:
+        raise _bad("points", f"pool {pool['id']} is an approval vote: pick projects, no points")
+    if cumulative and points is None:
+        raise _bad(
+            "points",
+            f"pool {pool['id']} is a cumulative vote: give each picked project its points "
+            f"({pool['max_sum_points']} in all at most)",
+        )
+    if points is not None and len(points) != len(picks):
+        raise _bad("points", f"{len(points)} numbers of points for {len(picks)} projects")
+    check_picks(pool, projects, picks)
+    if points is None:
+        return sorted(picks), None
+    most = pool["max_points"] or pool["max_sum_points"]
+    for code, given in zip(picks, points, strict=True):
+        if type(given) is not int:  # not a bool, nor a float a caller let through
+            raise _bad("points", f"{code!r}: points are a whole number")
+        if not 1 <= given <= most:
+            shown = given if abs(given) < 10**9 else "a number that large"
+            raise _bad("points", f"{code!r}: from 1 to {most} points, not {shown}")
+    if sum(points) > pool["max_sum_points"]:
+        raise _bad(
+            "points",
+            f"{sum(points)} points given, more than the {pool['max_sum_points']} each voter has",
+        )
+    pairs = sorted(zip(picks, points, strict=True))
+    return [code for code, _ in pairs], [given for _, given in pairs]
+
+
+async def cast(
+    settings: Settings,
+    resident: int,
+    pool_id: int,
+    picks: list[str],
+    points: list[int] | None = None,
+) -> BallotOut:
     """Cast or change the resident's ballot; the last one before the closing second counts."""
     async with db.write_transaction():
         pool = await pool_row(pool_id)
@@ -268,18 +333,22 @@ async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]
                 raise Forbidden(
                     f"only residents of district {pool['district_code']} vote in this pool"
                 )
-        check_picks(pool, await picked_projects(pool_id, picks), picks)
-        ordered = json.dumps(sorted(picks), ensure_ascii=False)
+        codes, given = check_ballot(pool, await picked_projects(pool_id, picks), picks, points)
+        ordered = json.dumps(codes, ensure_ascii=False)
+        stored = None if given is None else json.dumps(given)
         # One statement: the upsert leaves a paper ballot alone (its WHERE), so a paper
         # and an online ballot can never both count, whichever arrives first.
         written = await BudgetBallot.raw(
             db.upsert_sql(
-                "budget_ballot", ("pool", "resident", "picks", "cast_at"), key=("pool", "resident")
+                "budget_ballot",
+                ("pool", "resident", "picks", "points", "cast_at"),
+                key=("pool", "resident"),
             )
             + " WHERE budget_ballot.paper = {} RETURNING id",
             pool_id,
             resident,
             ordered,
+            stored,
             at,
             False,
         ).run()
@@ -290,14 +359,21 @@ async def cast(settings: Settings, resident: int, pool_id: int, picks: list[str]
         receipt = receipt_of(settings, pool_id, resident)
         # Raw: Piccolo's insert builder costs more than the rest of a cast together.
         await BudgetBallotEvent.raw(
-            "INSERT INTO budget_ballot_event (pool, voter, picks, cast_at) VALUES ({}, {}, {}, {})",
+            "INSERT INTO budget_ballot_event (pool, voter, picks, points, cast_at) "
+            "VALUES ({}, {}, {}, {}, {})",
             pool_id,
             voter_of(receipt),
             ordered,
+            stored,
             at,
         )
     return BallotOut(
-        pool=pool_id, projects=sorted(picks), cast_at=at, receipt=receipt, voter=voter_of(receipt)
+        pool=pool_id,
+        projects=codes,
+        points=given,
+        cast_at=at,
+        receipt=receipt,
+        voter=voter_of(receipt),
     )
 
 
@@ -314,6 +390,7 @@ async def my_ballot(settings: Settings, resident: int, pool_id: int) -> BallotOu
     return BallotOut(
         pool=pool_id,
         projects=json.loads(row["picks"]),
+        points=None if row["points"] is None else json.loads(row["points"]),
         cast_at=row["cast_at"],
         receipt=receipt,
         voter=voter_of(receipt),
@@ -342,10 +419,16 @@ async def _instance(pool_id: int, voter: Callable[[int], str]) -> Instance:
     pool = await _closed(pool_id)
     projects = await approved_projects(pool_id)
     ballots = [
-        Ballot(voter=voter(b["resident"]), projects=tuple(json.loads(b["picks"])), points=None)
-        for b in await BudgetBallot.select(BudgetBallot.resident, BudgetBallot.picks).where(
-            BudgetBallot.pool == pool_id
+        Ballot(
+            voter=voter(b["resident"]),
+            projects=tuple(json.loads(b["picks"])),
+            points=None
+            if b["points"] is None
+            else tuple(Fraction(p) for p in json.loads(b["points"])),
         )
+        for b in await BudgetBallot.select(
+            BudgetBallot.resident, BudgetBallot.picks, BudgetBallot.points
+        ).where(BudgetBallot.pool == pool_id)
     ]
     ballots.sort(key=lambda b: b.voter)
     meta = {
@@ -356,7 +439,7 @@ async def _instance(pool_id: int, voter: Callable[[int], str]) -> Instance:
         "num_projects": str(len(projects)),
         "num_votes": str(len(ballots)),
         "budget": str(pool["budget"]),
-        "vote_type": "approval",
+        "vote_type": pool["vote_type"],
         "rule": pool["rule"],
         "date_begin": f"{pool['opens']:%d.%m.%Y}",
         "date_end": f"{pool['closes']:%d.%m.%Y}",
@@ -364,6 +447,10 @@ async def _instance(pool_id: int, voter: Callable[[int], str]) -> Instance:
         "max_length": str(pool["max_picks"]),
         "currency": "UAH",
     }
+    if pool["vote_type"] == "cumulative":  # Pabulib's names for the ballot's limits
+        meta["min_points"] = "1"
+        meta["max_points"] = str(pool["max_points"] or pool["max_sum_points"])
+        meta["max_sum_points"] = str(pool["max_sum_points"])
     return Instance(
         meta=meta,
         projects={
@@ -427,8 +514,10 @@ async def results_job(settings: Settings, payload: dict[str, Any]) -> None:
 async def _compute_results(pool_id: int) -> ResultsOut:
     pool = await _closed(pool_id)
     found = await _instance(pool_id, str)  # voter ids do not change any outcome
-    votes = {pid: int(v) for pid, v in rules.support(found).items()}
-    outcomes = {rule: rules.compute(found, rule) for rule in rules.RULES}
+    votes = rules.naming(found)
+    cumulative = found.vote_type == "cumulative"
+    points = {pid: int(v) for pid, v in rules.support(found).items()}
+    outcomes = {rule: rules.compute(found, rule) for rule in rules.rules_for(found.vote_type)}
     official = outcomes[pool["rule"]]
     return ResultsOut(
         pool=pool_id,
@@ -438,6 +527,7 @@ async def _compute_results(pool_id: int) -> ResultsOut:
             ProjectResult(
                 code=p.id,
                 votes=votes[p.id],
+                points=points[p.id] if cumulative else None,
                 cost=int(p.cost),
                 selected=p.id in official.selected,
                 explanation=official.explanations.get(p.id, ""),
@@ -461,23 +551,40 @@ def write_pb(found: Instance, selected: Sequence[str] = ()) -> bytes:
     chosen = set(selected)
     lines = ["META", "key;value"]
     lines += [f"{key};{_cell(value)}" for key, value in found.meta.items()]
-    lines += ["PROJECTS", "project_id;cost;votes;name;category;selected"]
+    # A cumulative file, as Pabulib's: ``votes`` counts the ballots naming a project,
+    # ``score`` its points (what the rules rank), and each ballot has its ``points``.
+    cumulative = found.vote_type == "cumulative"
+    lines += [
+        "PROJECTS",
+        f"project_id;cost;votes;{'score;' if cumulative else ''}name;category;selected",
+    ]
     scores = rules.support(found)
+    voters = rules.naming(found)
     for p in found.projects.values():
+        counts = (
+            [str(voters[p.id]), str(int(scores[p.id]))] if cumulative else [str(int(scores[p.id]))]
+        )
         lines.append(
             ";".join(
                 [
                     p.id,
                     str(int(p.cost)),
-                    str(int(scores[p.id])),
+                    *counts,
                     _cell(p.fields.get("name", "")),
                     _cell(p.fields.get("category", "")),
                     "1" if p.id in chosen else "0",
                 ]
             )
         )
-    lines += ["VOTES", "voter_id;vote"]
-    lines += [f"{b.voter};{','.join(b.projects)}" for b in found.ballots]
+    if cumulative:
+        lines += ["VOTES", "voter_id;vote;points"]
+        lines += [
+            f"{b.voter};{','.join(b.projects)};{','.join(str(int(x)) for x in b.points or ())}"
+            for b in found.ballots
+        ]
+    else:
+        lines += ["VOTES", "voter_id;vote"]
+        lines += [f"{b.voter};{','.join(b.projects)}" for b in found.ballots]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -490,6 +597,40 @@ async def ballots_file(settings: Settings, pool_id: int) -> bytes:
     found = await instance(settings, pool_id)
     official = rules.compute(found, found.rule)
     return write_pb(found, official.selected)
+
+
+def check_pool_rule(rule: str, spec: dict[str, Any]) -> None:
+    """A pool's ballot rule, fixed at creation (no pool is changed afterwards, and a cycle
+    is created before its vote opens): the picks range, and for a cumulative pool its
+    points — each voter's ``max_sum_points`` and at most ``max_points`` on one project —
+    under a rule that can count points (``rules.rules_for``)."""
+    slug = str(spec.get("slug", ""))[:64]
+    low, high = spec.get("min_picks", 1), spec.get("max_picks", 5)
+    if not 1 <= low <= high <= MAX_PICKS:
+        raise _bad("max_picks", f"pool {slug}: picks 1 ≤ min ≤ max ≤ {MAX_PICKS}")
+    kind = spec.get("vote_type", "approval")
+    total, most = spec.get("max_sum_points"), spec.get("max_points")
+    if kind not in VOTE_TYPES:
+        raise _bad(
+            "vote_type", f"pool {slug}: vote_type {str(kind)[:30]!r}: use approval or cumulative"
+        )
+    if kind == "approval":
+        for name, value in (("max_sum_points", total), ("max_points", most)):
+            if value is not None:
+                raise _bad(name, f"pool {slug}: {name} is for a cumulative pool only")
+        return
+    if total is None or not 1 <= total <= MAX_SUM_POINTS:
+        raise _bad("max_sum_points", f"pool {slug}: each voter's points, 1 to {MAX_SUM_POINTS}")
+    if most is not None and not 1 <= most <= total:
+        raise _bad("max_points", f"pool {slug}: points on one project, 1 to max_sum_points")
+    if low > total:  # every named project takes a point at least
+        raise _bad("min_picks", f"pool {slug}: min_picks over the {total} points a voter has")
+    if rule not in rules.rules_for(kind):
+        raise _bad(
+            "rule",
+            f"pool {slug} is cumulative: the Method of Equal Shares is computed here over "
+            f"approval ballots only; use {', '.join(rules.rules_for(kind))}",
+        )
 
 
 async def create_cycle(
@@ -505,7 +646,8 @@ async def create_cycle(
 ) -> dict[str, int]:
     """A cycle with its pools and their approved projects (the demo, tests and staff
     scripts); returns each pool's id by slug. ``pools``: slug, title, budget, district,
-    min_picks, max_picks, cost_cap, min_cost, max_cost and projects (code, title, cost,
+    min_picks, max_picks, cost_cap, one_per_category, vote_type, max_sum_points,
+    max_points, min_cost, max_cost and projects (code, title, cost,
     category). ``submission``: when residents may submit projects (``budgeting.projects``),
     ending before voting opens."""
     if rule not in rules.RULES:
@@ -514,6 +656,8 @@ async def create_cycle(
         raise _bad("voting_closes_at", "voting must close after it opens")
     if submission is not None and not submission[0] < submission[1] <= opens:
         raise _bad("submission_closes_at", "submission must close after it opens, by the vote")
+    for spec in pools:
+        check_pool_rule(rule, spec)
     ids: dict[str, int] = {}
     codes = [p["code"] for spec in pools for p in spec["projects"]]
     async with db.write_transaction():
@@ -538,8 +682,6 @@ async def create_cycle(
             )
         ).returning(BudgetCycle.id)
         for spec in pools:
-            if not 1 <= spec.get("min_picks", 1) <= spec.get("max_picks", 5) <= MAX_PICKS:
-                raise _bad("max_picks", f"picks: 1 ≤ min ≤ max ≤ {MAX_PICKS}")
             pool = await BudgetPool.insert(
                 BudgetPool(
                     cycle=cycle[0]["id"],
@@ -551,6 +693,9 @@ async def create_cycle(
                     max_picks=spec.get("max_picks", 5),
                     cost_cap=spec.get("cost_cap", False),
                     one_per_category=spec.get("one_per_category", False),
+                    vote_type=spec.get("vote_type", "approval"),
+                    max_sum_points=spec.get("max_sum_points"),
+                    max_points=spec.get("max_points"),
                     min_cost=spec.get("min_cost"),
                     max_cost=spec.get("max_cost"),
                 )
@@ -589,6 +734,9 @@ async def create_cycle(
                 "pools": {
                     spec["slug"]: {
                         "budget": spec["budget"],
+                        "vote_type": spec.get("vote_type", "approval"),
+                        "max_sum_points": spec.get("max_sum_points"),
+                        "max_points": spec.get("max_points"),
                         "projects": {p["code"]: p["cost"] for p in spec["projects"]},
                     }
                     for spec in pools
@@ -600,20 +748,27 @@ async def create_cycle(
 
 async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
     """The projects dataset: every approved project of every cycle, by code; once its pool
-    closed, its votes and whether the cycle's rule funds it (computed as ``results`` does,
-    from the same ballots the published .pb file holds)."""
+    closed, its votes (and a cumulative pool's points) and whether the cycle's rule funds
+    it (computed as ``results`` does, from the same ballots the published .pb file
+    holds)."""
     at = now()
-    # pool id -> (the pool, votes by project, funded projects); votes None: not closed.
-    pools: dict[int, tuple[dict[str, Any], dict[str, int] | None, set[str]]] = {}
+    # pool id -> (the pool, votes by project, points by project, funded projects); votes
+    # None: not closed; points None: not closed or not cumulative.
+    pools: dict[
+        int, tuple[dict[str, Any], dict[str, int] | None, dict[str, int | None] | None, set[str]]
+    ] = {}
     for found in await BudgetPool.select(BudgetPool.id):
         pool = await pool_row(found["id"])
         if phase_at(pool["opens"], pool["closes"], at) != "closed":
-            pools[pool["id"]] = (pool, None, set())
+            pools[pool["id"]] = (pool, None, None, set())
             continue
         outcome = await store_results(pool["id"])  # publishing runs off the request path
         pools[pool["id"]] = (
             pool,
             {p.code: p.votes for p in outcome.projects},
+            {p.code: p.points for p in outcome.projects}
+            if pool["vote_type"] == "cumulative"
+            else None,
             {p.code for p in outcome.projects if p.selected},
         )
     after = ""
@@ -627,7 +782,7 @@ async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
         if not projects:
             return
         for project in projects:
-            pool, support, selected = pools[project["pool"]]
+            pool, support, points, selected = pools[project["pool"]]
             code = project["code"]
             yield {
                 "code": code,
@@ -639,6 +794,7 @@ async def iter_project_rows() -> AsyncIterator[dict[str, Any]]:
                 "lat": project["lat"],
                 "lon": project["lon"],
                 "votes": None if support is None else support.get(code, 0),
+                "points": None if points is None else points.get(code, 0),
                 "selected": None if support is None else code in selected,
             }
         after = projects[-1]["code"]

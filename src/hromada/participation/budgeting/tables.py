@@ -46,6 +46,12 @@ class BudgetPool(Table, tablename="budget_pool"):
     cost_cap = Boolean(default=False)
     # At most one picked project per category (Kyiv's rule: one vote per category).
     one_per_category = Boolean(default=False)
+    # Pabulib's vote types: ``approval`` (a set of projects) or ``cumulative`` (the voter
+    # spreads up to ``max_sum_points`` over the projects, at most ``max_points`` on one;
+    # null: up to all of them). The picks rules above hold for the projects given points.
+    vote_type = Varchar(length=16, default="approval")
+    max_sum_points = Integer(null=True, default=None)  # cumulative only
+    max_points = Integer(null=True, default=None)  # cumulative only
     # What a submitted project may cost in this pool (small and big projects); null: any
     # cost up to the budget.
     min_cost = Integer(null=True, default=None)
@@ -89,6 +95,9 @@ class BudgetBallot(Table, tablename="budget_ballot"):
     pool = ForeignKey(references=BudgetPool, index=True)
     resident = Integer()
     picks = Text()  # JSON list of project codes, sorted
+    # A cumulative pool's ballot: JSON list of each pick's points, aligned with ``picks``;
+    # null for an approval ballot.
+    points = Text(null=True, default=None)
     cast_at = Timestamptz()
     # Entered by an official from a paper ballot: final (an online cast cannot replace it).
     paper = Boolean(default=False)
@@ -102,6 +111,7 @@ class BudgetBallotEvent(Table, tablename="budget_ballot_event"):
     pool = ForeignKey(references=BudgetPool, index=True)
     voter = Varchar(length=32)
     picks = Text()
+    points = Text(null=True, default=None)  # as in ``budget_ballot``
     cast_at = Timestamptz()
 
 
