@@ -13,17 +13,34 @@ from hromada.errors import Conflict, InvalidInput
 from hromada.web import i18n
 
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "hromada"
-RAISED = re.compile(r'code="([a-z_.]+)"(?:,\s*values=\{([^}]*)\})?', re.S)
+RAISED = re.compile(r'code=(?:"([a-z_.]+)" if [^\n]* else "([a-z_.]+)"|"([a-z_.]+)")')
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+def _rest_of_call(text: str, start: int) -> str:
+    """The text from ``start`` to the parenthesis that closes the call it is in."""
+    depth = 0
+    for at in range(start, len(text)):
+        if text[at] in "([{":
+            depth += 1
+        elif text[at] in ")]}":
+            depth -= 1
+            if depth < 0:
+                return text[start:at]
+    return text[start:]
+
+
 def _raised() -> dict[str, set[str]]:
-    """Every error code in the source, with the value names its raise sites give."""
+    """Every error code in the source, with the value names its raise sites give (as
+    ``values={...}`` or as keyword arguments beside ``code=``)."""
     found: dict[str, set[str]] = {}
     for path in SOURCE.rglob("*.py"):
-        for code, values in RAISED.findall(path.read_text(encoding="utf-8")):
-            names = set(re.findall(r'"(\w+)"\s*:', values or ""))
-            found.setdefault(code, names).intersection_update(names)
+        text = path.read_text(encoding="utf-8")
+        for match in RAISED.finditer(text):
+            rest = _rest_of_call(text, match.end())
+            names = set(re.findall(r'"(\w+)"\s*:', rest)) | set(re.findall(r"(\w+)=", rest))
+            for code in filter(None, match.groups()):
+                found.setdefault(code, set(names)).intersection_update(names)
     return found
 
 

@@ -348,11 +348,12 @@ def test_a_cumulative_ballot_takes_points_per_project_without_javascript(
         assert "Spread up to 10 points" in page
         csrf = token.group(1)
         for form, reason in (
-            ({"points-P1": "6", "points-P2": "6"}, "12 points given, more than the 10"),
-            ({"points-P1": "7"}, "from 1 to 6 points, not 7"),
-            ({"points-P1": "2.5"}, "points are a whole number"),
-            ({"points-P1": "-1"}, "points are a whole number"),
-            ({"points-P1": "9" * 40}, "from 1 to 6 points, not a number that large"),
+            # The reasons as the English catalogue words them (tests/web/test_error_messages).
+            ({"points-P1": "6", "points-P2": "6"}, "12 points given, but each voter has 10"),
+            ({"points-P1": "7"}, "takes from 1 to 6 points"),
+            ({"points-P1": "2.5"}, "are a whole number"),
+            ({"points-P1": "-1"}, "are a whole number"),
+            ({"points-P1": "9" * 40}, "takes from 1 to 6 points"),
             ({"points-P1": "", "points-P2": "0"}, "cumulative vote"),
             ({"points-ZZ": "1"}, "not a project on this pool"),
         ):

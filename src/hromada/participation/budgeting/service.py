@@ -81,8 +81,14 @@ def voter_of(receipt: str) -> str:
     return hashlib.sha256(receipt.encode()).hexdigest()[:16]
 
 
-def _bad(name: str, detail: str) -> InvalidInput:
-    return InvalidInput(detail, errors=[{"where": "body", "name": name, "message": detail}])
+def _bad(name: str, detail: str, code: str | None = None, **values: Any) -> InvalidInput:
+    """A refused field; ``code`` names the error for the portal's catalogues (DESIGN.md)."""
+    return InvalidInput(
+        detail,
+        errors=[{"where": "body", "name": name, "message": detail}],
+        code=code,
+        values=values,
+    )
 
 
 # Every ballot reads its pool: one statement written out, as Piccolo's builder spends more
@@ -102,7 +108,7 @@ async def pool_row(pool_id: int) -> dict[str, Any]:
     """A pool with its cycle's slug, rule and instants (voting, submission)."""
     rows = await BudgetPool.raw(_POOL_SQL, pool_id)
     if not rows:
-        raise NotFound(f"no pool {pool_id}")
+        raise NotFound(f"no pool {pool_id}", code="pool.not_found", values={"number": pool_id})
     row: dict[str, Any] = rows[0]
     for key in ("opens", "closes", "submission_opens", "submission_closes"):
         row[key] = db.instant(row[key])
@@ -235,24 +241,45 @@ def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks:
     """A ballot against the pool's rules: distinct projects of this pool that are on the
     ballot, between min and max of them, within the budget when the pool caps cost."""
     if len(picks) > MAX_PICKS:
-        raise _bad("projects", f"at most {pool['max_picks']} projects")
+        raise _bad(
+            "projects",
+            f"at most {pool['max_picks']} projects",
+            code="ballot.pick_range",
+            low=pool["min_picks"],
+            high=pool["max_picks"],
+            count=len(picks),
+        )
     if len(set(picks)) != len(picks):
-        raise _bad("projects", "a project is picked twice")
+        raise _bad("projects", "a project is picked twice", code="ballot.picked_twice")
     by_code = {p["code"]: p for p in projects}
     unknown = [code for code in picks if code not in by_code]
     if unknown:
-        raise _bad("projects", f"{unknown[0][:40]!r} is not a project on this pool's ballot")
+        raise _bad(
+            "projects",
+            f"{unknown[0][:40]!r} is not a project on this pool's ballot",
+            code="ballot.not_on_ballot",
+            project=unknown[0][:40],
+        )
     if not pool["min_picks"] <= len(picks) <= pool["max_picks"]:
         raise _bad(
             "projects",
             f"pick from {pool['min_picks']} to {pool['max_picks']} projects, not {len(picks)}",
+            code="ballot.pick_range",
+            low=pool["min_picks"],
+            high=pool["max_picks"],
+            count=len(picks),
         )
     if pool["one_per_category"]:
         seen: set[str] = set()
         for code in picks:
             category = by_code[code]["category"]
             if category in seen:
-                raise _bad("projects", f"one project per category: two picked in {category!r}")
+                raise _bad(
+                    "projects",
+                    f"one project per category: two picked in {category!r}",
+                    code="ballot.one_per_category",
+                    category=category,
+                )
             seen.add(category)
     if pool["cost_cap"]:
         total = sum(by_code[code]["cost"] for code in picks)
@@ -260,6 +287,9 @@ def check_picks(pool: dict[str, Any], projects: Sequence[dict[str, Any]], picks:
             raise _bad(
                 "projects",
                 f"the picked projects cost {total:,} UAH, more than the pool's {pool['budget']:,}",
+                code="ballot.over_budget",
+                total=total,
+                budget=pool["budget"],
             )
 
 
@@ -291,14 +321,28 @@ def check_ballot(
     most = pool["max_points"] or pool["max_sum_points"]
     for code, given in zip(picks, points, strict=True):
         if type(given) is not int:  # not a bool, nor a float a caller let through
-            raise _bad("points", f"{code!r}: points are a whole number")
+            raise _bad(
+                "points",
+                f"{code!r}: points are a whole number",
+                code="ballot.points_whole",
+                project=code,
+            )
         if not 1 <= given <= most:
             shown = given if abs(given) < 10**9 else "a number that large"
-            raise _bad("points", f"{code!r}: from 1 to {most} points, not {shown}")
+            raise _bad(
+                "points",
+                f"{code!r}: from 1 to {most} points, not {shown}",
+                code="ballot.points_range",
+                project=code,
+                most=most,
+            )
     if sum(points) > pool["max_sum_points"]:
         raise _bad(
             "points",
             f"{sum(points)} points given, more than the {pool['max_sum_points']} each voter has",
+            code="ballot.points_over",
+            given=sum(points),
+            most=pool["max_sum_points"],
         )
     pairs = sorted(zip(picks, points, strict=True))
     return [code for code, _ in pairs], [given for _, given in pairs]
@@ -323,7 +367,8 @@ async def cast(
                     f"opens at {pool['opens']:%Y-%m-%d %H:%M} UTC"
                     if current == "upcoming"
                     else f"closed at {pool['closes']:%Y-%m-%d %H:%M:%S} UTC"
-                )
+                ),
+                code="pool.voting_not_yet" if current == "upcoming" else "pool.voting_closed",
             )
         if pool["district_code"] is not None:
             who = (
@@ -331,7 +376,8 @@ async def cast(
             )
             if who is None or who["district_code"] != pool["district_code"]:
                 raise Forbidden(
-                    f"only residents of district {pool['district_code']} vote in this pool"
+                    f"only residents of district {pool['district_code']} vote in this pool",
+                    code="pool.district_only",
                 )
         codes, given = check_ballot(pool, await picked_projects(pool_id, picks), picks, points)
         ordered = json.dumps(codes, ensure_ascii=False)
@@ -354,7 +400,8 @@ async def cast(
         ).run()
         if not written:
             raise Conflict(
-                f"you voted in pool {pool_id} on paper at a service centre: that ballot is final"
+                f"you voted in pool {pool_id} on paper at a service centre: that ballot is final",
+                code="ballot.paper_final",
             )
         receipt = receipt_of(settings, pool_id, resident)
         # Raw: Piccolo's insert builder costs more than the rest of a cast together.
