@@ -298,8 +298,8 @@ async def test_a_resident_votes_changes_the_ballot_and_keeps_the_receipt(
     await page.get_by_label("Сквер біля школи").check()
     await page.get_by_label("Велопарковки біля метро").check()
     await page.get_by_role("button", name="Проголосувати").click()
-    # The reason is the domain's own words (English for now), shown with the ballot as picked.
-    assert "more than the pool" in (await page.get_by_role("alert").inner_text())
+    # The reason in the reader's language, shown with the ballot as picked.
+    assert "більше, ніж бюджет пулу" in (await page.get_by_role("alert").inner_text())
     await page.get_by_label("Велопарковки біля метро").uncheck()
     await page.get_by_label("Пандуси до поліклініки").check()
     await page.get_by_role("button", name="Проголосувати").click()
@@ -308,6 +308,49 @@ async def test_a_resident_votes_changes_the_ballot_and_keeps_the_receipt(
     await page.get_by_label("Сквер біля школи").uncheck()
     await page.get_by_role("button", name="Змінити бюлетень").click()
     assert await page.locator(".receipt-code").inner_text() == receipt
+    await context.close()
+
+
+async def test_the_pool_map_shows_the_projects_that_have_a_point(
+    portal: Live, voting_pool: int, browser: Any
+) -> None:
+    from hromada.participation.budgeting.tables import BudgetProject
+
+    for code, lat, lon in (("B1", 49.9935, 36.2304), ("B3", 50.0051, 36.2292)):
+        await BudgetProject.update({BudgetProject.lat: lat, BudgetProject.lon: lon}).where(
+            BudgetProject.code == code
+        )
+    context = await _context(browser)
+
+    async def tile(route: Any) -> None:
+        await route.fulfill(body=TILE, content_type="image/png")
+
+    await context.route(TILE_SERVER + "**", tile)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    await page.goto(f"{portal.url}/budget/pools/{voting_pool}")
+    await page.wait_for_selector(".map.leaflet-container path.project")
+    # Only the projects with a point; B2 has none and stays in the list alone.
+    assert await page.locator(".map path.project").count() == 2
+    assert await page.locator(".map").get_attribute("data-projects") == "2"
+    assert "2 з 3 проєктів" in await page.locator(".pool-map figcaption").inner_text()
+    await page.locator(".map path.project").first.hover()
+    tooltip = (await page.locator(".leaflet-tooltip").inner_text()).replace("\xa0", " ")
+    assert tooltip in ("Сквер біля школи — 300 000 грн", "Пандуси до поліклініки — 100 000 грн")
+    await page.locator(".map path.project").first.click(force=True)
+    assert page.url.split("#")[1] in ("project-B1", "project-B3")
+    await context.close()
+    assert errors == [], errors
+
+    # Without scripts the list is the page: no map, no request for one.
+    context = await _context(browser, javascript=False)
+    page = await context.new_page()
+    await page.goto(f"{portal.url}/budget/pools/{voting_pool}")
+    assert await page.locator(".map").is_hidden()
+    assert await page.locator(".leaflet-container").count() == 0
+    assert await page.locator("#project-B2").is_visible()
     await context.close()
 
 
@@ -325,7 +368,7 @@ async def test_a_resident_spreads_points_without_javascript(
     await page.get_by_label("Лавки в парку").fill("6")
     await page.get_by_label("Дитячий майданчик").fill("5")
     await page.get_by_role("button", name="Проголосувати").click()
-    assert "11 points given" in (await page.get_by_role("alert").inner_text())
+    assert "Розподілено 11 балів" in (await page.get_by_role("alert").inner_text())
     assert await page.get_by_label("Лавки в парку").input_value() == "6"  # as typed
     await page.get_by_label("Дитячий майданчик").fill("4")
     await page.get_by_role("button", name="Проголосувати").click()

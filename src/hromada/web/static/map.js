@@ -4,7 +4,10 @@
    whose SVG is the map without JavaScript. This script asks the public API for the cells
    (so the map shows exactly what the API answers: cells below k are absent there, and
    here), draws them as rectangles over the basemap and hides the SVG. If anything fails,
-   the SVG stays. Texts come from the page (data-* attributes, from the catalogues). */
+   the SVG stays. A pool's page has <div class="map" hidden data-pool-url=...>: the pool's
+   projects that have a point, from the same public API, each linking to its entry in the
+   page's list (which is the page without scripts). Texts come from the page (data-*
+   attributes, from the catalogues). */
 (function () {
   "use strict";
 
@@ -97,8 +100,62 @@
       });
   }
 
+  function drawProjects(element, pool) {
+    var numbers = new Intl.NumberFormat(document.documentElement.lang || "uk");
+    var map = baseMap(element);
+    var points = L.featureGroup();
+    pool.projects.forEach(function (project) {
+      if (project.lat === null || project.lon === null) {
+        return;
+      }
+      var label = document.createElement("span");
+      label.textContent = fill(element.dataset.projectLabel || "{title}", {
+        title: project.title,
+        cost: numbers.format(project.cost),
+      });
+      L.circleMarker([project.lat, project.lon], { className: "project", radius: 8 })
+        .bindTooltip(label)
+        .on("click", function () {
+          // The project's entry in the list: its description, and its field on a ballot.
+          window.location.hash = "project-" + project.code;
+        })
+        .addTo(points);
+    });
+    if (points.getLayers().length === 0) {
+      return false;
+    }
+    points.addTo(map);
+    map.fitBounds(points.getBounds(), { padding: [16, 16], maxZoom: 16 });
+    element.dataset.projects = String(points.getLayers().length);
+    return true;
+  }
+
+  function poolMap(element) {
+    fetch(element.dataset.poolUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("pool: HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (pool) {
+        element.hidden = false; // before Leaflet starts: it measures the element
+        if (!drawProjects(element, pool)) {
+          element.hidden = true;
+        }
+      })
+      .catch(function (error) {
+        element.hidden = true;
+        console.warn("map: the list stays", error);
+      });
+  }
+
   if (typeof L === "undefined" || !window.fetch) {
-    return; // the SVG stays
+    return; // the SVG, or the list, stays
   }
   document.querySelectorAll(".map[data-density-url]").forEach(densityMap);
+  document.querySelectorAll(".map[data-pool-url]").forEach(poolMap);
 })();
