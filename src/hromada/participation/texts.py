@@ -39,3 +39,22 @@ def refuse_personal_data(what: str, *texts: str) -> None:
                 for f in findings[:20]
             ],
         )
+
+
+def _degrees(name: str, value: float, limit: float) -> float:
+    if not -limit <= value <= limit:  # also refuses an infinity (1e999 in JSON)
+        raise bad(name, f"-{limit:g} to {limit:g} degrees")
+    return float(value)
+
+
+def point(
+    lat: float | None, lon: float | None, prefix: str = ""
+) -> tuple[float | None, float | None]:
+    """A place (WGS 84 degrees): both coordinates or neither, within their ranges.
+    ``prefix`` names where they came from in an error (``pools: project P1: lat``)."""
+    if lat is None and lon is None:
+        return None, None
+    if lat is None or lon is None:
+        missing = "lat" if lat is None else "lon"
+        raise bad(prefix + missing, "given with the other coordinate, or neither is")
+    return _degrees(prefix + "lat", lat, 90), _degrees(prefix + "lon", lon, 180)

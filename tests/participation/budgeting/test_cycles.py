@@ -47,7 +47,15 @@ def cycle(**changes: Any) -> dict[str, Any]:
                 "title": "Салтівський район",
                 "budget": 1_000_000,
                 "district": "saltivskyi",
-                "projects": [{"code": "S27-1", "title": "Сквер на Салтівці", "cost": 400_000}],
+                "projects": [
+                    {
+                        "code": "S27-1",
+                        "title": "Сквер на Салтівці",
+                        "cost": 400_000,
+                        "lat": 50.0223,
+                        "lon": 36.3438,
+                    }
+                ],
             },
         ],
     }
@@ -84,6 +92,9 @@ async def test_an_official_sets_up_a_cycle(live: Live) -> None:
         small = anonymous.get(f"/api/v1/pb/pools/{out['pools'][0]}").json()
         assert small["one_per_category"] and small["submission_closes_at"]
         assert (small["vote_type"], small["max_sum_points"]) == ("approval", None)
+        # A project's place, given with the cycle, is on the pool's ballot (and its map).
+        saltivka = anonymous.get(f"/api/v1/pb/pools/{out['pools'][1]}").json()
+        assert [(p["lat"], p["lon"]) for p in saltivka["projects"]] == [(50.0223, 36.3438)]
 
 
 async def test_an_official_sets_up_a_cumulative_pool(live: Live) -> None:
@@ -194,6 +205,49 @@ async def test_an_official_sets_up_a_cumulative_pool(live: Live) -> None:
         ({"pools": [_points(vote_type="approval")]}, "for a cumulative pool only"),
         ({"pools": [_points(vote_type="approval", max_sum_points=None)]}, '"name":"max_points"'),
         ({"rule": "mes", "pools": [_points()]}, "Equal Shares"),
+        (
+            {
+                "pools": [
+                    {
+                        "slug": "x",
+                        "title": "Пул",
+                        "budget": 10,
+                        "projects": [{"code": "A", "title": "Проєкт", "cost": 5, "lat": 50.0}],
+                    }
+                ]
+            },
+            "project A: lon",
+        ),
+        (
+            {
+                "pools": [
+                    {
+                        "slug": "x",
+                        "title": "Пул",
+                        "budget": 10,
+                        "projects": [
+                            {"code": "A", "title": "Проєкт", "cost": 5, "lat": 91, "lon": 30}
+                        ],
+                    }
+                ]
+            },
+            "project A: lat",
+        ),
+        (
+            {
+                "pools": [
+                    {
+                        "slug": "x",
+                        "title": "Пул",
+                        "budget": 10,
+                        "projects": [
+                            {"code": "A", "title": "Проєкт", "cost": 5, "lat": 50, "lon": -181}
+                        ],
+                    }
+                ]
+            },
+            "project A: lon",
+        ),
         ({"owner": "me"}, "owner"),
     ],
 )

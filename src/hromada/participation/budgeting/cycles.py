@@ -70,8 +70,11 @@ async def set_up(settings: Settings, staff_id: int | None, cycle: CycleIn) -> Cy
             if not 1 <= project.cost <= pool.budget:
                 raise texts.bad("pools", f"project {project.code}: cost 1 to the pool's budget")
             codes.append(project.code)
+            lat, lon = texts.point(project.lat, project.lon, f"project {project.code}: ")
             projects.append(
                 {
+                    "lat": lat,
+                    "lon": lon,
                     "code": project.code,
                     "title": texts.checked_text("pools", project.title, (3, 300)),
                     "cost": project.cost,

@@ -74,28 +74,12 @@ def _taking_submissions(pool: dict[str, Any], at: dt.datetime) -> None:
         )
 
 
-def _degrees(name: str, value: float, limit: float) -> float:
-    if not -limit <= value <= limit:  # also refuses an infinity (1e999 in JSON)
-        raise texts.bad(name, f"-{limit:g} to {limit:g} degrees")
-    return float(value)
-
-
-def _point(lat: float | None, lon: float | None) -> tuple[float | None, float | None]:
-    """The proposer's point: both coordinates or neither, plausible WGS 84 degrees."""
-    if lat is None and lon is None:
-        return None, None
-    if lat is None or lon is None:
-        missing = "lat" if lat is None else "lon"
-        raise texts.bad(missing, "given with the other coordinate, or neither is")
-    return _degrees("lat", lat, 90), _degrees("lon", lon, 180)
-
-
 def _checked(pool: dict[str, Any], new: NewProject) -> dict[str, Any]:
     title = texts.checked_text("title", new.title, TITLE)
     description = texts.checked_text("description", new.description, DESCRIPTION, lines=True)
     category = texts.checked_text("category", new.category, (1, 100))
     address = texts.checked_text("address", new.address, ADDRESS) if new.address else None
-    lat, lon = _point(new.lat, new.lon)
+    lat, lon = texts.point(new.lat, new.lon)
     texts.refuse_personal_data("project", title, description)
     if not 1 <= len(new.costs) <= MAX_ITEMS:
         raise texts.bad("costs", f"1 to {MAX_ITEMS} items")

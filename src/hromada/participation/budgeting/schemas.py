@@ -181,6 +181,9 @@ class CycleProjectIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     cost: int  # UAH
     category: str = ""
     description: str = ""
+    # Where it would be built (WGS 84 degrees), both or neither.
+    lat: float | None = None
+    lon: float | None = None
 
 
 class CyclePoolIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):

@@ -694,9 +694,9 @@ async def create_cycle(
     """A cycle with its pools and their approved projects (the demo, tests and staff
     scripts); returns each pool's id by slug. ``pools``: slug, title, budget, district,
     min_picks, max_picks, cost_cap, one_per_category, vote_type, max_sum_points,
-    max_points, min_cost, max_cost and projects (code, title, cost,
-    category). ``submission``: when residents may submit projects (``budgeting.projects``),
-    ending before voting opens."""
+    max_points, min_cost, max_cost and projects (code, title, cost, category,
+    description, lat, lon). ``submission``: when residents may submit projects
+    (``budgeting.projects``), ending before voting opens."""
     if rule not in rules.RULES:
         raise _bad("rule", f"unknown rule {rule!r}: use {', '.join(rules.RULES)}")
     if not opens < closes:
