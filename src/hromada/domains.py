@@ -16,12 +16,14 @@ from hromada.auth.domain import DOMAIN as AUTH
 from hromada.demo.parts import DemoPart
 from hromada.domain import Domain, JobHandler
 from hromada.jobs.domain import DOMAIN as JOBS
+from hromada.open_data.appeals import buildings as appeal_buildings
 from hromada.open_data.appeals.domain import DOMAIN as APPEALS
 from hromada.open_data.budget.domain import DOMAIN as BUDGET
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
 from hromada.open_data.indicators.domain import DOMAIN as INDICATORS
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
+from hromada.participation import places
 from hromada.participation.audit.domain import DOMAIN as AUDIT
 from hromada.participation.budgeting.domain import DOMAIN as BUDGETING
 from hromada.participation.petitions.domain import DOMAIN as PETITIONS
@@ -60,6 +62,9 @@ def compose() -> None:
         return
     catalog_registry.install([d.datasets for d in DOMAINS if d.datasets is not None])
     search_registry.install(t for d in DOMAINS for t in d.document_types)
+    # A project's address is placed through the buildings registry (participation asks
+    # the port; it may not import open_data).
+    places.install(appeal_buildings.locate)
     _composed = True
 
 

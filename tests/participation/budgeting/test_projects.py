@@ -244,6 +244,50 @@ def test_the_proposers_point_is_kept_and_shown(live: Live, pool: int) -> None:
         assert (cleared.json()["lat"], cleared.json()["lon"]) == (None, None)
 
 
+async def test_an_address_is_placed_through_the_buildings_registry(live: Live, pool: int) -> None:
+    """No point given: the one registry building the address names places the project. A
+    street name two districts share places nothing in a city-wide pool (never a guess)."""
+    from hromada.open_data.registries.tables import Building, District, Street
+
+    districts = [r["id"] for r in await District.select(District.id).order_by(District.id)]
+    streets = (
+        ("s-sumska", "Сумська", districts[0]),
+        ("s-nauky-1", "Науки", districts[0]),
+        ("s-nauky-2", "Науки", districts[1]),
+    )
+    for n, (code, name, district) in enumerate(streets):
+        street = await Street.insert(
+            Street(code=code, kind="вулиця", name=name, district=district)
+        ).returning(Street.id)
+        await Building.insert(
+            Building(
+                street=street[0]["id"],
+                district=district,
+                number="12",
+                lat=50.0 + n / 100,
+                lon=36.2,
+                floors=5,
+            )
+        )
+    placed = _submit(live, pool, address="вул. Сумська, 12")
+    shared = _submit(live, pool, "c-taras-1002", address="проспект Науки, 12")
+    unknown = _submit(live, pool, "c-iryna-1003", address="вул. Невідома, 1")
+    with live.client() as anonymous:
+        shown = {
+            code: anonymous.get(f"/api/v1/pb/projects/{code}").json()
+            for code in (placed, shared, unknown)
+        }
+    assert (shown[placed]["lat"], shown[placed]["lon"]) == (50.0, 36.2)
+    assert (shown[shared]["lat"], shown[unknown]["lat"]) == (None, None)
+    # The proposer's own point wins over the address.
+    olena, csrf = _session(live, "c-olena-1001")
+    with closing(olena):
+        own = olena.put(
+            f"/api/v1/pb/projects/{placed}", json=project(lat=49.9, lon=36.3), headers=csrf
+        )
+        assert (own.json()["lat"], own.json()["lon"]) == (49.9, 36.3)
+
+
 async def test_the_ballots_points_in_rest_and_graphql(live: Live, city: Settings) -> None:
     now = dt.datetime.now(dt.UTC)
     ids = await service.create_cycle(

@@ -9,6 +9,7 @@ no public list, file or document selects it.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from hromada.open_data.appeals.pii_patterns import STREET_CUE
@@ -64,11 +65,54 @@ class BuildingMatcher:
         return None
 
     @classmethod
-    async def load(cls) -> BuildingMatcher:
-        rows = await Building.select(
+    async def load(cls, streets: list[int] | None = None) -> BuildingMatcher:
+        """The registry's buildings (or those on ``streets``) as a matcher."""
+        query = Building.select(
             Building.id,
             Building.number,
             Building.district,
             Building.street.name.as_alias("street_name"),
-        ).run()
-        return cls(rows)
+        )
+        if streets is not None:
+            query = query.where(Building.street.is_in(streets or [0]))
+        return cls(await query.run())
+
+
+# A word of a street's name as people type it and as the registry writes it: SQLite's LIKE
+# folds the case of ASCII letters only, so both spellings are asked for.
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+
+
+async def locate(address: str, district: str | None) -> tuple[float, float] | None:
+    """The point of the one registry building ``address`` names ("вул. Сумська, 7"), in
+    ``district`` (a code) when a street name is shared; None when none or several match.
+
+    Bounded by the address: only the buildings on streets named with its longest word are
+    read, never the whole registry."""
+    from hromada.open_data.registries.tables import District, Street
+
+    parts = [p.strip() for p in address[:300].split(",") if p.strip()]
+    names = [
+        street["name"]
+        for part, following in itertools.pairwise(parts)
+        if (street := _STREET_RE.fullmatch(part)) and _HOUSE_RE.fullmatch(following)
+    ]
+    words = sorted((w for name in names for w in _WORD_RE.findall(name)), key=len, reverse=True)
+    if not words:
+        return None
+    word = words[0].lower()
+    streets = await Street.select(Street.id).where(
+        Street.name.like(f"%{word}%") | Street.name.like(f"%{word.capitalize()}%")
+    )
+    if not streets or len(streets) > 200:
+        return None
+    matcher = await BuildingMatcher.load([s["id"] for s in streets])
+    district_id = None
+    if district is not None:
+        found = await District.select(District.id).where(District.code == district).first()
+        district_id = found["id"] if found else None
+    building = matcher.match(address, district_id)
+    if building is None:
+        return None
+    row = await Building.select(Building.lat, Building.lon).where(Building.id == building).first()
+    return (float(row["lat"]), float(row["lon"])) if row else None

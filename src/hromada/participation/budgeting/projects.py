@@ -19,7 +19,7 @@ from hromada import db
 from hromada.config import Settings
 from hromada.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hromada.paging import Page, check_limit, decode_cursor, make_page
-from hromada.participation import texts
+from hromada.participation import places, texts
 from hromada.participation.audit import service as audit
 from hromada.participation.budgeting import service
 from hromada.participation.budgeting.schemas import (
@@ -111,11 +111,21 @@ def _checked(pool: dict[str, Any], new: NewProject) -> dict[str, Any]:
     }
 
 
+async def _placed(pool: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A project with an address and no point gets the point of the one registry building
+    its address names (``participation.places``); the proposer's own point always wins."""
+    if values["lat"] is None and values["address"]:
+        found = await places.locate(values["address"], pool["district_code"])
+        if found is not None:
+            values = {**values, "lat": found[0], "lon": found[1]}
+    return values
+
+
 async def submit(resident: int, pool_id: int, new: NewProject) -> SubmittedProjectOut:
     """A resident's new project in ``pool_id``, while its cycle takes submissions."""
     pool = await service.pool_row(pool_id)
     _taking_submissions(pool, _now())  # said first: no text needs fixing for a closed call
-    values = _checked(pool, new)
+    values = await _placed(pool, _checked(pool, new))
     async with db.write_transaction():
         # One pool's codes are numbered in order; two submissions at once get two numbers.
         await db.advisory_xact_lock(f"hromada-pb-pool:{pool_id}")
@@ -155,7 +165,7 @@ async def edit(resident: int, code: str, new: NewProject) -> SubmittedProjectOut
             raise Conflict(f"project {code} is {row['status']}: it can no longer be edited")
         pool = await service.pool_row(row["pool"])
         _taking_submissions(pool, _now())
-        values = _checked(pool, new)
+        values = await _placed(pool, _checked(pool, new))
         changes: dict[Any, Any] = dict(values)
         await BudgetProject.update(changes).where(BudgetProject.code == code)
         await _log(code, "edited", "author", cost=values["cost"])
