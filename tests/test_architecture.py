@@ -47,6 +47,7 @@ ENTRY_POINTS = {
     "pb_check": "a click command",
     "audit_verify": "a click command",
     "import_budget": "a click command",
+    "import_prozorro": "a click command",
     "versions_list": "a click command",
     "versions_pin": "a click command",
     "versions_prune": "a click command",

@@ -20,6 +20,7 @@ from hromada.open_data.appeals.domain import DOMAIN as APPEALS
 from hromada.open_data.budget.domain import DOMAIN as BUDGET
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
+from hromada.open_data.procurement.domain import DOMAIN as PROCUREMENT
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
 from hromada.participation.audit.domain import DOMAIN as AUDIT
 from hromada.participation.budgeting.domain import DOMAIN as BUDGETING
@@ -33,6 +34,7 @@ DOMAINS: tuple[Domain, ...] = (
     REGISTRIES,
     APPEALS,
     BUDGET,
+    PROCUREMENT,
     AUDIT,
     PETITIONS,
     BUDGETING,
