@@ -48,6 +48,7 @@ ENTRY_POINTS = {
     "audit_verify": "a click command",
     "import_budget": "a click command",
     "import_indicators": "a click command",
+    "import_prozorro": "a click command",
     "versions_list": "a click command",
     "versions_pin": "a click command",
     "versions_prune": "a click command",

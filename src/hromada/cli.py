@@ -729,7 +729,7 @@ def import_registry(registry: str, file: Path, fmt: str, replace: bool) -> None:
 
 
 def _check_file_size(settings: Settings, file: Path) -> None:
-    """Registry and budget files share one bound (HROMADA_REGISTRY_IMPORT_MAX_BYTES)."""
+    """Registry, budget and ProZorro files share one bound (HROMADA_REGISTRY_IMPORT_MAX_BYTES)."""
     if file.stat().st_size > settings.registry_import_max_bytes:
         raise click.ClickException(
             f"{file}: larger than {settings.registry_import_max_bytes} bytes "
@@ -810,6 +810,67 @@ def import_indicators(definitions: Path | None, values_file: Path | None) -> Non
             click.echo(f"{error['where']}: {error['name']}: {error['message']}", err=True)
         raise click.ClickException(exc.detail) from None
     click.echo(f"{report.definitions} indicator(s) defined, {report.values} value(s) imported")
+
+
+@import_group.command(name="prozorro")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='ProZorro API JSON: {"data": tender}, {"data": [tender, ...]} or JSON Lines.',
+)
+@click.option(
+    "--feed", "feed", help="The API's root, e.g. https://public-api.prozorro.gov.ua/api/2.5"
+)
+@click.option("--offset", help="Start after this feed offset (the last run's next offset).")
+@click.option(
+    "--limit", type=int, default=100, show_default=True, help="Most tenders read from --feed."
+)
+@click.option("--descending", is_flag=True, help="Read the feed newest first.")
+def import_prozorro(
+    file: Path | None, feed: str | None, offset: str | None, limit: int, descending: bool
+) -> None:
+    """Import ProZorro tenders from a file or from the public API's feed: all or nothing;
+    a tender already stored is replaced only by a copy with a newer dateModified."""
+    from hromada.errors import HromadaError
+    from hromada.open_data.procurement.feed import import_feed
+    from hromada.open_data.procurement.importing import import_file
+
+    if (file is None) == (feed is None):
+        raise click.UsageError("give one of --file PATH or --feed URL")
+    settings = load_settings()
+    source = str(file or feed)
+    data = None
+    if file is not None:
+        _check_file_size(settings, file)
+        data = file.read_bytes()
+
+    async def go() -> Any:
+        await _connect_and_migrate(settings, apply=True)
+        if data is not None:
+            report = await import_file(data, max_bytes=settings.registry_import_max_bytes)
+            next_offset = None
+        else:
+            assert feed is not None
+            run_ = await import_feed(feed, offset=offset, limit=limit, descending=descending)
+            report, next_offset = run_.report, run_.next_offset
+        if report.publish_job is not None:
+            await run_job_here(settings, report.publish_job)
+        return report, next_offset
+
+    try:
+        report, next_offset = run(go)
+    except HromadaError as exc:
+        for error in (exc.errors or [])[:50]:
+            click.echo(f"{source}: {error['where']}: {error['name']}: {error['message']}", err=True)
+        raise click.ClickException(f"{source}: {exc.detail}") from None
+    click.echo(
+        f"tenders: read {report.read}, inserted {report.inserted}, updated {report.updated}, "
+        f"unchanged {report.unchanged} (stored copy as new or newer), "
+        f"{report.winners} winner(s) written"
+    )
+    if next_offset is not None:
+        click.echo(f"next offset: {next_offset}")
 
 
 @import_group.command(name="districts")

@@ -22,6 +22,7 @@ from hromada.open_data.budget.domain import DOMAIN as BUDGET
 from hromada.open_data.catalog import registry as catalog_registry
 from hromada.open_data.catalog.domain import DOMAIN as CATALOG
 from hromada.open_data.indicators.domain import DOMAIN as INDICATORS
+from hromada.open_data.procurement.domain import DOMAIN as PROCUREMENT
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
 from hromada.participation import places
 from hromada.participation.audit.domain import DOMAIN as AUDIT
@@ -37,6 +38,7 @@ DOMAINS: tuple[Domain, ...] = (
     APPEALS,
     BUDGET,
     INDICATORS,
+    PROCUREMENT,
     AUDIT,
     PETITIONS,
     BUDGETING,

@@ -254,7 +254,13 @@ class ImplementationController(Controller):
     path = "/api/v1/pb/projects"
     tags = ["participatory budget"]  # noqa: RUF012
 
-    @get("/{code:str}/milestones", summary="A funded project's implementation, step by step")
+    @get(
+        "/{code:str}/milestones",
+        summary="A funded project's implementation, step by step",
+        description="A step's `prozorro_id` is its tender's tenderID (UA-2026-03-14-000123-a); "
+        "once the tender is imported from ProZorro it is at "
+        "`/api/v1/procurement/tenders/{prozorro_id}` (404 until then).",
+    )
     async def milestones(self, code: ProjectCode) -> list[MilestoneOut]:
         return await implementation.milestones(code)
 

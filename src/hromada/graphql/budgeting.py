@@ -154,7 +154,10 @@ class BudgetMilestone:
     )
     percent: int
     spent: int = strawberry.field(description="UAH spent so far")
-    prozorro_id: str | None
+    prozorro_id: str | None = strawberry.field(
+        description="The tender's tenderID; once imported, procurementTender(id: prozorroId) "
+        "and /api/v1/procurement/tenders/{prozorro_id} give it"
+    )
     note: str | None
     recorded_at: dt.datetime
 

@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from tests.auth.conftest import Live
+from tests.open_data.procurement.test_procurement import tender
 
 from hromada.config import Settings
 from hromada.open_data.catalog.service import iter_rows, publish
+from hromada.open_data.procurement.importing import import_file
 from hromada.participation.budgeting import service
 from hromada.participation.budgeting.tables import BudgetBallot, BudgetCycle
 
@@ -105,6 +107,14 @@ async def test_a_funded_project_is_built_step_by_step(
         trail = anonymous.get("/api/v1/audit", params={"subject": "project:A1"}).json()["items"]
         built = [e["action"] for e in trail if e["action"].startswith("implementation:")]
         assert built == [f"implementation:{s['stage']}" for s in plan]
+        # The milestone's ProZorro id leads to its tender once the tender is imported.
+        prozorro_id = public.json()[-1]["prozorro_id"]
+        tender_url = f"/api/v1/procurement/tenders/{prozorro_id}"
+        assert anonymous.get(tender_url).status_code == 404, "not imported yet"
+        bought = tender(123) | {"tenderID": prozorro_id}
+        await import_file(json.dumps({"data": bought}).encode(), max_bytes=2**20)
+        found = anonymous.get(tender_url)
+        assert found.status_code == 200 and found.json()["tender_id"] == prozorro_id
         page = anonymous.get("/budget/projects/A1", params={"lang": "en"}).text
         assert "Implementation" in page and "UA-2026-03-14-000123-a" in page
         query = (

@@ -163,6 +163,8 @@ class MilestoneOut(msgspec.Struct, kw_only=True):
     stage: str
     percent: int
     spent: int
+    # The tender's tenderID. Its tender, once imported, is /api/v1/procurement/tenders/{id}:
+    # the link is kept on the procurement side, which participation may not import.
     prozorro_id: str | None
     note: str | None
     recorded_at: dt.datetime
