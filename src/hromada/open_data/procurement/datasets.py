@@ -3,7 +3,14 @@ their awarded values and savings (the rule in ``savings``)."""
 
 from __future__ import annotations
 
-from hromada.open_data.catalog.model import Dataset, Field, Frequency, TableSchema, Text
+from hromada.open_data.catalog.model import (
+    Dataset,
+    Field,
+    Frequency,
+    TableSchema,
+    Text,
+    written,
+)
 from hromada.open_data.catalog.registry import City
 from hromada.open_data.procurement import service
 
@@ -53,6 +60,7 @@ def datasets(city: City) -> list[Dataset]:
             purpose="Оприлюднення інформації про публічні закупівлі",
             schema=SCHEMA,
             rows=service.iter_rows(),
+            fingerprint=written("procurement_tender", "procurement_winner"),
             publisher=city.council,
             coverage=city.coverage(),
             frequency=Frequency.DAILY,
