@@ -8,28 +8,33 @@ directives) read straight from the row: a scalar or enum is serialised by its
 type, and an object or a list of objects of another lean type is executed the
 same way, without graphql-core in between. Everything else on it (resolvers
 such as relations, ``__typename``, aliases of the same field, a null in a
-non-null field, a value of the wrong type) goes through graphql-core as usual,
-so answers and errors are the same, only cheaper.
+non-null field, a missing attribute, a value of the wrong type) goes through
+graphql-core as usual, so answers and errors are the same, only cheaper.
 
 Which way each field of a selection goes is decided once per request and
-selection (the plan), not once per row.
+selection (the plan), not once per row. A plan whose fields, and the fields of
+every object below them, can all be read ("whole") is tried for a row in one
+pass that builds no paths and stops at the first unusual value; only such a
+row is then done again field by field, with graphql-core for the unusual ones.
 """
 
 from __future__ import annotations
 
 from asyncio import Future
 from collections.abc import Callable
-from dataclasses import dataclass
+from math import isfinite
 from typing import Any, TypeVar, cast
 
 from graphql.execution.collect_fields import GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graphql import (
     GraphQLBoolean,
     GraphQLField,
+    GraphQLFloat,
     GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLObjectType,
     GraphQLString,
@@ -40,12 +45,14 @@ from graphql import (
 
 T = TypeVar("T", bound=type)
 
-LEAN_KEY = "hromada.lean"
 # ``strawberry.field(metadata={LEAN_RESOLVE: fn})``: a relation whose value ``fn(root,
 # context)`` gives at once when it is at hand (a primed DataLoader), or an awaitable when not
 # (then the field's own resolver runs through graphql-core as usual).
 LEAN_RESOLVE = "hromada.lean.resolve"
 _PLAIN_KEY = "hromada.lean.plain"  # on a GraphQLField: its Python attribute, or None
+
+# graphql-core's bounds for Int (32-bit signed), as its serialiser checks them.
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 
 
 def lean(cls: T) -> T:
@@ -77,26 +84,6 @@ def _plain_attribute(field: GraphQLField) -> str | None:
     return cast(str | None, extensions[_PLAIN_KEY])
 
 
-# How one response field of a lean type is produced.
-_LEAF, _OBJECT, _LIST, _SLOW = range(4)
-
-
-@dataclass(frozen=True)
-class _Step:
-    kind: int
-    attribute: str = ""
-    field_type: Any = None  # the GraphQL type with non-null taken off
-    non_null: bool = False
-    item_non_null: bool = False
-    details: Any = None  # the field's nodes, for the sub-selection
-    resolve: Callable[[Any, Any], Any] | None = None  # LEAN_RESOLVE, for a relation
-    same: type | None = None  # a leaf whose values of this exact type serialise to themselves
-
-
-_BUILT_IN = (GraphQLString, GraphQLID, GraphQLBoolean)
-_SELF_SERIALISED: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
-
-
 def _lean_resolver(field: GraphQLField) -> Callable[[Any, Any], Any] | None:
     definition = (field.extensions or {}).get("strawberry-definition")
     metadata = getattr(definition, "metadata", None) or {}
@@ -106,46 +93,114 @@ def _lean_resolver(field: GraphQLField) -> Callable[[Any, Any], Any] | None:
     return resolve if callable(resolve) else None
 
 
-def _plan(parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet) -> list[_Step]:
-    steps = []
-    for details in grouped_field_set.values():
-        node = details[0].node
-        field = parent_type.fields.get(node.name.value)
-        attribute = _plain_attribute(field) if field is not None else None
-        resolve = _lean_resolver(field) if field is not None else None
-        if field is None or (attribute is None and resolve is None):
-            steps.append(_Step(_SLOW))
-            continue
-        if len(details) > 1 or node.directives:
-            steps.append(_Step(_SLOW))
-            continue
-        non_null = is_non_null_type(field.type)
-        bare = get_nullable_type(field.type)
-        if resolve is not None:
-            lean_object = isinstance(bare, GraphQLObjectType) and _is_lean(bare)
-            steps.append(
-                _Step(_OBJECT, "", bare, non_null, details=details, resolve=resolve)
-                if lean_object
-                else _Step(_SLOW)
-            )
-        elif is_leaf_type(bare):
-            # Text and booleans serialise to themselves: no call per value for them.
-            same = _SELF_SERIALISED.get(bare.name) if bare in _BUILT_IN else None
-            steps.append(_Step(_LEAF, attribute or "", bare, non_null, same=same))
-        elif isinstance(bare, GraphQLObjectType) and _is_lean(bare):
-            steps.append(_Step(_OBJECT, attribute or "", bare, non_null, details=details))
-        elif isinstance(bare, GraphQLList):
-            item = bare.of_type
-            inner = get_nullable_type(item)
-            if isinstance(inner, GraphQLObjectType) and _is_lean(inner):
-                steps.append(
-                    _Step(_LIST, attribute, inner, non_null, is_non_null_type(item), details)
-                )
-            else:
-                steps.append(_Step(_SLOW))
+# How one response field of a lean type is produced. The leaves (up to _LEAF): text and
+# booleans serialise to themselves, Int and Float to themselves when in range; other
+# scalars and enums through their serialiser.
+_SLOW, _TEXT, _INT, _FLOAT, _LEAF, _OBJECT, _LIST = range(7)
+_SAME: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
+
+_NOT_FAST: Any = object()  # this value (or row) goes through graphql-core
+_MISSING: Any = object()
+
+
+class _Step:
+    """One response field of a plan. Mutable only while its plan is being made."""
+
+    __slots__ = (
+        "attribute",
+        "coerce",
+        "details",
+        "field_type",
+        "item_non_null",
+        "kind",
+        "name",
+        "non_null",
+        "resolve",
+        "same",
+        "sub",
+    )
+
+    def __init__(self, name: str, details: Any) -> None:
+        self.name = name
+        self.kind = _SLOW
+        self.attribute = ""
+        self.field_type: Any = None  # the GraphQL type with non-null (and a list) taken off
+        self.non_null = False
+        self.item_non_null = False
+        self.details = details  # the field's nodes (graphql-core's, and for the sub-selection)
+        self.resolve: Callable[[Any, Any], Any] | None = None  # LEAN_RESOLVE, for a relation
+        # A leaf's values of this exact type serialise to themselves (Int and Float: when
+        # in range); others go through ``coerce``, the type's serialiser.
+        self.same: type | None = None
+        self.coerce: Callable[[Any], Any] = _no_coerce
+        self.sub: Any = None  # an object's (or list item's) own _Plan
+
+
+def _no_coerce(value: Any) -> Any:
+    return _NOT_FAST
+
+
+class _Plan:
+    __slots__ = ("fields", "grouped", "steps", "whole")
+
+    def __init__(self, grouped: GroupedFieldSet, steps: list[_Step]) -> None:
+        self.grouped = grouped  # kept alive with the plan: its id() is the plan's key
+        self.steps = steps
+        self.whole = False  # every step, and every step of the plans below, can be read
+        # What the loop over rows reads of each step, unpacked once rather than per value.
+        self.fields: tuple[tuple[Any, ...], ...] = ()
+
+    def finish(self) -> None:
+        self.fields = tuple(
+            (s.name, s.kind, s.attribute, s.resolve, s.non_null, s.same, s.coerce, s)
+            for s in self.steps
+        )
+
+
+def _step(name: str, parent_type: GraphQLObjectType, details: Any) -> _Step:
+    node = details[0].node
+    field = parent_type.fields.get(node.name.value)
+    step = _Step(name, details)
+    if len(details) > 1 or node.directives:
+        return step
+    if node.name.value == "__typename":
+        # What graphql-core answers for it: the name of the type (clients such as Apollo
+        # ask for it in every selection).
+        type_name = parent_type.name
+        step.kind, step.same, step.non_null = _TEXT, str, True
+        step.resolve = lambda _root, _context: type_name
+        return step
+    if field is None:
+        return step
+    attribute = _plain_attribute(field)
+    resolve = _lean_resolver(field)
+    if attribute is None and resolve is None:
+        return step
+    step.attribute = attribute or ""
+    step.non_null = is_non_null_type(field.type)
+    bare = get_nullable_type(field.type)
+    if resolve is not None:
+        if isinstance(bare, GraphQLObjectType) and _is_lean(bare):
+            step.kind, step.field_type, step.resolve = _OBJECT, bare, resolve
+    elif is_leaf_type(bare):
+        step.field_type, step.coerce = bare, bare.coerce_output_value
+        if bare in (GraphQLString, GraphQLID, GraphQLBoolean):
+            step.kind, step.same = _TEXT, _SAME[bare.name]
+        elif bare is GraphQLInt:
+            step.kind, step.same = _INT, int
+        elif bare is GraphQLFloat:
+            step.kind, step.same = _FLOAT, float
         else:
-            steps.append(_Step(_SLOW))
-    return steps
+            step.kind = _LEAF
+    elif isinstance(bare, GraphQLObjectType) and _is_lean(bare):
+        step.kind, step.field_type = _OBJECT, bare
+    elif isinstance(bare, GraphQLList):
+        item = bare.of_type
+        inner = get_nullable_type(item)
+        if isinstance(inner, GraphQLObjectType) and _is_lean(inner):
+            step.kind, step.field_type = _LIST, inner
+            step.item_non_null = is_non_null_type(item)
+    return step
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -154,8 +209,40 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (type, id of a collected selection) -> plan. graphql-core keeps every collected
-        # selection alive for the request, so an id is never reused while this lives.
-        self._lean_plans: dict[tuple[str, int], list[_Step]] = {}
+        # selection alive for the request, and each plan keeps its own, so an id is never
+        # reused while this lives.
+        self._lean_plans: dict[tuple[str, int], _Plan] = {}
+        self._lean_types: dict[str, bool] = {}
+        manager = self.middleware_manager
+        # A middleware must see every field resolved: then nothing is read directly.
+        self._lean_on = manager is None or not manager.middlewares
+
+    def _lean_plan(self, parent_type: GraphQLObjectType, grouped: GroupedFieldSet) -> _Plan | None:
+        key = (parent_type.name, id(grouped))
+        plan = self._lean_plans.get(key)
+        if plan is not None:
+            return plan
+        lean_type = self._lean_types.get(parent_type.name)
+        if lean_type is None:
+            lean_type = self._lean_types[parent_type.name] = self._lean_on and _is_lean(parent_type)
+        if not lean_type:
+            return None
+        plan = self._lean_plans[key] = _Plan(
+            grouped, [_step(name, parent_type, details) for name, details in grouped.items()]
+        )
+        whole = True
+        for step in plan.steps:
+            if step.kind in (_OBJECT, _LIST):
+                below = self.collect_subfields(step.field_type, step.details)[0]
+                step.sub = self._lean_plan(step.field_type, below)
+                if step.sub is None:
+                    step.kind = _SLOW
+                whole = whole and step.sub is not None and step.sub.whole
+            elif step.kind == _SLOW:
+                whole = False
+        plan.whole = whole
+        plan.finish()
+        return plan
 
     def execute_fields(
         self,
@@ -165,52 +252,22 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        manager = self.middleware_manager
-        if not _is_lean(parent_type) or (manager is not None and manager.middlewares):
+        plan = self._lean_plan(parent_type, grouped_field_set)
+        if plan is None:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        key = (parent_type.name, id(grouped_field_set))
-        plan = self._lean_plans.get(key)
-        if plan is None:
-            plan = self._lean_plans[key] = _plan(parent_type, grouped_field_set)
-        done: dict[str, Any] = {}
+        if plan.whole:
+            row: dict[str, Any] = self._read(plan, source_value, None, None)
+            if row is not _NOT_FAST:
+                return row
+        # Field by field: what can be read is read, the rest goes through graphql-core.
         slow: GroupedFieldSet = {}
         pending: list[str] = []
-        for (response_name, details), step in zip(grouped_field_set.items(), plan, strict=True):
-            kind = step.kind
-            if kind == _SLOW:
-                slow[response_name] = details
-                continue
-            if step.resolve is not None:
-                value = step.resolve(source_value, self.context_value)
-                if self.is_awaitable(value) or isinstance(value, Future):
-                    slow[response_name] = details  # not at hand: the field's resolver awaits
-                    continue
-            else:
-                value = getattr(source_value, step.attribute, None)
-            if value is None:
-                if step.non_null:
-                    slow[response_name] = details  # graphql-core reports the null
-                else:
-                    done[response_name] = None
-                continue
-            if kind == _LEAF:
-                if type(value) is step.same:
-                    done[response_name] = value
-                    continue
-                try:
-                    done[response_name] = step.field_type.serialize(value)
-                except Exception:
-                    slow[response_name] = details
-                continue
-            result = self._fast(step, value, Path(path, response_name, parent_type.name))
-            if result is _NOT_FAST:
-                slow[response_name] = details
-                continue
-            done[response_name] = result
-            if self.is_awaitable(result):
-                pending.append(response_name)
+        done: dict[str, Any] = self._read(plan, source_value, (path, parent_type.name), slow)
+        for name, value in done.items():
+            if self.is_awaitable(value):
+                pending.append(name)
         if not slow and not pending:
             return done  # filled in selection order
         rest: AwaitableOrValue[dict[str, Any]] = {}
@@ -233,10 +290,105 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return later()
 
-    def _fast(self, step: _Step, value: Any, path: Path) -> Any:
-        """The completed value of a plain object or list field, or ``_NOT_FAST``."""
+    def _read(
+        self,
+        plan: _Plan,
+        source: Any,
+        where: tuple[Path | None, str] | None,
+        slow: GroupedFieldSet | None,
+    ) -> Any:
+        """The row's fields as a dict in selection order.
+
+        With ``slow`` None (a whole plan), the first unusual value gives ``_NOT_FAST``
+        for the row. Otherwise each unusual field is put into ``slow`` for graphql-core,
+        and an object below is executed at its path (``where``: the row's path and type
+        name), which may leave an awaitable in the dict.
+        """
+        out: dict[str, Any] = {}
+        context = self.context_value
+        for name, kind, attribute, resolve, non_null, same, coerce, step in plan.fields:
+            if kind == _SLOW:
+                if slow is None:
+                    return _NOT_FAST
+                slow[name] = step.details
+                continue
+            if resolve is None:
+                value = getattr(source, attribute, _MISSING)
+            else:
+                value = resolve(source, context)
+                if self.is_awaitable(value) or isinstance(value, Future):
+                    value = _MISSING  # not at hand: the field's resolver awaits it
+            if value is None:
+                if not non_null:
+                    out[name] = None
+                    continue
+            elif value is _MISSING:
+                pass  # graphql-core runs the resolver, or reports the missing attribute
+            elif type(value) is same and (
+                kind == _TEXT
+                or (_MIN_INT <= value <= _MAX_INT if kind == _INT else isfinite(value))
+            ):
+                out[name] = value
+                continue
+            elif kind <= _LEAF:
+                # The type's serialiser, inline: it runs for most values of a row.
+                try:
+                    value = coerce(value)
+                except Exception:
+                    value = _NOT_FAST
+                if value is Undefined:
+                    value = _NOT_FAST
+            elif where is None:
+                value = self._read_objects(step, value)
+            else:
+                value = self._execute_objects(step, value, Path(where[0], name, where[1]))
+            if value is None or value is _MISSING or value is _NOT_FAST:
+                # Unusual: graphql-core reports the null or the wrong value, or resolves.
+                if slow is None:
+                    return _NOT_FAST
+                slow[name] = step.details
+                continue
+            out[name] = value
+        return out
+
+    def _read_objects(self, step: _Step, value: Any) -> Any:
+        """An object field (or a list of them) read whole, or ``_NOT_FAST``."""
+        sub: _Plan = step.sub
+        is_type_of = step.field_type.is_type_of
         if step.kind == _OBJECT:
-            return self._lean_object(step.field_type, step.details, value, path)
+            if is_type_of is not None and not _fits(is_type_of, value):
+                return _NOT_FAST
+            return self._read(sub, value, None, None)
+        if not isinstance(value, list | tuple):
+            return _NOT_FAST
+        read = self._read
+        items: list[Any] = []
+        for item in value:
+            if item is None:
+                if step.item_non_null:
+                    return _NOT_FAST
+                items.append(None)
+                continue
+            if is_type_of is not None:
+                try:
+                    fits = is_type_of(item, None) is True  # ours ignore info
+                except Exception:
+                    fits = False
+                if not fits:
+                    return _NOT_FAST
+            done = read(sub, item, None, None)
+            if done is _NOT_FAST:
+                return _NOT_FAST
+            items.append(done)
+        return items
+
+    def _execute_objects(self, step: _Step, value: Any, path: Path) -> Any:
+        """An object field (or a list of them) executed at ``path``: a value, an awaitable,
+        or ``_NOT_FAST``."""
+        if step.kind == _OBJECT:
+            return self._execute_object(step, value, path)
+        if not isinstance(value, list | tuple):
+            return _NOT_FAST
         items: list[Any] = []
         pending = False
         for index, item in enumerate(value):
@@ -245,7 +397,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return _NOT_FAST
                 items.append(None)
                 continue
-            done = self._lean_object(step.field_type, step.details, item, path.add_key(index))
+            done = self._execute_object(step, item, path.add_key(index))
             if done is _NOT_FAST:
                 return _NOT_FAST
             pending = pending or self.is_awaitable(done)
@@ -258,19 +410,16 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
         return later()
 
-    def _lean_object(
-        self, object_type: GraphQLObjectType, details: Any, value: Any, path: Path
-    ) -> Any:
-        is_type_of = object_type.is_type_of
-        if is_type_of is not None:
-            try:
-                fits = is_type_of(value, None)  # type: ignore[arg-type]  # ours ignore info
-            except Exception:
-                fits = False
-            if fits is not True:
-                return _NOT_FAST  # graphql-core calls it with info and reports the mismatch
-        grouped = self.collect_subfields(object_type, details)[0]
-        return self.execute_fields(object_type, value, path, grouped, None)
+    def _execute_object(self, step: _Step, value: Any, path: Path) -> Any:
+        is_type_of = step.field_type.is_type_of
+        if is_type_of is not None and not _fits(is_type_of, value):
+            return _NOT_FAST  # graphql-core calls it with info and reports the mismatch
+        sub: _Plan = step.sub
+        return self.execute_fields(step.field_type, value, path, sub.grouped, None)
 
 
-_NOT_FAST = object()
+def _fits(is_type_of: Callable[..., Any], value: Any) -> bool:
+    try:
+        return is_type_of(value, None) is True  # ours ignore info
+    except Exception:
+        return False
