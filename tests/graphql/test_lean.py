@@ -57,6 +57,8 @@ class Place:
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        if getattr(obj, "code", None) == "boom":
+            raise ValueError("cannot tell")
         return isinstance(obj, PlaceRow | cls)
 
 
@@ -193,6 +195,7 @@ UNUSUAL = {
     "a row of the wrong type": PlaceRow(code="x"),
     "a relation not at hand": _with(place_code="later"),
     "a relation of the wrong type": _with(place_code="bad"),
+    "a type check that raises": _with(place_code="boom"),
     "a null item in a non-null list": _with(tags=[None]),
     "a list that is not one": _with(tags=5),
 }
@@ -218,7 +221,8 @@ async def _run(schema: strawberry.Schema, query: str) -> tuple[Any, list[Any]]:
         future.set_result(PlaceRow(code=code, name="Пізніше"))
         return future
 
-    context = {"places": {"c": PlaceRow(code="c"), "bad": ItemRow(id=1, title="x")}, "later": later}
+    places = {"c": PlaceRow(code="c"), "bad": ItemRow(id=1, title="x"), "boom": PlaceRow("boom")}
+    context = {"places": places, "later": later}
     result = await schema.execute(query, context_value=context)
     return result.data, [e.formatted for e in result.errors or []]
 

@@ -6,16 +6,18 @@ machinery, not the database, was most of the time (3–4× REST). A type marked
 with :func:`lean` has its plain fields (no resolver, no arguments, no
 directives) read straight from the row: a scalar or enum is serialised by its
 type, and an object or a list of objects of another lean type is executed the
-same way, without graphql-core in between. Everything else on it (resolvers
-such as relations, ``__typename``, aliases of the same field, a null in a
-non-null field, a missing attribute, a value of the wrong type) goes through
-graphql-core as usual, so answers and errors are the same, only cheaper.
+same way, without graphql-core in between; ``__typename`` is the type's name.
+Everything else on it (resolvers other than a primed relation, a field
+selected twice under one name, directives, a null in a non-null field, a
+missing attribute, a value of the wrong type) goes through graphql-core as
+usual, so answers and errors are the same, only cheaper.
 
 Which way each field of a selection goes is decided once per request and
 selection (the plan), not once per row. A plan whose fields, and the fields of
-every object below them, can all be read ("whole") is tried for a row in one
-pass that builds no paths and stops at the first unusual value; only such a
-row is then done again field by field, with graphql-core for the unusual ones.
+every object below them, can all be read ("whole") gets a reader compiled for
+it (:func:`_reader`) that reads a row in one call, builds no paths and gives up
+at the first unusual value; only such a row is then done again field by field
+(``_read``), with graphql-core for the unusual fields.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 from asyncio import Future
 from collections.abc import Callable
 from math import isfinite
+from types import CodeType
 from typing import Any, TypeVar, cast
 
 from graphql.execution.collect_fields import GroupedFieldSet
@@ -141,7 +144,7 @@ def _no_coerce(value: Any) -> Any:
 
 
 class _Plan:
-    __slots__ = ("fields", "grouped", "steps", "whole")
+    __slots__ = ("fields", "grouped", "reader", "steps", "whole")
 
     def __init__(self, grouped: GroupedFieldSet, steps: list[_Step]) -> None:
         self.grouped = grouped  # kept alive with the plan: its id() is the plan's key
@@ -149,6 +152,8 @@ class _Plan:
         self.whole = False  # every step, and every step of the plans below, can be read
         # What the loop over rows reads of each step, unpacked once rather than per value.
         self.fields: tuple[tuple[Any, ...], ...] = ()
+        # A whole plan's row, read in one call (see _reader).
+        self.reader: Callable[[Any, Any], Any] | None = None
 
     def finish(self) -> None:
         self.fields = tuple(
@@ -174,7 +179,7 @@ def _step(name: str, parent_type: GraphQLObjectType, details: Any) -> _Step:
         return step
     attribute = _plain_attribute(field)
     resolve = _lean_resolver(field)
-    if attribute is None and resolve is None:
+    if (attribute is None and resolve is None) or not (attribute or "_").isidentifier():
         return step
     step.attribute = attribute or ""
     step.non_null = is_non_null_type(field.type)
@@ -242,6 +247,8 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 whole = False
         plan.whole = whole
         plan.finish()
+        if whole:
+            plan.reader = _reader(plan, self.is_awaitable)
         return plan
 
     def execute_fields(
@@ -257,14 +264,14 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
-        if plan.whole:
-            row: dict[str, Any] = self._read(plan, source_value, None, None)
+        if plan.reader is not None:
+            row: dict[str, Any] = plan.reader(source_value, self.context_value)
             if row is not _NOT_FAST:
                 return row
         # Field by field: what can be read is read, the rest goes through graphql-core.
         slow: GroupedFieldSet = {}
         pending: list[str] = []
-        done: dict[str, Any] = self._read(plan, source_value, (path, parent_type.name), slow)
+        done = self._read(plan, source_value, (path, parent_type.name), slow)
         for name, value in done.items():
             if self.is_awaitable(value):
                 pending.append(name)
@@ -291,25 +298,15 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return later()
 
     def _read(
-        self,
-        plan: _Plan,
-        source: Any,
-        where: tuple[Path | None, str] | None,
-        slow: GroupedFieldSet | None,
-    ) -> Any:
-        """The row's fields as a dict in selection order.
-
-        With ``slow`` None (a whole plan), the first unusual value gives ``_NOT_FAST``
-        for the row. Otherwise each unusual field is put into ``slow`` for graphql-core,
-        and an object below is executed at its path (``where``: the row's path and type
-        name), which may leave an awaitable in the dict.
-        """
+        self, plan: _Plan, source: Any, where: tuple[Path | None, str], slow: GroupedFieldSet
+    ) -> dict[str, Any]:
+        """The fields of the row that can be read, as a dict in selection order; each
+        unusual one is put into ``slow`` for graphql-core. An object below is executed at
+        its path (``where``: the row's path and type name), which may leave an awaitable."""
         out: dict[str, Any] = {}
         context = self.context_value
         for name, kind, attribute, resolve, non_null, same, coerce, step in plan.fields:
             if kind == _SLOW:
-                if slow is None:
-                    return _NOT_FAST
                 slow[name] = step.details
                 continue
             if resolve is None:
@@ -331,56 +328,20 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 out[name] = value
                 continue
             elif kind <= _LEAF:
-                # The type's serialiser, inline: it runs for most values of a row.
                 try:
                     value = coerce(value)
                 except Exception:
                     value = _NOT_FAST
                 if value is Undefined:
                     value = _NOT_FAST
-            elif where is None:
-                value = self._read_objects(step, value)
             else:
                 value = self._execute_objects(step, value, Path(where[0], name, where[1]))
             if value is None or value is _MISSING or value is _NOT_FAST:
                 # Unusual: graphql-core reports the null or the wrong value, or resolves.
-                if slow is None:
-                    return _NOT_FAST
                 slow[name] = step.details
                 continue
             out[name] = value
         return out
-
-    def _read_objects(self, step: _Step, value: Any) -> Any:
-        """An object field (or a list of them) read whole, or ``_NOT_FAST``."""
-        sub: _Plan = step.sub
-        is_type_of = step.field_type.is_type_of
-        if step.kind == _OBJECT:
-            if is_type_of is not None and not _fits(is_type_of, value):
-                return _NOT_FAST
-            return self._read(sub, value, None, None)
-        if not isinstance(value, list | tuple):
-            return _NOT_FAST
-        read = self._read
-        items: list[Any] = []
-        for item in value:
-            if item is None:
-                if step.item_non_null:
-                    return _NOT_FAST
-                items.append(None)
-                continue
-            if is_type_of is not None:
-                try:
-                    fits = is_type_of(item, None) is True  # ours ignore info
-                except Exception:
-                    fits = False
-                if not fits:
-                    return _NOT_FAST
-            done = read(sub, item, None, None)
-            if done is _NOT_FAST:
-                return _NOT_FAST
-            items.append(done)
-        return items
 
     def _execute_objects(self, step: _Step, value: Any, path: Path) -> Any:
         """An object field (or a list of them) executed at ``path``: a value, an awaitable,
@@ -423,3 +384,109 @@ def _fits(is_type_of: Callable[..., Any], value: Any) -> bool:
         return is_type_of(value, None) is True  # ours ignore info
     except Exception:
         return False
+
+
+# Compiled readers by their source: the same selection gives the same source in every
+# request, so a request only binds its plan's functions to it. Bounded: selections are
+# as many as the query texts clients send, and a flood of them only empties this.
+_COMPILED: dict[str, CodeType] = {}
+_COMPILED_KEPT = 512
+
+
+def _reader(plan: _Plan, is_awaitable: Callable[[Any], bool]) -> Callable[[Any, Any], Any]:
+    """A function reading a row of a whole plan: ``reader(row, context)`` gives its fields
+    as a dict in selection order, or ``_NOT_FAST`` at the first unusual value or error.
+
+    Generated once per selection (as graphql-jit does for JavaScript): the steps are
+    unrolled, each value read with a plain attribute access and checked for its type;
+    for a page of 500 appeals that took a third less time than the loop in ``_read``.
+    The checks are the loop's, so a row it reads is read as ``_read`` would read it.
+    """
+    env: dict[str, Any] = {
+        "NF": _NOT_FAST,
+        "U": Undefined,
+        "Future": Future,
+        "AW": is_awaitable,
+        "isfinite": isfinite,
+    }
+    lines = ["def read(src, ctx):", "    try:"]
+    put = lines.append
+    for i, step in enumerate(plan.steps):
+        env[f"K{i}"] = step.name
+        v = f"v{i}"
+        if step.resolve is not None:
+            env[f"R{i}"] = step.resolve
+            put(f"        {v} = R{i}(src, ctx)")
+        else:  # a Python attribute name (see _step): an attribute access in the source
+            put(f"        {v} = src.{step.attribute}")
+        put(f"        if {v} is None:")
+        put("            return NF" if step.non_null else "            pass")
+        kind = step.kind
+        if kind <= _LEAF:
+            env[f"C{i}"], env[f"T{i}"] = step.coerce, step.same
+            if kind == _TEXT:
+                put(f"        elif type({v}) is not T{i}:")
+            elif kind == _INT:
+                put(f"        elif type({v}) is not int or not {_MIN_INT} <= {v} <= {_MAX_INT}:")
+            elif kind == _FLOAT:
+                put(f"        elif type({v}) is not float or not isfinite({v}):")
+            else:
+                put("        else:")
+            put(f"            {v} = C{i}({v})")
+            put(f"            if {v} is None or {v} is U:")
+            put("                return NF")
+            continue
+        sub = cast(_Plan, step.sub)
+        put("        else:")
+        if step.resolve is not None:
+            put(f"            if AW({v}) or isinstance({v}, Future):")
+            put("                return NF")
+        if kind == _OBJECT:
+            env[f"S{i}"] = sub.reader
+            if step.field_type.is_type_of is not None:
+                env[f"I{i}"] = step.field_type.is_type_of
+                put(f"            if I{i}({v}, None) is not True:")  # ours ignore info
+                put("                return NF")
+            put(f"            {v} = S{i}({v}, ctx)")
+        else:
+            env[f"S{i}"] = _list_reader(step, cast(Callable[[Any, Any], Any], sub.reader))
+            put(f"            {v} = S{i}({v}, ctx)")
+        put(f"            if {v} is NF:")
+        put("                return NF")
+    put("        return {" + ", ".join(f"K{i}: v{i}" for i in range(len(plan.steps))) + "}")
+    put("    except Exception:")
+    put("        return NF")
+    source = "\n".join(lines)
+    code = _COMPILED.get(source)
+    if code is None:
+        if len(_COMPILED) >= _COMPILED_KEPT:
+            _COMPILED.clear()
+        code = _COMPILED[source] = compile(source, "<hromada.graphql.lean reader>", "exec")
+    exec(code, env)  # noqa: S102 - our own source: no text of the query is in it
+    return cast(Callable[[Any, Any], Any], env["read"])
+
+
+def _list_reader(step: _Step, read_item: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    is_type_of = step.field_type.is_type_of
+    item_non_null = step.item_non_null
+
+    def read_list(value: Any, context: Any) -> Any:
+        if not isinstance(value, list | tuple):
+            return _NOT_FAST
+        items: list[Any] = []
+        append = items.append
+        for item in value:
+            if item is None:
+                if item_non_null:
+                    return _NOT_FAST
+                append(None)
+                continue
+            if is_type_of is not None and is_type_of(item, None) is not True:
+                return _NOT_FAST  # raising is caught by the reader that called this
+            done = read_item(item, context)
+            if done is _NOT_FAST:
+                return _NOT_FAST
+            append(done)
+        return items
+
+    return read_list
