@@ -22,7 +22,7 @@ from strawberry.utils.logging import StrawberryLogger
 from graphql import GraphQLError
 from hromada.config import Settings
 from hromada.errors import is_outage
-from hromada.graphql.cost import CostLimit
+from hromada.graphql.cost import CostLimit, Documents
 from hromada.graphql.errors import is_internal
 from hromada.graphql.lean import LeanExecutionContext
 
@@ -41,9 +41,13 @@ def extensions(
     if not settings.graphql_introspection:
         out.append(DisableIntrospection)
     # Last: it validates with every rule the others added, then prices the operation.
+    # The documents it keeps are this schema's: valid under these settings' rules.
+    documents = Documents()
     out.append(
         lambda: CostLimit(
-            anonymous=settings.graphql_cost_anonymous, keyed=settings.graphql_cost_keyed
+            anonymous=settings.graphql_cost_anonymous,
+            keyed=settings.graphql_cost_keyed,
+            documents=documents,
         )
     )
     return out

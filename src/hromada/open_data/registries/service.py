@@ -140,23 +140,21 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictOut]:
-    """The districts with these codes, with their street and building counts (three queries)."""
+    """The districts with these codes, with their street and building counts.
+
+    One query: a page of appeals asks for its districts on every request, and on SQLite
+    each query opens a connection of its own."""
     codes = list(dict.fromkeys(codes))
     if not codes:
         return {}
-    rows = await District.select().where(District.code.is_in(codes))
-    if not rows:
-        return {}
-    ids = [r["id"] for r in rows]
-    counts: dict[str, dict[int, int]] = {}
-    for table in ("street", "building"):
-        found = await District.raw(
-            # Only placeholders and the two table names above go into the text.
-            f"SELECT district, COUNT(*) AS n FROM {table} "  # noqa: S608
-            f"WHERE district IN ({_marks(ids)}) GROUP BY district",
-            *ids,
-        )
-        counts[table] = {r["district"]: int(r["n"]) for r in found}
+    rows = await District.raw(
+        # Only placeholders go into the text.
+        "SELECT d.code, d.name_uk, d.name_en, d.lat, d.lon, d.located, "  # noqa: S608
+        "(SELECT COUNT(*) FROM street s WHERE s.district = d.id) AS streets, "
+        "(SELECT COUNT(*) FROM building b WHERE b.district = d.id) AS buildings "
+        f"FROM district d WHERE d.code IN ({_marks(codes)})",
+        *codes,
+    )
     return {
         r["code"]: DistrictOut(
             code=r["code"],
@@ -164,8 +162,8 @@ async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictOut]:
             name_en=r["name_en"],
             lat=r["lat"] if r["located"] else None,
             lon=r["lon"] if r["located"] else None,
-            streets=counts["street"].get(r["id"], 0),
-            buildings=counts["building"].get(r["id"], 0),
+            streets=int(r["streets"]),
+            buildings=int(r["buildings"]),
         )
         for r in rows
     }
