@@ -21,7 +21,7 @@ from hromada import db
 from hromada.errors import FileRefused, InvalidInput
 from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.indicators.index import PERIODS
-from hromada.open_data.indicators.tables import Indicator, IndicatorValue
+from hromada.open_data.indicators.tables import INDICATOR_FIELDS, Indicator, IndicatorValue
 from hromada.open_data.registries.tables import District
 
 DEFINITION_COLUMNS = (
@@ -237,18 +237,7 @@ async def import_indicators(
             await _refuse_new_periodicity(parsed)
             await db.bulk_upsert(
                 "indicator",
-                (
-                    "code",
-                    "title_uk",
-                    "title_en",
-                    "unit",
-                    "direction",
-                    "periodicity",
-                    "source",
-                    "worst",
-                    "best",
-                    "weight",
-                ),
+                INDICATOR_FIELDS,
                 parsed,
                 key="code",
             )

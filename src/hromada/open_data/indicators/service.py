@@ -15,23 +15,12 @@ from typing import Any
 from hromada.errors import InvalidInput, NotFound
 from hromada.open_data.indicators import index
 from hromada.open_data.indicators.schemas import IndexOut, IndicatorOut, MethodOut, ValueOut
-from hromada.open_data.indicators.tables import Indicator, IndicatorValue
+from hromada.open_data.indicators.tables import INDICATOR_FIELDS, Indicator, IndicatorValue
 from hromada.paging import Page, check_limit, decode_cursor, encode_cursor, make_page
 
 MAX_PAGE = 500
 MAX_INDEX_PAGE = 100
-_FIELDS = (
-    "code",
-    "title_uk",
-    "title_en",
-    "unit",
-    "direction",
-    "periodicity",
-    "source",
-    "worst",
-    "best",
-    "weight",
-)
+_FIELDS = INDICATOR_FIELDS
 
 
 def _out(row: dict[str, Any]) -> IndicatorOut:

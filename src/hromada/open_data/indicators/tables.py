@@ -23,6 +23,21 @@ class Indicator(Table, tablename="indicator"):
     weight = Varchar(length=40)  # its weight in the index; 0 keeps it out
 
 
+# An indicator's stored fields, in the order the import writes them and the API reads them.
+INDICATOR_FIELDS = (
+    "code",
+    "title_uk",
+    "title_en",
+    "unit",
+    "direction",
+    "periodicity",
+    "source",
+    "worst",
+    "best",
+    "weight",
+)
+
+
 class IndicatorValue(Table, tablename="indicator_value"):
     id = Serial(primary_key=True)
     indicator = ForeignKey(Indicator, index=True)
