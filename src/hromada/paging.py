@@ -46,7 +46,15 @@ def configure_cursor_key(secret: str) -> None:
 
 
 def _signature(payload: bytes) -> str:
-    # One-shot HMAC (a page of 500 edges signs 500 cursors): several times hmac.new's speed.
+    # Keyed BLAKE2b is a MAC by design, and three times HMAC-SHA256's speed on a cursor's
+    # few dozen bytes (a page of 500 GraphQL edges signs 500 cursors).
+    digest = hashlib.blake2b(payload, key=_key, digest_size=_SIGNATURE_BYTES).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _earlier_signature(payload: bytes) -> str:
+    # Cursors signed before BLAKE2b (HMAC-SHA256) stay good: a client paging through an
+    # upgrade goes on where it was.
     digest = hmac.digest(_key, payload, "sha256")[:_SIGNATURE_BYTES]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -58,8 +66,17 @@ class Page(msgspec.Struct, Generic[T]):
     total_is_estimate: bool = False
 
 
+_plain_json = msgspec.json.Encoder()
+
+
 def encode_cursor(key: Sequence[Any]) -> str:
-    raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
+    # A key of strings and integers (nearly every list's) is encoded by msgspec, about ten
+    # times json.dumps's speed; a page of 500 GraphQL edges makes 500 cursors. Anything
+    # else keeps json's str() fallback. Both decode with json.loads.
+    if all(type(part) is str or type(part) is int for part in key):
+        raw = _plain_json.encode(list(key))
+    else:
+        raw = json.dumps(list(key), separators=(",", ":"), default=str).encode()
     payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     return f"{payload}.{_signature(payload.encode())}"
 
@@ -69,7 +86,11 @@ def _verified_key(cursor: str) -> Any:
     if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
         return None
     payload, dot, signature = cursor.rpartition(".")
-    if not dot or not hmac.compare_digest(signature, _signature(payload.encode())):
+    signed = payload.encode()
+    if not dot or not (
+        hmac.compare_digest(signature, _signature(signed))
+        or hmac.compare_digest(signature, _earlier_signature(signed))
+    ):
         return None
     try:
         return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

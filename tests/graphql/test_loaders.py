@@ -101,3 +101,30 @@ def test_an_appeals_district_is_a_district(counted) -> None:
     assert len(nodes) == 100
     assert all(n["district"]["code"] == n["districtCode"] for n in nodes if n["districtCode"])
     assert sum(1 for n in nodes if n["district"]) > 50
+
+
+APPEALS_WITH_COUNTS = """
+query($n: Int) {
+  appeals(first: $n) { edges { node { districtCode district { code streetCount buildingCount } } } }
+}
+"""
+
+
+def test_a_districts_counts_are_read_only_when_asked(counted) -> None:
+    client, counter = counted
+    without = {n: _queries(client, counter, APPEALS, n=n) for n in (2, 100)}
+    with_counts = {n: _queries(client, counter, APPEALS_WITH_COUNTS, n=n) for n in (2, 100)}
+    assert len(set(with_counts.values())) == 1, with_counts
+    # The counts are one batched query of their own, paid only by a query that asks.
+    assert with_counts[100] == without[100] + 1, (without, with_counts)
+    listed = client.post(
+        "/graphql", json={"query": "{ districts { code streetCount buildingCount } }"}
+    ).json()["data"]["districts"]
+    expected = {d["code"]: (d["streetCount"], d["buildingCount"]) for d in listed}
+    assert any(streets and buildings for streets, buildings in expected.values())
+    body = client.post("/graphql", json={"query": APPEALS_WITH_COUNTS, "variables": {"n": 100}})
+    nodes = [e["node"] for e in body.json()["data"]["appeals"]["edges"] if e["node"]["district"]]
+    assert nodes
+    for node in nodes:
+        district = node["district"]
+        assert (district["streetCount"], district["buildingCount"]) == expected[district["code"]]

@@ -18,7 +18,12 @@ from hromada.graphql.connections import Window
 from hromada.open_data.catalog import service as catalog
 from hromada.open_data.catalog.service import Version
 from hromada.open_data.registries import service as registries
-from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
+from hromada.open_data.registries.schemas import (
+    BuildingOut,
+    DistrictCounts,
+    DistrictPlace,
+    StreetOut,
+)
 
 T = TypeVar("T")
 P = TypeVar("P", bound=Hashable)
@@ -45,9 +50,17 @@ def _bound(key: tuple[Any, ...] | None) -> Any:
     return key[0] if key is not None else None
 
 
-async def _districts(codes: list[str]) -> list[DistrictOut | None]:
+async def _districts(codes: list[str]) -> list[DistrictPlace | None]:
     found = await registries.districts_by_code(codes)
     return [found.get(code) for code in codes]
+
+
+async def _district_counts(codes: list[str]) -> list[DistrictCounts]:
+    found = await registries.district_counts(codes)
+    return [found.get(code, _NO_COUNTS) for code in codes]
+
+
+_NO_COUNTS = DistrictCounts(streets=0, buildings=0)  # a district gone since its row was read
 
 
 async def _streets(codes: list[str]) -> list[StreetOut | None]:
@@ -130,7 +143,8 @@ class Loaders:
     """One set per request: a loader's cache must never outlive the request that filled it."""
 
     def __init__(self) -> None:
-        self.district: DataLoader[str, DistrictOut | None] = DataLoader(_districts)
+        self.district: DataLoader[str, DistrictPlace | None] = DataLoader(_districts)
+        self.district_counts: DataLoader[str, DistrictCounts] = DataLoader(_district_counts)
         self.street: DataLoader[str, StreetOut | None] = DataLoader(_streets)
         self.building: DataLoader[int, BuildingOut | None] = DataLoader(_buildings)
         self.district_streets: DataLoader[PagedKey, list[StreetOut]] = DataLoader(_district_streets)

@@ -16,7 +16,13 @@ from hromada.graphql.connections import Node, PageInfo, cut, global_id, window
 from hromada.graphql.lean import lean
 from hromada.graphql.registry_records import build_query
 from hromada.open_data.registries import service
-from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
+from hromada.open_data.registries.schemas import (
+    BuildingOut,
+    DistrictCounts,
+    DistrictOut,
+    DistrictPlace,
+    StreetOut,
+)
 
 MAX_FIRST = 500
 
@@ -32,24 +38,24 @@ class District(Node):
 
     @classmethod
     def is_type_of(cls, obj: Any, _info: Any) -> bool:
-        return isinstance(obj, DistrictOut | cls)
+        return isinstance(obj, DistrictPlace | cls)
 
     @strawberry.field  # type: ignore[misc]  # Node's id, computed from the root
-    def id(self, root: DistrictOut) -> strawberry.ID:  # type: ignore[override]
+    def id(self, root: DistrictPlace) -> strawberry.ID:  # type: ignore[override]
         return global_id("District", root.code)
 
     @strawberry.field(description="How many streets it has")
-    def street_count(self, root: DistrictOut) -> int:
-        return root.streets
+    async def street_count(self, root: DistrictPlace, info: Info[Any, Any]) -> int:
+        return (await _counts(root, info)).streets
 
     @strawberry.field(description="How many buildings it has")
-    def building_count(self, root: DistrictOut) -> int:
-        return root.buildings
+    async def building_count(self, root: DistrictPlace, info: Info[Any, Any]) -> int:
+        return (await _counts(root, info)).buildings
 
     @strawberry.field(description="Its streets by code (keyset-paged)")
     async def streets(
         self,
-        root: DistrictOut,
+        root: DistrictPlace,
         info: Info[Any, Any],
         first: int | None = None,
         after: str | None = None,
@@ -65,6 +71,15 @@ class District(Node):
             ],
             page_info=page.page_info,
         )
+
+
+async def _counts(root: DistrictPlace, info: Info[Any, Any]) -> DistrictCounts:
+    # A listed district has its counts already; a relation's district loads them only
+    # when a query asks (one batched query for every district of the response).
+    if isinstance(root, DistrictOut):
+        return DistrictCounts(streets=root.streets, buildings=root.buildings)
+    counts: DistrictCounts = await info.context.loaders.district_counts.load(root.code)
+    return counts
 
 
 # Streets and buildings keep their parents' codes under other Python names: the

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -262,10 +262,17 @@ async def list_appeals(
 
 @dataclass
 class Found:
-    """A page of appeals, and for each the cursor that continues after it."""
+    """A page of appeals, and for each the cursor that continues after it.
+
+    The cursors are made when asked (``cursors``): a signed cursor costs several
+    microseconds, and only GraphQL's edges carry one per row."""
 
     page: Page[AppealOut]
-    cursors: list[str]
+    cursor_of: Callable[[AppealOut], str]
+
+    @property
+    def cursors(self) -> list[str]:
+        return [self.cursor_of(a) for a in self.page.items]
 
 
 async def find_appeals(
@@ -294,7 +301,7 @@ async def find_appeals(
             cursor=cursor,
             backward=backward,
         )
-        return Found(page=page, cursors=[cursor_for(a, sort) for a in page.items])
+        return Found(page=page, cursor_of=lambda a: cursor_for(a, sort))
     if backward:
         raise InvalidInput(
             "search results page forwards only (most relevant first): use first/after with q",
@@ -316,7 +323,7 @@ async def find_appeals(
     items = await get_appeals(list(position))
     return Found(
         page=Page(items=items, next_cursor=next_cursor, total=total, total_is_estimate=True),
-        cursors=[search_service.cursor_after(cursor, position[a.id]) for a in items],
+        cursor_of=lambda a: search_service.cursor_after(cursor, position[a.id]),
     )
 
 

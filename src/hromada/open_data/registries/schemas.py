@@ -6,12 +6,22 @@ import msgspec
 from hromada.open_data.catalog.schemas import PublishJob
 
 
-class DistrictOut(msgspec.Struct):
+class DistrictPlace(msgspec.Struct):
+    """A district without its counts: what a relation (an appeal's district) needs."""
+
     code: str
     name_uk: str
     name_en: str
     lat: float | None  # None while the district has no known centre
     lon: float | None
+
+
+class DistrictOut(DistrictPlace):
+    streets: int
+    buildings: int
+
+
+class DistrictCounts(msgspec.Struct):
     streets: int
     buildings: int
 

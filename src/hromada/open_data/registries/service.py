@@ -8,7 +8,13 @@ from typing import Any
 import msgspec
 
 from hromada.errors import InvalidInput, NotFound
-from hromada.open_data.registries.schemas import BuildingOut, DistrictOut, StreetOut
+from hromada.open_data.registries.schemas import (
+    BuildingOut,
+    DistrictCounts,
+    DistrictOut,
+    DistrictPlace,
+    StreetOut,
+)
 from hromada.open_data.registries.tables import Building, District, Street
 from hromada.paging import Page, check_limit, decode_cursor, make_page
 from hromada.search import service as search_service
@@ -139,32 +145,47 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("{}" for _ in values)
 
 
-async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictOut]:
-    """The districts with these codes, with their street and building counts.
-
-    One query: a page of appeals asks for its districts on every request, and on SQLite
-    each query opens a connection of its own."""
+async def districts_by_code(codes: Sequence[str]) -> dict[str, DistrictPlace]:
+    """The districts with these codes, in one query (a page of appeals asks for its
+    districts on every GraphQL request); their counts are :func:`district_counts`, read
+    only when someone asks for them."""
     codes = list(dict.fromkeys(codes))
     if not codes:
         return {}
     rows = await District.raw(
         # Only placeholders go into the text.
-        "SELECT d.code, d.name_uk, d.name_en, d.lat, d.lon, d.located, "  # noqa: S608
+        "SELECT d.code, d.name_uk, d.name_en, d.lat, d.lon, d.located "  # noqa: S608
+        f"FROM district d WHERE d.code IN ({_marks(codes)})",
+        *codes,
+    )
+    return {
+        r["code"]: DistrictPlace(
+            code=r["code"],
+            name_uk=r["name_uk"],
+            name_en=r["name_en"],
+            lat=r["lat"] if r["located"] else None,
+            lon=r["lon"] if r["located"] else None,
+        )
+        for r in rows
+    }
+
+
+async def district_counts(codes: Sequence[str]) -> dict[str, DistrictCounts]:
+    """Street and building counts of these districts, in one query: counting every
+    building of a real registry costs milliseconds, so only a request that asks pays."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return {}
+    rows = await District.raw(
+        # Only placeholders go into the text.
+        "SELECT d.code, "  # noqa: S608
         "(SELECT COUNT(*) FROM street s WHERE s.district = d.id) AS streets, "
         "(SELECT COUNT(*) FROM building b WHERE b.district = d.id) AS buildings "
         f"FROM district d WHERE d.code IN ({_marks(codes)})",
         *codes,
     )
     return {
-        r["code"]: DistrictOut(
-            code=r["code"],
-            name_uk=r["name_uk"],
-            name_en=r["name_en"],
-            lat=r["lat"] if r["located"] else None,
-            lon=r["lon"] if r["located"] else None,
-            streets=int(r["streets"]),
-            buildings=int(r["buildings"]),
-        )
+        r["code"]: DistrictCounts(streets=int(r["streets"]), buildings=int(r["buildings"]))
         for r in rows
     }
 
