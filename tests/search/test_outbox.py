@@ -265,7 +265,31 @@ async def _petition_case() -> tuple[set[str], set[str]]:
     return public, {made["draft"], made["moderation"]}
 
 
+async def _tender_case() -> tuple[set[str], set[str]]:
+    """Every stored tender is public in ProZorro itself; its winners are not in the
+    document (tests/open_data/procurement/test_search.py looks for an entrepreneur's name
+    and code in every hit)."""
+    from hromada.open_data.procurement.importing import import_file
+
+    from ..open_data.procurement.test_procurement import MAX, city_tenders, envelope
+
+    report = await import_file(envelope(*city_tenders()), max_bytes=MAX)
+    return {f"{n:032x}" for n in range(1, report.inserted + 1)}, set()
+
+
+async def _budget_line_case() -> tuple[set[str], set[str]]:
+    """A budget's execution is public as a whole: every line is a document."""
+    from hromada.open_data.budget.importing import import_export
+
+    from ..open_data.budget.test_budget import GOOD, HEADER
+
+    await import_export(f"{HEADER}\n{GOOD}".encode())
+    return {"2055400000-expense-2024-2111"}, set()
+
+
 PRIVACY_CASES: dict[str, PrivacyCase] = {
+    "tender": _tender_case,
+    "budget-line": _budget_line_case,
     "petition": _petition_case,
     "dataset": _dataset_case,
     "project": _project_case,

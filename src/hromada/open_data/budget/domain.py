@@ -3,6 +3,7 @@
 from hromada.domain import Domain
 from hromada.open_data.budget.datasets import datasets
 from hromada.open_data.budget.demo import BudgetDemo
+from hromada.open_data.budget.search import DOCUMENT_TYPES
 
 DOMAIN = Domain(
     name="budget",
@@ -11,4 +12,5 @@ DOMAIN = Domain(
     graphql="hromada.graphql.budget",
     datasets=datasets,
     demo=BudgetDemo,
+    document_types=DOCUMENT_TYPES,
 )

@@ -23,6 +23,7 @@ from typing import Any
 
 from hromada import db
 from hromada.errors import FileRefused, InvalidInput
+from hromada.open_data.budget import search
 from hromada.open_data.budget.tables import BudgetLine
 from hromada.open_data.catalog.jobs import queue_publish
 
@@ -223,6 +224,7 @@ async def import_export(data: bytes) -> BudgetImport:
         years = sorted({(r[1], r[5]) for r in rows})
         for budget, year in years:
             await _derive_months(kind, budget, year)
+        await search.changed({(r[1], kind, r[5], r[2]) for r in rows})
         job = await queue_publish(f"budget-{kind}s")
     periods = sorted({r[4] for r in rows})
     return BudgetImport(

@@ -2,6 +2,8 @@
 
 from hromada.domain import Domain
 from hromada.open_data.procurement.datasets import datasets
+from hromada.open_data.procurement.demo import ProcurementDemo
+from hromada.open_data.procurement.search import DOCUMENT_TYPES
 
 DOMAIN = Domain(
     name="procurement",
@@ -9,4 +11,6 @@ DOMAIN = Domain(
     rest=("hromada.api.procurement",),
     graphql="hromada.graphql.procurement",
     datasets=datasets,
+    document_types=DOCUMENT_TYPES,
+    demo=ProcurementDemo,
 )

@@ -36,8 +36,10 @@ from hromada.bounds import MAX_JSON_DEPTH, load_json, parse_instant
 from hromada.errors import FileRefused, InvalidInput, TooLarge
 from hromada.open_data.catalog.jobs import queue_publish
 from hromada.open_data.procurement.savings import awarded_value, savings_of
+from hromada.open_data.procurement.search import DOC_TYPE
 from hromada.open_data.procurement.tables import Tender
 from hromada.open_data.registries.declared import IDENTIFIER_PATTERNS
+from hromada.search import outbox
 
 DATASET = "procurement-tenders"
 ID = re.compile(r"[0-9a-f]{32}")
@@ -404,6 +406,7 @@ async def import_records(found: list[tuple[str, Any]]) -> ProcurementImport:
                 f"VALUES ({db.marks(len(WINNER_COLUMNS))})",
                 winners,
             )
+        await outbox.enqueue(DOC_TYPE, [t.id for t in fresh])
         job = await queue_publish(DATASET) if fresh else None
     inserted = sum(1 for t in fresh if t.id not in stored)
     return ProcurementImport(
