@@ -385,3 +385,26 @@ def test_the_dataset_publishes_without_personal_data(published: Settings, tmp_pa
         report = table.validate()
         assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
         assert report.tasks[0].stats["rows"] == 5
+
+
+async def test_the_demo_city_has_thousands_of_tenders(clean_db: Settings) -> None:
+    import datetime as dt
+
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.procurement.demo import TENDERS, ProcurementDemo
+    from hromada.open_data.procurement.service import tender as one_tender
+
+    ctx = DemoContext(settings=clean_db, city=generate_city(clean_db.demo_seed, streets=5))
+    await ProcurementDemo().populate(ctx)
+    assert await Tender.count() == TENDERS
+    kinds = {r["kind"] for r in await TenderWinner.select(TenderWinner.kind)}
+    assert kinds == {"legal_entity", "individual_entrepreneur"}
+    assert await TenderWinner.count().where(
+        (TenderWinner.kind == "individual_entrepreneur") & TenderWinner.name.is_not_null()
+    ) == 0  # fmt: skip
+    saved = await Tender.select(Tender.savings).where(Tender.savings.is_not_null())
+    assert len(saved) > TENDERS // 2 and all(r["savings"] > 0 for r in saved)
+    # The participatory budget's demo milestones name these tenders.
+    linked = await one_tender(f"UA-{dt.date.today().year}-01-15-000000-a")
+    assert linked.title.startswith("Реалізація проєкту бюджету участі")

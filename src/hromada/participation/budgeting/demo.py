@@ -148,7 +148,8 @@ async def _build(ctx: DemoContext, funded: list[str]) -> None:
                     stage=stage,
                     percent=percent,
                     spent=int(costs[code] * share),
-                    prozorro_id=f"UA-{ctx.settings.demo_seed % 10000:04d}-01-15-{index:06d}-a"
+                    # The procurement demo's tenders for budget projects carry these ids.
+                    prozorro_id=f"UA-{dt.date.today().year}-01-15-{index:06d}-a"
                     if step == 1
                     else None,
                 ),
