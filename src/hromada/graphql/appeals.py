@@ -199,18 +199,20 @@ class AppealsQuery:
             backward=backward,
         )
         page = found.page
+        # Strawberry builds the selection anew on every access (about 0.3 ms for this one).
+        selected = info.selected_fields
         district = ("appeals", "edges", "node", "district")
-        if selects(info.selected_fields, *district):
+        if selects(selected, *district):
             # Primed for the whole page: rows are read one after another, so a load per
             # row would not batch.
             codes = sorted({a.district_code for a in page.items if a.district_code})
             await info.context.loaders.district.load_many(codes)
-            if selects(info.selected_fields, *district, "streetCount") or selects(
-                info.selected_fields, *district, "buildingCount"
+            if selects(selected, *district, "streetCount") or selects(
+                selected, *district, "buildingCount"
             ):
                 await info.context.loaders.district_counts.load_many(codes)
         items = page.items
-        if selects(info.selected_fields, "appeals", "edges", "cursor"):
+        if selects(selected, "appeals", "edges", "cursor"):
             cursors = found.cursors
         else:
             # A signed cursor costs microseconds a row; an edge's unselected field is never
