@@ -267,10 +267,13 @@ class _WriterTransaction(SQLiteTransaction):
 
 
 def instant(value: Any) -> Any:
-    """A timestamp read by a raw query: PostgreSQL gives a datetime, SQLite the stored text,
-    parsed here. None stays None."""
+    """A timestamp as a query read it: PostgreSQL gives a datetime, SQLite may give the
+    stored text, parsed here; a time without an offset is UTC (every timestamp column is
+    one with a time zone). None stays None."""
     if isinstance(value, str):
-        return datetime.datetime.fromisoformat(value)
+        value = datetime.datetime.fromisoformat(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
     return value
 
 

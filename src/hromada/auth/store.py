@@ -96,9 +96,8 @@ class DatabaseStore:
 
 
 def _as_datetime(value: Any) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
+    instant: dt.datetime = db.instant(value)
+    return instant
 
 
 def _aware(value: dt.datetime) -> dt.datetime:

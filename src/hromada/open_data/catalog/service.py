@@ -119,14 +119,6 @@ class Version:
             )
 
 
-def _instant(value: Any) -> Any:
-    if isinstance(value, str):
-        value = datetime.datetime.fromisoformat(value)
-    if isinstance(value, datetime.datetime) and value.tzinfo is None:
-        value = value.replace(tzinfo=datetime.UTC)
-    return value
-
-
 def version_from_row(row: dict[str, Any]) -> Version:
     files = row["files"]
     if isinstance(files, str | bytes):
@@ -134,13 +126,13 @@ def version_from_row(row: dict[str, Any]) -> Version:
     return Version(
         slug=row["slug"],
         number=row["number"],
-        created_at=_instant(row["created_at"]),
+        created_at=db.instant(row["created_at"]),
         row_count=row["row_count"],
         files=files,
         content_sha256=row["content_sha256"],
         changes=Changes(row["rows_added"], row["rows_changed"], row["rows_removed"]),
         pinned=bool(row.get("pinned")),
-        pruned_at=_instant(row.get("pruned_at")),
+        pruned_at=db.instant(row.get("pruned_at")),
         fingerprint=row.get("fingerprint"),
     )
 

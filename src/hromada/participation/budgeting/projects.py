@@ -284,8 +284,7 @@ async def _project(code: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no project {code!r}")
     for name in ("submitted_at", "reviewed_at", "appealed_at"):
-        if isinstance(row[name], str):  # SQLite's raw text, when a driver leaves it
-            row[name] = dt.datetime.fromisoformat(row[name])
+        row[name] = db.instant(row[name])
     return row
 
 
