@@ -58,19 +58,32 @@ async def enter(
 ) -> BallotOut:
     """Officials: a paper ballot for the person with ``ballot.tax_id``; its receipt."""
     if not rnokpp_checksum_ok(ballot.tax_id):
-        raise texts.bad("tax_id", "ten digits with a valid check digit (RNOKPP)")
+        raise texts.bad(
+            "tax_id", "ten digits with a valid check digit (RNOKPP)", code="paper.tax_id"
+        )
     born = birth_date_from_rnokpp(ballot.tax_id)
     age = age_on(born, dt.date.today()) if born else None
     if age is None or age < settings.eligibility_min_age:
-        raise Forbidden(f"the voter must be at least {settings.eligibility_min_age}")
+        raise Forbidden(
+            f"the voter must be at least {settings.eligibility_min_age}",
+            code="paper.too_young",
+            values={"age": settings.eligibility_min_age},
+        )
     district = texts.checked_text("district", ballot.district, (1, 64)) if ballot.district else None
     async with db.write_transaction():
         pool = await service.pool_row(pool_id)
         at = service.now()
         if service.phase_at(pool["opens"], pool["closes"], at) != "voting":
-            raise Conflict(f"pool {pool_id} is not open for voting")
+            raise Conflict(
+                f"pool {pool_id} is not open for voting",
+                code="paper.not_voting",
+                values={"number": pool_id},
+            )
         if pool["district_code"] is not None and district != pool["district_code"]:
-            raise Forbidden(f"only residents of district {pool['district_code']} vote in this pool")
+            raise Forbidden(
+                f"only residents of district {pool['district_code']} vote in this pool",
+                code="pool.district_only",
+            )
         codes, given = service.check_ballot(
             pool,
             await service.picked_projects(pool_id, ballot.projects),
@@ -91,7 +104,11 @@ async def enter(
             True,
         ).run()
         if not written:
-            raise Conflict(f"this person has already voted in pool {pool_id}: one voice each")
+            raise Conflict(
+                f"this person has already voted in pool {pool_id}: one voice each",
+                code="paper.already_voted",
+                values={"number": pool_id},
+            )
         receipt = service.receipt_of(settings, pool_id, resident)
         voter = service.voter_of(receipt)
         await BudgetBallotEvent.insert(
