@@ -192,7 +192,7 @@ def test_vendored_portal_assets_are_listed_with_licences() -> None:
     vendor = Path(i18n.__file__).parent / "static" / "vendor"
     readme = (vendor / "README.md").read_text(encoding="utf-8")
     directories = sorted(p for p in vendor.iterdir() if p.is_dir())
-    assert [d.name for d in directories] == ["leaflet"]
+    assert [d.name for d in directories] == ["leaflet", "uplot"]
     for directory in directories:
         assert f"| {directory.name}/ |" in readme, directory.name
         assert (directory / "LICENSE").is_file(), directory.name

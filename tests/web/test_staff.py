@@ -11,18 +11,11 @@ from contextlib import closing
 from typing import Any
 
 import httpx
-import pytest
 from tests.auth.conftest import Live
-from tests.web.conftest import session
+from tests.web.conftest import close_submission, session, submit
 
 from hromada.auth.identity import RNOKPP_EPOCH, rnokpp_with_checksum
-from hromada.participation.budgeting import service
-from hromada.participation.budgeting.tables import BudgetCycle
 
-DESCRIPTION = (
-    "Облаштувати спортивний майданчик біля школи: покриття, тренажери, освітлення і лавки "
-    "для батьків, відкритий для всіх мешканців району."
-)
 HOSTILE_TITLE = 'Сквер <script>alert("t")</script> "><img src=x onerror=alert(1)>'
 MAX_HTML = 100 * 1024
 
@@ -32,45 +25,6 @@ def tax_id(born: dt.date, serial: int = 4321) -> str:
 
 
 ADULT = tax_id(dt.date(1980, 3, 4))
-
-
-@pytest.fixture
-async def review_pool(portal: Live) -> int:
-    """A pool taking projects for an hour more; its vote opens in ten days."""
-    now = dt.datetime.now(dt.UTC)
-    ids = await service.create_cycle(
-        slug="pb-ideas",
-        title="Бюджет участі: ідеї",
-        rule="greedy",
-        opens=now + dt.timedelta(days=10),
-        closes=now + dt.timedelta(days=20),
-        submission=(now - dt.timedelta(days=1), now + dt.timedelta(hours=1)),
-        pools=[{"slug": "small", "title": "Малі проєкти", "budget": 1_000_000, "projects": []}],
-    )
-    return ids["small"]
-
-
-async def _close_submission() -> None:
-    await BudgetCycle.update(
-        {BudgetCycle.submission_closes_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
-    ).where(BudgetCycle.slug == "pb-ideas")
-
-
-def submit(live: Live, pool: int, title: str, subject: str = "c-olena-1001") -> str:
-    client, csrf = session(live, subject)
-    with closing(client):
-        made = client.post(
-            f"/api/v1/pb/pools/{pool}/projects",
-            json={
-                "title": title,
-                "description": DESCRIPTION + ' </textarea><svg onload=alert(2)> "><b>x</b>',
-                "category": "Спорт",
-                "costs": [{"item": "Покриття <i>", "cost": 120_000}],
-            },
-            headers=csrf,
-        )
-        assert made.status_code == 201, made.text
-        return str(made.json()["code"])
 
 
 def _token(client: httpx.Client, path: str) -> str:
@@ -124,7 +78,7 @@ async def test_an_official_reviews_the_queue_and_an_appeal(portal: Live, review_
         early = petro.post(url, data={"csrf_token": token, "decision": "feasible"})
         assert early.status_code == 409
         assert "Projects are reviewed after submission closes" in early.text
-        await _close_submission()
+        await close_submission()
         no_ground = petro.post(url + "?lang=en", data={"csrf_token": token, "decision": "no"})
         assert no_ground.status_code == 422 and "A rejection names its ground." in no_ground.text
         odd_cost = petro.post(
