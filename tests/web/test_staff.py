@@ -277,3 +277,35 @@ def test_an_official_imports_appeals_and_reads_the_report(portal: Live) -> None:
     with closing(natalia):  # a moderator may not import
         denied = _upload(natalia, {"csrf_token": headers["X-CSRF-Token"]}, good)
         assert denied.status_code == 403
+
+
+def test_the_review_queue_is_paged_and_small_with_the_longest_projects(
+    portal: Live, review_pool: int
+) -> None:
+    longest = {
+        "title": "Т" * 200,
+        "description": ("Дуже довгий опис проєкту для перевірки розміру сторінки. " * 200)[:10_000],
+        "category": "К" * 100,
+        "costs": [{"item": "Позиція кошторису " + "ж" * 150, "cost": 1_000} for _ in range(30)],
+    }
+    codes = []
+    for subject, count in (("c-olena-1001", 5), ("c-taras-1002", 5), ("c-iryna-1003", 1)):
+        client, csrf = session(portal, subject)
+        with closing(client):
+            for _ in range(count):
+                made = client.post(
+                    f"/api/v1/pb/pools/{review_pool}/projects", json=longest, headers=csrf
+                )
+                assert made.status_code == 201, made.text
+                codes.append(made.json()["code"])
+    petro, _ = session(portal, "c-petro-1008")
+    with closing(petro):
+        first = petro.get("/staff/projects", params={"pool": review_pool})
+        assert first.status_code == 200 and len(first.content) < MAX_HTML, len(first.content)
+        shown = re.findall(r'<article class="moderation" id="project-([^"]+)"', first.text)
+        assert shown == sorted(codes)[:10]
+        following = re.search(r'rel="next" href="([^"]+)"', first.text)
+        assert following
+        rest = petro.get(following.group(1).replace("&amp;", "&"))
+        assert re.findall(r'id="project-([^"]+)"', rest.text) == sorted(codes)[10:]
+        assert 'rel="next"' not in rest.text

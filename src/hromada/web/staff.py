@@ -19,9 +19,14 @@ from hromada.participation.budgeting import service as budgeting
 from hromada.participation.budgeting.schemas import HideIn, PaperBallotIn
 from hromada.web import i18n
 from hromada.web.budget import ballot_of, picked_in_form, review_of
-from hromada.web.render import LIST_LIMIT, Query, form_field, language, page, settings_of
+from hromada.web.render import Query, form_field, language, page, settings_of
 
 MAX_POOLS_LISTED = 30
+# A queue page holds a review form per project: ten of them, each with the start of its
+# description and its first cost lines, keep the page well under 100 KB.
+QUEUE_PAGE = 10
+DESCRIPTION_SHOWN = 600
+COST_LINES_SHOWN = 10
 MAX_BALLOT_PROJECTS = 200  # a paper ballot lists every project on it; no pool has more
 # The steps of the queue a member of staff works through; hidden projects are out of view.
 QUEUES = ("submitted", "appealed", "rejected", "approved")
@@ -68,7 +73,7 @@ async def _queue_page(
     pool = None
     if chosen is not None:
         pool = await budgeting.pool_row(chosen)
-        found = await projects.list_projects(chosen, status=status, limit=LIST_LIMIT, cursor=cursor)
+        found = await projects.list_projects(chosen, status=status, limit=QUEUE_PAGE, cursor=cursor)
     return page(
         request,
         "staff_projects.html",
@@ -83,6 +88,8 @@ async def _queue_page(
         may_review=_role_allows(request, Permission.RESPOND_OFFICIALLY),
         review_codes=projects.REVIEW_CODES,
         hide_codes=projects.HIDE_CODES,
+        description_chars=DESCRIPTION_SHOWN,
+        cost_lines=COST_LINES_SHOWN,
     )
 
 
