@@ -5,6 +5,7 @@ and what residents wrote shown as text."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import re
 from contextlib import closing
@@ -309,3 +310,14 @@ def test_the_review_queue_is_paged_and_small_with_the_longest_projects(
         rest = petro.get(following.group(1).replace("&amp;", "&"))
         assert re.findall(r'id="project-([^"]+)"', rest.text) == sorted(codes)[10:]
         assert 'rel="next"' not in rest.text
+
+
+def test_concurrent_paper_ballots_for_one_person_count_once(portal: Live, voting_pool: int) -> None:
+    petro, headers = session(portal, "c-petro-1008")
+    form = {"csrf_token": headers["X-CSRF-Token"], "tax_id": ADULT, "projects": ["B3"]}
+    with closing(petro), concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda _: petro.post(f"/staff/ballots/{voting_pool}", data=form), range(8))
+        )
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 7
+    assert _api(portal, f"/api/v1/pb/pools/{voting_pool}")["turnout"] == 1

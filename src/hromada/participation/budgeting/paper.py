@@ -33,23 +33,35 @@ from hromada.participation.budgeting.tables import BudgetBallot, BudgetBallotEve
 
 
 async def _resident_for(settings: Settings, tax_id: str, district: str | None) -> int:
-    """The resident with this tax number's person key, made if they never logged in."""
+    """The resident with this tax number's person key, made if they never logged in.
+
+    Two officials entering the same person's ballot at once both find no resident: the
+    insert yields to the one that commits first (the unique person key), and the one
+    that yielded reads the row it made, so its ballot then meets the one-ballot rule."""
     key = person_key_for_tax_id(identity_secret(settings), tax_id)
     found = await Resident.select(Resident.id).where(Resident.person_key == key).first()
     if found is not None:
         return int(found["id"])
     now = dt.datetime.now(dt.UTC)
-    rows = await Resident.insert(
-        Resident(
-            person_key=key,
-            display_name="",  # filled in by their first login, if they ever log in
-            birth_date=birth_date_from_rnokpp(tax_id),
-            district_code=district,
-            in_community=True,  # the official saw the registration
-            created_at=now,
-            last_login_at=now,
+    rows = (
+        await Resident.insert(
+            Resident(
+                person_key=key,
+                display_name="",  # filled in by their first login, if they ever log in
+                birth_date=birth_date_from_rnokpp(tax_id),
+                district_code=district,
+                in_community=True,  # the official saw the registration
+                created_at=now,
+                last_login_at=now,
+            )
         )
-    ).returning(Resident.id)
+        .on_conflict(target=Resident.person_key, action="DO NOTHING")
+        .returning(Resident.id)
+    )
+    if not rows:
+        made = await Resident.select(Resident.id).where(Resident.person_key == key).first()
+        assert made is not None, "the conflicting insert committed its row"
+        return int(made["id"])
     return int(rows[0]["id"])
 
 
