@@ -14,6 +14,7 @@ import pytest
 from tests.auth.conftest import Live, make_live, seed_city
 
 from hromada.config import Settings
+from hromada.participation.budgeting.tables import BudgetCycle
 
 APPEALS = 400
 NEW_PETITION = {
@@ -138,3 +139,50 @@ async def points_pool(portal: Live) -> int:
         ],
     )
     return ids["points"]
+
+
+DESCRIPTION = (
+    "Облаштувати спортивний майданчик біля школи: покриття, тренажери, освітлення і лавки "
+    "для батьків, відкритий для всіх мешканців району."
+)
+
+
+@pytest.fixture
+async def review_pool(portal: Live) -> int:
+    """A pool taking projects for an hour more; its vote opens in ten days."""
+    from hromada.participation.budgeting import service
+
+    now = dt.datetime.now(dt.UTC)
+    ids = await service.create_cycle(
+        slug="pb-ideas",
+        title="Бюджет участі: ідеї",
+        rule="greedy",
+        opens=now + dt.timedelta(days=10),
+        closes=now + dt.timedelta(days=20),
+        submission=(now - dt.timedelta(days=1), now + dt.timedelta(hours=1)),
+        pools=[{"slug": "small", "title": "Малі проєкти", "budget": 1_000_000, "projects": []}],
+    )
+    return ids["small"]
+
+
+async def close_submission() -> None:
+    await BudgetCycle.update(
+        {BudgetCycle.submission_closes_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}
+    ).where(BudgetCycle.slug == "pb-ideas")
+
+
+def submit(live: Live, pool: int, title: str, subject: str = "c-olena-1001") -> str:
+    client, csrf = session(live, subject)
+    with closing(client):
+        made = client.post(
+            f"/api/v1/pb/pools/{pool}/projects",
+            json={
+                "title": title,
+                "description": DESCRIPTION + ' </textarea><svg onload=alert(2)> "><b>x</b>',
+                "category": "Спорт",
+                "costs": [{"item": "Покриття <i>", "cost": 120_000}],
+            },
+            headers=csrf,
+        )
+        assert made.status_code == 201, made.text
+        return str(made.json()["code"])

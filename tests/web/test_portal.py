@@ -14,6 +14,8 @@ from tests.auth.conftest import Live
 from tests.web.conftest import NEW_PETITION, published_petition, session
 
 from hromada.auth.permissions import ROLES
+from hromada.jobs.service import STATES as JOB_STATES
+from hromada.participation.budgeting.projects import HIDE_CODES, REVIEW_CODES
 from hromada.participation.petitions.rules import ANSWER_KINDS, STATES
 from hromada.web import i18n
 
@@ -68,6 +70,10 @@ def test_both_catalogues_hold_every_key_the_templates_use() -> None:
     used |= {f"language.{code}" for code in i18n.LANGUAGES}
     used |= {f"answer.{kind}" for kind in ANSWER_KINDS}
     used |= {f"phase.{phase}" for phase in ("upcoming", "voting", "closed")}
+    used |= {f"review_code.{code}" for code in REVIEW_CODES}
+    used |= {f"hide_code.{code}" for code in HIDE_CODES}
+    used |= {f"job_state.{state}" for state in JOB_STATES}
+    used |= {f"project_done.{done}" for done in ("feasible", "rejected", "hidden")}
     assert len(used) > 100
     for lang in i18n.LANGUAGES:
         missing = sorted(used - set(i18n.catalogue(lang)))
@@ -186,7 +192,7 @@ def test_vendored_portal_assets_are_listed_with_licences() -> None:
     vendor = Path(i18n.__file__).parent / "static" / "vendor"
     readme = (vendor / "README.md").read_text(encoding="utf-8")
     directories = sorted(p for p in vendor.iterdir() if p.is_dir())
-    assert [d.name for d in directories] == ["leaflet"]
+    assert [d.name for d in directories] == ["leaflet", "uplot"]
     for directory in directories:
         assert f"| {directory.name}/ |" in readme, directory.name
         assert (directory / "LICENSE").is_file(), directory.name

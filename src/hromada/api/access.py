@@ -16,8 +16,8 @@ each HTTP request it:
    ``RateLimit-Reset``;
 3. refuses a state-changing request authenticated by the session cookie
    unless it carries the session's CSRF token in ``X-CSRF-Token``, or, for a
-   portal form, in its ``csrf_token`` field (and, if the browser sent
-   ``Origin``, it is this site).
+   portal form, in its ``csrf_token`` field (an upload form's first part), and,
+   if the browser sent ``Origin``, it is this site.
 
 Handlers read the principal with :func:`hromada.auth.guard.principal_of`.
 """
@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
+from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from graphql import (
     FragmentDefinitionNode,
@@ -69,6 +70,10 @@ GRAPHQL_PATH = "/graphql"
 GRAPHQL_BODY_LIMIT = 256 * 1024
 FORM_TYPE = "application/x-www-form-urlencoded"
 FORM_BODY_LIMIT = 64 * 1024  # the portal's forms are small; a bigger one is refused unread
+MULTIPART_TYPE = "multipart/form-data"
+# A portal upload form carries its token as its first part: only the start of the body is
+# read here, and the file behind it streams on to the handler.
+MULTIPART_HEAD_LIMIT = 4 * 1024
 
 
 def _headers(scope: Scope) -> dict[str, str]:
@@ -222,6 +227,52 @@ def _form_token(body: bytes | None) -> str | None:
     return values[0] if values else None
 
 
+async def _buffer_head(receive: Receive, limit: int) -> tuple[list[ReceiveMessage], bytes]:
+    """Read messages until ``limit`` bytes of the body (or its end): those messages, and
+    the bytes they carried up to ``limit``."""
+    messages: list[ReceiveMessage] = []
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        chunks.append(chunk)
+        size += len(chunk)
+        if not message.get("more_body", False):
+            break
+    return messages, b"".join(chunks)[:limit]
+
+
+def _multipart_token(head: bytes, content_type: str) -> str | None:
+    """The ``csrf_token`` of a multipart form whose first part it is, whole within ``head``."""
+    boundary = parse_options_header(content_type)[1].get("boundary")
+    if not boundary:
+        return None
+    first: MultipartSegment | None = None
+    value = bytearray()
+    try:
+        parser = PushMultipartParser(
+            boundary, max_header_size=1024, max_header_count=8, max_segment_count=2, strict=True
+        )
+        for event in parser.parse(head):
+            if isinstance(event, MultipartSegment):
+                first = event
+            elif event:
+                value += event
+                if len(value) > 256:  # a token is 64 hex digits
+                    return None
+            else:  # the end of the first part
+                if first is not None and first.name == "csrf_token" and first.filename is None:
+                    return value.decode("ascii", "replace")
+                return None
+    except (MultipartError, ValueError):
+        return None
+    return None
+
+
 def _replay(messages: list[ReceiveMessage], receive: Receive) -> Receive:
     pending = list(messages)
 
@@ -361,6 +412,10 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
                     messages, body = await _buffer_body(receive, FORM_BODY_LIMIT)
                     receive = _replay(messages, receive)
                     given = _form_token(body)
+                elif given is None and headers.get("content-type", "").startswith(MULTIPART_TYPE):
+                    messages, head = await _buffer_head(receive, MULTIPART_HEAD_LIMIT)
+                    receive = _replay(messages, receive)
+                    given = _multipart_token(head, headers.get("content-type", ""))
                 if not service.csrf_ok(runtime, principal.session_id or "", given):
                     raise _Refused(
                         403,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 
-from hromada.api import uploads
+from hromada import uploads
 from hromada.api.downloads import (
     SEP_DESCRIPTION,
     base_url,
@@ -24,7 +24,7 @@ from hromada.config import Settings
 from hromada.errors import InvalidInput
 from hromada.open_data.appeals import service
 from hromada.open_data.appeals.filters import build_filters, split_list
-from hromada.open_data.appeals.formats import FORMATS, format_of_upload
+from hromada.open_data.appeals.formats import FORMATS, format_of_form
 from hromada.open_data.appeals.schemas import (
     AppealFilters,
     AppealOut,
@@ -283,7 +283,7 @@ class AppealImportController(Controller):
         with upload.file:
             report = await service.import_file(
                 upload.file,
-                fmt=_format_of(format, upload),
+                fmt=format_of_form(format, upload.fields, upload.filename, upload.content_type),
                 allow_rejects=allow_rejects,
                 allow_missing=allow_missing,
             )
@@ -308,29 +308,6 @@ class AppealImportController(Controller):
             publish_job=job,
         )
         return Response(content=answer, headers=headers)
-
-
-def _format_of(query_format: str, upload: uploads.Upload) -> str:
-    """The format to read: the query's or the form's ``format``, else what the file's
-    name says (``auto`` leaves it to the first bytes)."""
-    fields = dict(upload.fields)
-    form_format = fields.pop("format", None) or None
-    if fields:
-        raise InvalidInput(
-            "unknown form field(s) "
-            + ", ".join(repr(name[:40]) for name in fields)
-            + ": the form takes the file and `format`; allow_rejects and allow_missing "
-            "go in the query string"
-        )
-    if form_format and query_format != "auto" and form_format != query_format:
-        raise InvalidInput(
-            f"the query says format={query_format!r} and the form {form_format!r}: send one"
-        )
-    chosen = form_format or query_format
-    if chosen not in FORMATS:
-        raise InvalidInput(f"unknown format {chosen[:40]!r}: use one of {', '.join(FORMATS)}")
-    named = format_of_upload(upload.filename, upload.content_type)
-    return named if chosen == "auto" else chosen
 
 
 # What the app mounts for this domain (hromada.open_data.appeals.domain names this module).

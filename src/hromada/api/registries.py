@@ -8,7 +8,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath, QueryParameter
 
-from hromada.api import uploads
+from hromada import uploads
 from hromada.api.downloads import base_url
 from hromada.api.guards import require
 from hromada.api.params import RowId

@@ -21,6 +21,7 @@ import msgspec
 
 from hromada import db
 from hromada.jobs.tables import Job
+from hromada.paging import Page, check_limit, decode_cursor, make_page
 
 QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
 STATES = (QUEUED, RUNNING, DONE, FAILED, SUPERSEDED)
@@ -274,6 +275,18 @@ async def failed(limit: int = 20) -> list[JobOut]:
         .run()
     )
     return [_out(r) for r in rows]
+
+
+async def recent(kind: str, *, limit: int, cursor: str | None) -> Page[JobOut]:
+    """Jobs of ``kind``, newest first, a page at a time (the staff's imports page)."""
+    limit = check_limit(limit, 100)
+    before = decode_cursor(cursor, 1, (int,))
+    where = Job.kind == kind
+    if before is not None:
+        where &= Job.id < before[0]
+    rows = await Job.select().where(where).order_by(Job.id, ascending=False).limit(limit + 1)
+    page = make_page(rows, limit, key=lambda r: [r["id"]])
+    return Page(items=[_out(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 async def retry_failed(kind: str | None = None) -> int:

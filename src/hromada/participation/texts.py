@@ -7,9 +7,16 @@ from hromada.errors import InvalidInput
 from hromada.open_data.appeals.anonymise import get_anonymiser
 
 
-def bad(name: str, message: str, detail: str | None = None) -> InvalidInput:
+def bad(
+    name: str, message: str, detail: str | None = None, *, code: str | None = None, **values: object
+) -> InvalidInput:
+    """A refused field; ``code`` (with its ``values``) names the error for the portal's
+    catalogues."""
     return InvalidInput(
-        detail or f"{name}: {message}", errors=[{"where": "body", "name": name, "message": message}]
+        detail or f"{name}: {message}",
+        errors=[{"where": "body", "name": name, "message": message}],
+        code=code,
+        values=values,
     )
 
 

@@ -86,27 +86,42 @@ async def pool_page(request: Request[Any, Any, Any], pool_id: PoolId) -> Templat
     return await _pool_page(request, pool_id)
 
 
-@post("/budget/pools/{pool_id:int}/ballot", name="web-ballot", status_code=303)
-async def cast_ballot(request: Request[Any, Any, Any], pool_id: PoolId) -> Response[Any]:
-    resident = await acting_resident(request, Permission.VOTE_BUDGET)
-    form = await request.form()
+def picked_in_form(form: Any) -> dict[str, str]:
+    """A ballot form's choice: each project with its points as written ("" on an approval
+    ballot). A cumulative ballot's form has a number field ``points-<code>`` per project:
+    an empty field or 0 gives that project no points (it is not named), as an unticked box.
+    Shared by the resident's ballot and the official's paper ballot."""
     picks = [str(code)[:100] for code in form.getall("projects", [])][: budgeting.MAX_PICKS + 1]
-    # A cumulative ballot's form has a number field ``points-<code>`` per project: an empty
-    # field or 0 gives that project no points (it is not named), as an unticked box.
     given = [
         (key.removeprefix("points-")[:100], str(value).strip()[:20])
         for key, value in form.multi_items()
         if key.startswith("points-") and str(value).strip() not in ("", "0")
     ]
     typed = dict(given[: budgeting.MAX_PICKS + 1])
-    picked = typed or dict.fromkeys(picks, "")
+    return typed or dict.fromkeys(picks, "")
+
+
+def ballot_of(picked: dict[str, str]) -> tuple[list[str], list[int] | None]:
+    """The picks and, when points were written, the points; the pool's rules are the
+    domain's (``service.check_ballot``), only "a whole number" is read here."""
+    if not any(picked.values()):
+        return list(picked), None
+    bad = next((code for code, n in picked.items() if not n.isdigit()), None)
+    if bad is not None:
+        raise InvalidInput(
+            f"{bad!r}: points are a whole number",
+            code="ballot.points_whole",
+            values={"project": bad},
+        )
+    return list(picked), [int(n) for n in picked.values()]
+
+
+@post("/budget/pools/{pool_id:int}/ballot", name="web-ballot", status_code=303)
+async def cast_ballot(request: Request[Any, Any, Any], pool_id: PoolId) -> Response[Any]:
+    resident = await acting_resident(request, Permission.VOTE_BUDGET)
+    picked = picked_in_form(await request.form())
     try:
-        points = None
-        if typed:
-            bad = next((code for code, n in typed.items() if not n.isdigit()), None)
-            if bad is not None:
-                raise InvalidInput(f"{bad!r}: points are a whole number")
-            picks, points = list(typed), [int(n) for n in typed.values()]
+        picks, points = ballot_of(picked)
         await budgeting.cast(settings_of(request), resident, pool_id, picks, points)
     except InvalidInput as refused:  # the ballot again, as picked, with the reason
         return await _pool_page(
@@ -202,6 +217,22 @@ async def _project_page(
     )
 
 
+def review_of(form: Any) -> ReviewIn:
+    """A review form as the domain's decision (shared by a project's page and the staff's
+    review queue); the revised cost must be a whole number, the rest is the domain's."""
+    cost = form_field(form, "cost", 20)
+    if cost is not None and not (cost.strip().isdigit() and len(cost.strip()) <= 12):
+        raise InvalidInput(
+            "the revised cost is a whole number of hryvnias", code="project.review_cost_whole"
+        )
+    return ReviewIn(
+        feasible=form_field(form, "decision", 10) == "feasible",
+        code=form_field(form, "code", 40),
+        cost=int(cost) if cost else None,
+        note=form_field(form, "note", 8000),
+    )
+
+
 @get("/budget/projects/{code:str}", name="web-project")
 async def project_page(request: Request[Any, Any, Any], code: ProjectCode) -> Template:
     return await _project_page(request, code)
@@ -211,17 +242,8 @@ async def project_page(request: Request[Any, Any, Any], code: ProjectCode) -> Te
 async def review_project(request: Request[Any, Any, Any], code: ProjectCode) -> Response[Any]:
     staff = await acting_resident(request, Permission.RESPOND_OFFICIALLY)
     form = await request.form()
-    cost = form_field(form, "cost", 20)
     try:
-        if cost is not None and not cost.strip().isdigit():
-            raise InvalidInput("the revised cost is a whole number of hryvnias")
-        decision = ReviewIn(
-            feasible=form_field(form, "decision", 10) == "feasible",
-            code=form_field(form, "code", 40),
-            cost=int(cost) if cost else None,
-            note=form_field(form, "note", 8000),
-        )
-        await projects.review(settings_of(request), staff, code, decision)
+        await projects.review(settings_of(request), staff, code, review_of(form))
     except InvalidInput as refused:
         return await _project_page(
             request, code, error=i18n.error_text(language(request), refused), status_code=422

@@ -15,7 +15,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from hromada.errors import HromadaError, NotFound, status_of
-from hromada.web import account, assets, budget, data, i18n
+from hromada.web import account, assets, budget, data, i18n, imports, staff
 from hromada.web import petitions as petition_pages
 from hromada.web.render import SECURITY_HEADERS, language, page
 
@@ -50,6 +50,8 @@ def router() -> Router:
             *petition_pages.ROUTES,
             *budget.ROUTES,
             *account.ROUTES,
+            *staff.ROUTES,
+            *imports.ROUTES,
             static_file,
         ],
         include_in_schema=False,

@@ -240,6 +240,32 @@ def format_of_upload(filename: str | None, media_type: str | None) -> str:
     return "auto"
 
 
+def format_of_form(
+    asked: str, fields: dict[str, str], filename: str | None, media_type: str | None
+) -> str:
+    """The format to read an uploaded form's file in: ``asked`` (the query's) or the form's
+    ``format`` field, else what the file's name says (``auto`` leaves it to the first
+    bytes). The form takes the file and ``format`` alone: any other field is refused."""
+    rest = dict(fields)
+    form_format = rest.pop("format", None) or None
+    if rest:
+        raise InvalidInput(
+            "unknown form field(s) "
+            + ", ".join(repr(name[:40]) for name in rest)
+            + ": the form takes the file and `format`; allow_rejects and allow_missing "
+            "go in the query string"
+        )
+    if form_format and asked != "auto" and form_format != asked:
+        raise InvalidInput(
+            f"the query says format={asked!r} and the form {form_format!r}: send one"
+        )
+    chosen = form_format or asked
+    if chosen not in FORMATS:
+        raise InvalidInput(f"unknown format {chosen[:40]!r}: use one of {', '.join(FORMATS)}")
+    named = format_of_upload(filename, media_type)
+    return named if chosen == "auto" else chosen
+
+
 def detect(sniff: bytes) -> str:
     text = sniff.decode("utf-8", errors="ignore").lstrip("\ufeff").lstrip()
     if text.startswith("["):

@@ -33,23 +33,35 @@ from hromada.participation.budgeting.tables import BudgetBallot, BudgetBallotEve
 
 
 async def _resident_for(settings: Settings, tax_id: str, district: str | None) -> int:
-    """The resident with this tax number's person key, made if they never logged in."""
+    """The resident with this tax number's person key, made if they never logged in.
+
+    Two officials entering the same person's ballot at once both find no resident: the
+    insert yields to the one that commits first (the unique person key), and the one
+    that yielded reads the row it made, so its ballot then meets the one-ballot rule."""
     key = person_key_for_tax_id(identity_secret(settings), tax_id)
     found = await Resident.select(Resident.id).where(Resident.person_key == key).first()
     if found is not None:
         return int(found["id"])
     now = dt.datetime.now(dt.UTC)
-    rows = await Resident.insert(
-        Resident(
-            person_key=key,
-            display_name="",  # filled in by their first login, if they ever log in
-            birth_date=birth_date_from_rnokpp(tax_id),
-            district_code=district,
-            in_community=True,  # the official saw the registration
-            created_at=now,
-            last_login_at=now,
+    rows = (
+        await Resident.insert(
+            Resident(
+                person_key=key,
+                display_name="",  # filled in by their first login, if they ever log in
+                birth_date=birth_date_from_rnokpp(tax_id),
+                district_code=district,
+                in_community=True,  # the official saw the registration
+                created_at=now,
+                last_login_at=now,
+            )
         )
-    ).returning(Resident.id)
+        .on_conflict(target=Resident.person_key, action="DO NOTHING")
+        .returning(Resident.id)
+    )
+    if not rows:
+        made = await Resident.select(Resident.id).where(Resident.person_key == key).first()
+        assert made is not None, "the conflicting insert committed its row"
+        return int(made["id"])
     return int(rows[0]["id"])
 
 
@@ -58,19 +70,32 @@ async def enter(
 ) -> BallotOut:
     """Officials: a paper ballot for the person with ``ballot.tax_id``; its receipt."""
     if not rnokpp_checksum_ok(ballot.tax_id):
-        raise texts.bad("tax_id", "ten digits with a valid check digit (RNOKPP)")
+        raise texts.bad(
+            "tax_id", "ten digits with a valid check digit (RNOKPP)", code="paper.tax_id"
+        )
     born = birth_date_from_rnokpp(ballot.tax_id)
     age = age_on(born, dt.date.today()) if born else None
     if age is None or age < settings.eligibility_min_age:
-        raise Forbidden(f"the voter must be at least {settings.eligibility_min_age}")
+        raise Forbidden(
+            f"the voter must be at least {settings.eligibility_min_age}",
+            code="paper.too_young",
+            values={"age": settings.eligibility_min_age},
+        )
     district = texts.checked_text("district", ballot.district, (1, 64)) if ballot.district else None
     async with db.write_transaction():
         pool = await service.pool_row(pool_id)
         at = service.now()
         if service.phase_at(pool["opens"], pool["closes"], at) != "voting":
-            raise Conflict(f"pool {pool_id} is not open for voting")
+            raise Conflict(
+                f"pool {pool_id} is not open for voting",
+                code="paper.not_voting",
+                values={"number": pool_id},
+            )
         if pool["district_code"] is not None and district != pool["district_code"]:
-            raise Forbidden(f"only residents of district {pool['district_code']} vote in this pool")
+            raise Forbidden(
+                f"only residents of district {pool['district_code']} vote in this pool",
+                code="pool.district_only",
+            )
         codes, given = service.check_ballot(
             pool,
             await service.picked_projects(pool_id, ballot.projects),
@@ -91,7 +116,11 @@ async def enter(
             True,
         ).run()
         if not written:
-            raise Conflict(f"this person has already voted in pool {pool_id}: one voice each")
+            raise Conflict(
+                f"this person has already voted in pool {pool_id}: one voice each",
+                code="paper.already_voted",
+                values={"number": pool_id},
+            )
         receipt = service.receipt_of(settings, pool_id, resident)
         voter = service.voter_of(receipt)
         await BudgetBallotEvent.insert(

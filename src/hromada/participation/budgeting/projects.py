@@ -177,9 +177,17 @@ async def _reviewable(code: str, statuses: tuple[str, ...]) -> tuple[dict[str, A
     pool = await service.pool_row(row["pool"])
     at = _now()
     if at >= pool["opens"]:
-        raise Conflict(f"the vote on project {code}'s pool has opened: its projects are final")
+        raise Conflict(
+            f"the vote on project {code}'s pool has opened: its projects are final",
+            code="project.final",
+            values={"project": code},
+        )
     if row["status"] not in statuses:
-        raise Conflict(f"project {code} is {row['status']}, not {' or '.join(statuses)}")
+        raise Conflict(
+            f"project {code} is {row['status']}, not {' or '.join(statuses)}",
+            code="project.not_in_step",
+            values={"project": code},
+        )
     return row, pool
 
 
@@ -192,13 +200,19 @@ async def review(
         texts.checked_text("note", decision.note, (1, 4000), lines=True) if decision.note else None
     )
     if not decision.feasible and decision.code not in REVIEW_CODES:
-        raise texts.bad("code", "a rejection names its ground: " + ", ".join(REVIEW_CODES))
+        raise texts.bad(
+            "code",
+            "a rejection names its ground: " + ", ".join(REVIEW_CODES),
+            code="project.review_ground",
+        )
     async with db.write_transaction():
         row, pool = await _reviewable(code, ("submitted", "appealed"))
         if pool["submission_closes"] is not None and _now() < pool["submission_closes"]:
             raise Conflict(
                 f"projects are reviewed after submission closes "
-                f"({pool['submission_closes']:%Y-%m-%d %H:%M} UTC)"
+                f"({pool['submission_closes']:%Y-%m-%d %H:%M} UTC)",
+                code="project.review_early",
+                values={"closes": f"{pool['submission_closes']:%d.%m.%Y %H:%M} UTC"},
             )
         values: dict[Any, Any] = {
             BudgetProject.status: "approved" if decision.feasible else "rejected",
@@ -208,7 +222,12 @@ async def review(
         }
         if decision.feasible and decision.cost is not None:
             if not 1 <= decision.cost <= pool["budget"]:
-                raise texts.bad("cost", f"1 to {pool['budget']:,} UAH (the pool's budget)")
+                raise texts.bad(
+                    "cost",
+                    f"1 to {pool['budget']:,} UAH (the pool's budget)",
+                    code="project.review_cost",
+                    budget=pool["budget"],
+                )
             values[BudgetProject.cost] = decision.cost
         await BudgetProject.update(values).where(BudgetProject.code == code)
         await _log(
@@ -253,7 +272,7 @@ async def hide(
 ) -> SubmittedProjectOut:
     """Moderators: take an abusive project out of public view (before the vote)."""
     if request.code not in HIDE_CODES:
-        raise texts.bad("code", "one of " + ", ".join(HIDE_CODES))
+        raise texts.bad("code", "one of " + ", ".join(HIDE_CODES), code="project.hide_ground")
     async with db.write_transaction():
         await _reviewable(code, ("submitted", "rejected", "appealed", "approved"))
         await BudgetProject.update(
@@ -282,7 +301,7 @@ async def _project(code: str) -> dict[str, Any]:
         raise NotFound("no such project")
     row = await BudgetProject.select().where(BudgetProject.code == code).first()
     if row is None:
-        raise NotFound(f"no project {code!r}")
+        raise NotFound(f"no project {code!r}", code="project.not_found", values={"project": code})
     for name in ("submitted_at", "reviewed_at", "appealed_at"):
         row[name] = db.instant(row[name])
     return row
@@ -325,7 +344,7 @@ async def get(code: str, *, viewer: int | None = None, staff: bool = False) -> S
     """A project; a hidden one only to staff and its author."""
     row = await _project(code)
     if row["status"] == "hidden" and not staff and row["author"] != viewer:
-        raise NotFound(f"no project {code!r}")
+        raise NotFound(f"no project {code!r}", code="project.not_found", values={"project": code})
     return _out(row)
 
 
