@@ -1,0 +1,14 @@
+"""The sensors domain: the city's sensor network, device keys, readings and their rollups."""
+
+from hromada.domain import Domain
+from hromada.open_data.sensors.datasets import datasets
+from hromada.open_data.sensors.demo import SensorsDemo
+
+DOMAIN = Domain(
+    name="sensors",
+    piccolo_app="hromada.open_data.sensors.piccolo_app",
+    rest=("hromada.api.sensors",),
+    graphql="hromada.graphql.sensors",
+    datasets=datasets,
+    demo=SensorsDemo,
+)
