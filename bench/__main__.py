@@ -17,6 +17,7 @@ BENCHMARKS: list[str] = [
     "petitions",
     "portal",
     "pbresults",
+    "sensors",
 ]
 
 

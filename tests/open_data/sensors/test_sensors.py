@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -443,3 +444,49 @@ def test_graphql_reads_sensors_readings_and_rollups(client: TestClient[Litestar]
     )
     assert bad.status_code == 200 and bad.json()["errors"]
     assert json.dumps(bad.json()).count("Traceback") == 0
+
+
+async def test_the_datasets_publish_the_registry_and_the_hours(clean_db: Settings) -> None:
+    from hromada.open_data.catalog import service as catalog
+
+    sensor = await _sensor()
+    await service.ingest(sensor, [_r(at(10, 5), 10_500), _r(at(10, 50), 5_000_000),
+                                  _r(at(11, 5), 2_000)])  # fmt: skip
+    for slug in ("sensors", "sensor-readings-hourly"):
+        assert (await catalog.publish(clean_db, slug)).created
+    hours = list(
+        catalog.iter_rows(
+            clean_db, await catalog.get_version(clean_db, "sensor-readings-hourly", None)
+        )
+    )
+    assert [(h["sensor"], h["count"], h["mean"], h["flagged"]) for h in hours] == [
+        ("pm25-009", 1, 10.5, 1),
+        ("pm25-009", 1, 2, 0),
+    ]
+    assert hours[0]["hour"].startswith(at(10)[:13])
+    registry = list(
+        catalog.iter_rows(clean_db, await catalog.get_version(clean_db, "sensors", None))
+    )
+    assert [(r["code"], r["kind"], r["status"]) for r in registry] == [
+        ("pm25-009", "pm25", "active")
+    ]
+    # Unchanged data: no new version.
+    assert not (await catalog.publish(clean_db, "sensor-readings-hourly")).created
+
+
+async def test_the_demo_part_writes_readings_and_their_rollups(clean_db: Settings) -> None:
+    from hromada.demo.city import generate_city
+    from hromada.demo.parts import DemoContext
+    from hromada.open_data.sensors.demo import FLEET, SensorsDemo
+
+    ctx = DemoContext(settings=clean_db.replace(demo_sensor_days=3), city=generate_city(7))
+    await SensorsDemo().populate(ctx)
+    listed = await service.list_sensors(kind=None, limit=100, cursor=None)
+    assert listed.total == sum(count for count, _ in FLEET.values()) == 50
+    first = listed.items[0]
+    readings = await SensorReading.count().where(SensorReading.sensor == first.id)
+    assert 0 < readings <= 72
+    # The stored rollups are those of the stored readings.
+    days = await service.rollups(first.id, span="day", since=iso(int(time.time()) - 5 * 86400),
+                                 until=None)  # fmt: skip
+    assert sum(d.count + d.flagged for d in days) == readings

@@ -3,6 +3,7 @@
 from hromada.domain import Domain
 from hromada.open_data.sensors.datasets import datasets
 from hromada.open_data.sensors.demo import SensorsDemo
+from hromada.open_data.sensors.search import DOCUMENT_TYPES
 
 DOMAIN = Domain(
     name="sensors",
@@ -10,5 +11,6 @@ DOMAIN = Domain(
     rest=("hromada.api.sensors",),
     graphql="hromada.graphql.sensors",
     datasets=datasets,
+    document_types=DOCUMENT_TYPES,
     demo=SensorsDemo,
 )

@@ -48,4 +48,3 @@ KINDS: dict[str, Kind] = {
         ),
     )
 }
-

@@ -36,8 +36,10 @@ from hromada.open_data.sensors.schemas import (
     SensorKeyOut,
     SensorOut,
 )
+from hromada.open_data.sensors.search import DOC_TYPE
 from hromada.open_data.sensors.tables import Sensor, SensorReading, SensorRollup
 from hromada.paging import Page, check_limit, decode_cursor, make_page
+from hromada.search import outbox
 
 MAX_PAGE = 500
 HOUR = 3600
@@ -147,6 +149,7 @@ async def register(given: SensorIn) -> SensorKeyOut:
         sensor_id = rows[0]["id"]
         key = _new_key(sensor_id)
         await Sensor.update({Sensor.key_hash: _key_hash(key)}).where(Sensor.id == sensor_id)
+        await outbox.enqueue(DOC_TYPE, [given.code])
     return SensorKeyOut(sensor=await get_sensor(sensor_id), key=key)
 
 
@@ -171,10 +174,12 @@ async def revoke_key(sensor_id: int) -> SensorOut:
 
 async def retire(sensor_id: int) -> SensorOut:
     """A retired sensor keeps its readings and loses its key; its silence is no gap."""
-    await get_sensor(sensor_id)
-    await Sensor.update({Sensor.status: "retired", Sensor.key_hash: None}).where(
-        Sensor.id == sensor_id
-    )
+    code = (await get_sensor(sensor_id)).code
+    async with db.write_transaction():
+        await Sensor.update({Sensor.status: "retired", Sensor.key_hash: None}).where(
+            Sensor.id == sensor_id
+        )
+        await outbox.enqueue(DOC_TYPE, [code])
     return await get_sensor(sensor_id)
 
 
@@ -463,7 +468,7 @@ async def iter_hourly(batch: int = 5000) -> AsyncIterator[dict[str, Any]]:
             count = row["counted"]
             yield {
                 "sensor": row["sensor"],
-                "hour": iso(row["start"]),
+                "hour": dt.datetime.fromtimestamp(row["start"], dt.UTC),
                 "count": count,
                 "min": _decimal(row["min_milli"]),
                 "max": _decimal(row["max_milli"]),
