@@ -61,9 +61,11 @@ def _batches(start: int) -> list[list[tuple[str, object]]]:
 
 
 async def _run(engine: str) -> None:
+    from hromada import domains
     from hromada.open_data.sensors import batch, service
     from hromada.open_data.sensors.tables import SensorReading, SensorRollup
 
+    domains.compose()  # registering a sensor queues its search document
     async with migrated(engine, "sensors") as settings:
         now = time.time()
         start = int(now) - (READINGS // DEVICES) * 60 - 3600
@@ -114,14 +116,12 @@ async def _run(engine: str) -> None:
 
 
 async def _demo(settings: Settings) -> None:
-    from hromada import domains
     from hromada.demo.city import generate_city
     from hromada.demo.parts import DemoContext
     from hromada.open_data.catalog.service import publish
     from hromada.open_data.sensors.demo import SensorsDemo
     from hromada.open_data.sensors.tables import Sensor, SensorReading, SensorRollup
 
-    domains.compose()
     await SensorRollup.delete(force=True)
     await SensorReading.delete(force=True)
     await Sensor.delete(force=True)

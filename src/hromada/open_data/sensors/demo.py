@@ -1,7 +1,7 @@
 """The demo city's sensor network: 50 sensors with a year of hourly readings each (about
 438,000 readings), with a few silent stretches (gaps) and a few implausible spikes (flagged).
 
-Written in bulk (the driver's ``executemany``, thousands of rows a statement's worth), not
+Written in bulk (``db.bulk_upsert``: binary COPY on PostgreSQL, ``executemany`` on SQLite), not
 through the ingest endpoint a batch at a time (the sensors get no device key: staff
 rotate one to send readings); the rollups come from the same function
 ingest folds a batch with, so they are what ingest would have kept.
@@ -88,16 +88,19 @@ class SensorsDemo:
                 readings.append((start + hour * HOUR, milli, not low <= value <= high))
             async with db.write_transaction():
                 for i in range(0, len(readings), CHUNK):
-                    await db.execute_many(
-                        "INSERT INTO sensor_reading (sensor, at, value_milli, out_of_range) "
-                        "VALUES ({}, {}, {}, {})",
+                    await db.bulk_upsert(
+                        "sensor_reading",
+                        ("sensor", "at", "value_milli", "out_of_range"),
                         [(sensor_id, *r) for r in readings[i : i + CHUNK]],
+                        key=("sensor", "at"),
                     )
-                await db.execute_many(
-                    "INSERT INTO sensor_rollup (sensor, span, start, counted, min_milli, "
-                    "max_milli, sum_milli, flagged) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
+                await db.bulk_upsert(
+                    "sensor_rollup",
+                    ("sensor", "span", "start", "counted", "min_milli", "max_milli",
+                     "sum_milli", "flagged"),
                     rollup_rows(sensor_id, readings),
-                )
+                    key=("sensor", "span", "start"),
+                )  # fmt: skip
                 if readings:
                     last = readings[-1]
                     await Sensor.update(

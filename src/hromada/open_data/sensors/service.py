@@ -256,7 +256,7 @@ async def ingest(sensor_id: int, readings: list[Reading]) -> IngestOut:
         args += (sensor_id, r.at, r.value_milli, not low <= r.value_milli <= high)
     sql = _INSERT.format(rows=", ".join(["({}, {}, {}, {})"] * len(ordered)))
     async with db.write_transaction():
-        rows = await SensorReading.raw(sql, *args)
+        rows = await db.fetch_rows(sql, args)
         written = [(r["at"], r["value_milli"], bool(r["out_of_range"])) for r in rows]
         if written:
             await db.execute_many(_ROLLUP, rollup_rows(sensor_id, written))
@@ -448,36 +448,33 @@ async def iter_sensors() -> AsyncIterator[dict[str, Any]]:
 
 
 async def iter_hourly(batch: int = 5000) -> AsyncIterator[dict[str, Any]]:
-    """Every stored hour of every sensor in key order (sensor code, hour), keyset-batched."""
-    select = (
-        "SELECT s.code AS sensor, r.start, r.counted, r.min_milli, r.max_milli, r.sum_milli, "
-        "r.flagged FROM sensor_rollup r JOIN sensor s ON s.id = r.sensor "
-        "WHERE r.span = 3600 "
-    )
-    order = " ORDER BY s.code, r.start LIMIT {}"
-    after: tuple[str, int] | None = None
-    while True:
-        if after is None:
-            rows = await SensorRollup.raw(select + order, batch)
-        else:
+    """Every stored hour of every sensor in key order (sensor code, hour): sensor by sensor,
+    each keyset-batched along its part of the unique index (sensor, span, start), so no
+    batch sorts the table."""
+    sensors = await Sensor.select(Sensor.id, Sensor.code).order_by(Sensor.code)
+    for sensor in sensors:
+        after = -1
+        while True:
             rows = await SensorRollup.raw(
-                select + "AND (s.code > {} OR (s.code = {} AND r.start > {}))" + order,
-                after[0], after[0], after[1], batch,
+                "SELECT start, counted, min_milli, max_milli, sum_milli, flagged "
+                "FROM sensor_rollup WHERE sensor = {} AND span = 3600 AND start > {} "
+                "ORDER BY start LIMIT {}",
+                sensor["id"], after, batch,
             )  # fmt: skip
-        for row in rows:
-            count = row["counted"]
-            yield {
-                "sensor": row["sensor"],
-                "hour": dt.datetime.fromtimestamp(row["start"], dt.UTC),
-                "count": count,
-                "min": _decimal(row["min_milli"]),
-                "max": _decimal(row["max_milli"]),
-                "mean": _decimal(round(Decimal(row["sum_milli"]) / count)) if count else None,
-                "flagged": row["flagged"],
-            }
-        if len(rows) < batch:
-            return
-        after = (rows[-1]["sensor"], rows[-1]["start"])
+            for row in rows:
+                count = row["counted"]
+                yield {
+                    "sensor": sensor["code"],
+                    "hour": dt.datetime.fromtimestamp(row["start"], dt.UTC),
+                    "count": count,
+                    "min": _decimal(row["min_milli"]),
+                    "max": _decimal(row["max_milli"]),
+                    "mean": _decimal(round(Decimal(row["sum_milli"]) / count)) if count else None,
+                    "flagged": row["flagged"],
+                }
+            if len(rows) < batch:
+                break
+            after = rows[-1]["start"]
 
 
 def _decimal(milli: int | None) -> Decimal | None:
