@@ -152,6 +152,12 @@ def test_device_keys_no_wrong_revoked_rotated_or_another_sensors(
         ).status_code
         == 403
     )
+    # A retired sensor loses its key and gets no new one; its readings stay.
+    retired = client.post(f"/api/v1/sensors/{other}/retire", headers=ADMIN)
+    assert retired.status_code == 200 and retired.json()["status"] == "retired"
+    assert send(client, other, other_key, batch).status_code == 401
+    assert client.post(f"/api/v1/sensors/{other}/key", headers=ADMIN).status_code == 409
+    assert client.post("/api/v1/sensors/99999/key", headers=ADMIN).status_code == 404
 
 
 @pytest.mark.parametrize(
