@@ -171,6 +171,8 @@ def test_device_keys_no_wrong_revoked_rotated_or_another_sensors(
         ([(at(1), 5), ("2026-01-01T10:00:00", 6)], 2, "time"),  # no zone
         ([(at(1), 5), (at(1), 6)], 2, "time"),  # the same second twice
         ([(at(1), 5), ("1990-01-01T00:00:00Z", 6)], 2, "time"),
+        ([(at(1), 5), ("١٧٦٧٢٢٥٦٠٠", 6)], 2, "time"),  # epoch seconds in Arabic-Indic digits
+        ([(at(1), 5), ({"nested": "x" * 100}, 6)], 2, "time"),
     ],
 )
 def test_a_bad_reading_refuses_the_whole_batch_naming_the_row(

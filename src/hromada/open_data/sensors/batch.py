@@ -28,8 +28,9 @@ EARLIEST = 946_684_800  # 2000-01-01T00:00:00Z: nothing the city measures is old
 MAX_MAGNITUDE = Decimal(10) ** 12  # no kind comes near; keeps thousandths in a BIGINT sum
 MAX_ERRORS = 20
 THOUSANDTH = Decimal("0.001")
-_EPOCH = re.compile(r"\d{9,10}")
+_EPOCH = re.compile(r"[0-9]{9,10}")  # ASCII digits: \d also takes other scripts' digits
 _MAX_TIME_TEXT = 40
+_PATH = re.compile(r"\$\.readings\[([0-9]+)\](?:\.([a-z]+))?")
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,13 @@ def parse_json(body: bytes, now: float) -> list[Reading]:
     try:
         batch = msgspec.json.decode(body, type=BatchIn)
     except msgspec.ValidationError as exc:
+        error: dict[str, Any] = {"where": "body", "message": str(exc)}
+        place = _PATH.search(str(exc))
+        if place:  # msgspec names the place as $.readings[i].field: i is row i + 1
+            error.update(row=int(place[1]) + 1, name=place[2] or "")
         raise InvalidInput(
             f"the batch does not have the expected shape: {exc}; nothing was written",
-            errors=[{"where": "body", "message": str(exc)}],
+            errors=[error],
         ) from None
     except msgspec.DecodeError:
         raise InvalidInput("the body is not JSON; nothing was written") from None
