@@ -498,3 +498,27 @@ async def test_the_demo_part_writes_readings_and_their_rollups(clean_db: Setting
     days = await service.rollups(first.id, span="day", since=iso(int(time.time()) - 5 * 86400),
                                  until=None)  # fmt: skip
     assert sum(d.count + d.flagged for d in days) == readings
+
+
+async def test_a_refused_batch_costs_nothing_in_redis_either() -> None:
+    import uuid
+
+    import redis
+
+    from hromada.auth.ratelimit import Limiter
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    limiter = Limiter.redis(url)
+    limiter.namespace = f"sensors-test-{uuid.uuid4().hex}"
+    try:
+        first = await limiter.hit("device-readings:1", 1500, 60, cost=1000)
+        refused = await limiter.hit("device-readings:1", 1500, 60, cost=1000)
+        fits = await limiter.hit("device-readings:1", 1500, 60, cost=500)
+    finally:
+        await limiter.close()
+    assert (first.allowed, refused.allowed, fits.allowed) == (True, False, True)
+    assert fits.remaining == 0
