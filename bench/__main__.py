@@ -18,6 +18,7 @@ BENCHMARKS: list[str] = [
     "portal",
     "pbresults",
     "budget",
+    "sensors",
 ]
 
 

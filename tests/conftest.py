@@ -73,7 +73,11 @@ def base_settings(engine_name: str, tmp_path_factory: pytest.TempPathFactory) ->
     data_dir = tmp_path_factory.mktemp("hromada-data")
     # A small demo city: the default 200,000 appeals belong to `make demo`, not the tests.
     settings = Settings(
-        environment="test", data_dir=data_dir, database_pool_size=0, demo_appeals=600
+        environment="test",
+        data_dir=data_dir,
+        database_pool_size=0,
+        demo_appeals=600,
+        demo_sensor_days=2,
     )
     if engine_name == "sqlite":
         yield settings

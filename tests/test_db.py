@@ -76,6 +76,28 @@ async def test_execute_many_refuses_to_run_outside_a_write_transaction(clean_db:
         raise AssertionError("execute_many ran outside a write transaction")
 
 
+async def test_fetch_rows_returns_rows_by_name_inside_the_write_transaction(
+    clean_db: Settings,
+) -> None:
+    sql = (
+        "INSERT INTO district (code, name_uk, name_en, lat, lon) VALUES "
+        "({}, {}, {}, {}, {}), ({}, {}, {}, {}, {}) "
+        "ON CONFLICT (code) DO NOTHING RETURNING code"
+    )
+    args = ["f1", "р", "d", 50.0, 36.2, "f2", "р", "d", 50.0, 36.2]
+    async with db.write_transaction():
+        first = await db.fetch_rows(sql, args)
+        again = await db.fetch_rows(sql, args)  # nothing new: no rows back
+    assert sorted(row["code"] for row in first) == ["f1", "f2"]
+    assert again == []
+    try:
+        await db.fetch_rows("SELECT 1 AS n", [])
+    except RuntimeError as error:
+        assert "write_transaction" in str(error)
+    else:
+        raise AssertionError("fetch_rows ran outside a write transaction")
+
+
 async def test_the_dialect_follows_the_engine(clean_db: Settings) -> None:
     assert db.dialect() == clean_db.engine
     if clean_db.engine == "postgres":

@@ -186,6 +186,16 @@ class Settings:
         "there (one office behind one address shares it): many accounts cannot multiply one "
         "sender's writes.",
     )
+    rate_limit_device: int = _field(
+        120,
+        "Requests per window from one sensor's device key (its own bucket: a fleet behind one "
+        "gateway address is not held to the per-address limits).",
+    )
+    rate_limit_device_readings: int = _field(
+        3000,
+        "Readings per window one sensor may send; a batch that would pass it is refused whole "
+        "(429) and nothing of it is written.",
+    )
     rate_limit_tiers: tuple[str, ...] = _field(
         ("standard=1000", "partner=10000"),
         "API key tiers as name=requests per window, comma-separated; the first is the default.",
@@ -239,6 +249,9 @@ class Settings:
     )
     demo_appeals: int = _field(
         200000, "Appeals the demo city gets (over three years up to the build date)."
+    )
+    demo_sensor_days: int = _field(
+        365, "Days of hourly readings each of the demo city's 50 sensors gets."
     )
     appeals_k: int = _field(
         5, "Smallest group of appeals statistics show; smaller groups are suppressed."

@@ -24,6 +24,7 @@ from hromada.open_data.catalog.domain import DOMAIN as CATALOG
 from hromada.open_data.indicators.domain import DOMAIN as INDICATORS
 from hromada.open_data.procurement.domain import DOMAIN as PROCUREMENT
 from hromada.open_data.registries.domain import DOMAIN as REGISTRIES
+from hromada.open_data.sensors.domain import DOMAIN as SENSORS
 from hromada.participation import places
 from hromada.participation.audit.domain import DOMAIN as AUDIT
 from hromada.participation.budgeting.domain import DOMAIN as BUDGETING
@@ -39,6 +40,7 @@ DOMAINS: tuple[Domain, ...] = (
     BUDGET,
     INDICATORS,
     PROCUREMENT,
+    SENSORS,
     AUDIT,
     PETITIONS,
     BUDGETING,

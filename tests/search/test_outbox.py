@@ -287,12 +287,24 @@ async def _budget_line_case() -> tuple[set[str], set[str]]:
     return {"2055400000-expense-2024-2111"}, set()
 
 
+async def _sensor_case() -> tuple[set[str], set[str]]:
+    """Sensors hold nothing personal: active and retired ones are all public."""
+    from hromada.open_data.sensors import service
+    from hromada.open_data.sensors.schemas import SensorIn
+
+    made = await service.register(SensorIn(code="noise-777", kind="noise", title="Шум"))
+    await service.register(SensorIn(code="pm10-001", kind="pm10", title="Пил"))
+    await service.retire(made.sensor.id)
+    return {"noise-777", "pm10-001"}, set()
+
+
 PRIVACY_CASES: dict[str, PrivacyCase] = {
     "tender": _tender_case,
     "budget-line": _budget_line_case,
     "petition": _petition_case,
     "dataset": _dataset_case,
     "project": _project_case,
+    "sensor": _sensor_case,
     "appeal": _appeal_case,
     "district": lambda: _registry_case("district"),
     "street": lambda: _registry_case("street"),

@@ -4,11 +4,11 @@ It runs outside Litestar's routing (``HromadaApp`` wraps it around
 everything), so unmatched routes get rate-limit headers and 429s too. For
 each HTTP request it:
 
-1. finds the principal: an API key (``X-API-Key``, or what CKAN clients
-   send: ``X-CKAN-API-Key`` or a bare ``Authorization: <key>``), the admin
-   bearer token, a session cookie, or nobody;
+1. finds the principal: a sensor's device key (``X-Device-Key``), an API key
+   (``X-API-Key``, or what CKAN clients send: ``X-CKAN-API-Key`` or a bare
+   ``Authorization: <key>``), the admin bearer token, a session cookie, or nobody;
 2. counts the request in the principal's bucket (the key's tier, the
-   resident, or the client IP for anonymous calls) plus a per-resident
+   resident, the device, or the client IP for anonymous calls) plus a per-resident
    bucket for writes (sliding windows, :mod:`hromada.auth.ratelimit`; the
    client IP is the socket peer unless that is a trusted proxy), and
    answers 429 problem+json with ``Retry-After`` when one is exhausted;
@@ -53,8 +53,9 @@ from hromada.auth.guard import PRINCIPAL_KEY
 from hromada.auth.ratelimit import Decision, client_address
 from hromada.auth.runtime import AuthRuntime
 from hromada.auth.service import ANONYMOUS, Principal
-from hromada.errors import HromadaError
+from hromada.errors import HromadaError, TooMany
 from hromada.logs import request_id_var
+from hromada.open_data.sensors import service as sensors
 
 log = logging.getLogger("hromada.access")
 
@@ -62,6 +63,7 @@ SESSION_COOKIE = "hromada_session"
 CSRF_COOKIE = "hromada_csrf"
 LOGIN_COOKIE = "hromada_login"
 CSRF_HEADER = "x-csrf-token"
+DEVICE_HEADER = "x-device-key"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_COUNTED = ("/health", "/ready")
 GRAPHQL_PATH = "/graphql"
@@ -159,6 +161,25 @@ async def _send_problem(
     start: Any = {"type": "http.response.start", "status": status, "headers": headers}
     await send(start)
     await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def charge_readings(runtime: AuthRuntime, device_id: int, readings: int) -> None:
+    """Count a batch's readings against the device's budget per window, or refuse the batch
+    whole (``TooMany``, 429 with Retry-After) before anything of it is written."""
+    settings = runtime.settings
+    decision = await runtime.limiter.hit(
+        f"device-readings:{device_id}",
+        settings.rate_limit_device_readings,
+        settings.rate_limit_window,
+        cost=readings,
+    )
+    if not decision.allowed:
+        raise TooMany(
+            f"this sensor may send {decision.limit} readings every "
+            f"{settings.rate_limit_window} s and has {decision.remaining} left: "
+            f"the batch of {readings} was not written",
+            retry_after=decision.reset,
+        )
 
 
 class _Refused(Exception):
@@ -297,6 +318,21 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
         settings = runtime.settings
         window = settings.rate_limit_window
         bad_key_limit = max(5, settings.rate_limit_anonymous // 6)
+        device_key = headers.get(DEVICE_HEADER)
+        if device_key is not None:
+            bucket = f"badkey:{ip}"
+            standing = await runtime.limiter.peek(bucket, bad_key_limit, window)
+            if not standing.allowed:
+                raise _Refused(429, "too many invalid device keys from this address", standing)
+            device = await sensors.device_of_key(device_key.strip())
+            if device is None:
+                decision = await runtime.limiter.hit(bucket, bad_key_limit, window)
+                raise _Refused(
+                    401 if decision.allowed else 429,
+                    "the device key is not valid (unknown, malformed or revoked)",
+                    decision,
+                )
+            return Principal(kind="device", device_id=device), None
         api_key = api_key_from(headers)
         if api_key is not None:
             bucket = f"badkey:{ip}"
@@ -347,6 +383,12 @@ def access_middleware(app: ASGIApp, runtime: AuthRuntime) -> ASGIApp:
             tier = principal.tier or next(iter(tiers))
             decision = await runtime.limiter.hit(
                 f"key:{principal.api_key_id}", tiers.get(tier, 1), window
+            )
+        elif principal.kind == "device":
+            # Its own bucket, and no per-address one below: a fleet of sensors may share
+            # one gateway's address.
+            return await runtime.limiter.hit(
+                f"device:{principal.device_id}", settings.rate_limit_device, window
             )
         elif principal.kind == "admin_token":
             decision = await runtime.limiter.hit("admin", max(tiers.values()), window)

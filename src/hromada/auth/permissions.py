@@ -26,6 +26,7 @@ class Permission(StrEnum):
     IMPORT_DATA = "import_data"  # appeals and registries imports
     READ_BUILDING_STATS = "read_building_stats"  # appeals counted per building
     MANAGE_BUDGET = "manage_budget"  # set up participatory-budget cycles
+    MANAGE_SENSORS = "manage_sensors"  # register sensors, rotate and revoke device keys
     MANAGE_ROLES = "manage_roles"
 
 
@@ -40,6 +41,7 @@ PERMISSIONS: dict[Permission, Role] = {
     Permission.IMPORT_DATA: "official",
     Permission.READ_BUILDING_STATS: "official",
     Permission.MANAGE_BUDGET: "official",
+    Permission.MANAGE_SENSORS: "official",
     Permission.MANAGE_ROLES: "admin",
 }
 

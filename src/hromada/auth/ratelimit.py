@@ -82,11 +82,12 @@ class Limiter:
         limiter._pool = pool
         return limiter
 
-    async def hit(self, bucket: str, limit: int, window: int) -> Decision:
-        """Count one request in ``bucket`` unless it is over ``limit`` per ``window`` seconds."""
+    async def hit(self, bucket: str, limit: int, window: int, cost: int = 1) -> Decision:
+        """Count ``cost`` (one request, or a batch's readings) in ``bucket`` unless that would
+        pass ``limit`` per ``window`` seconds; a refused cost counts nothing."""
         item = RateLimitItemPerSecond(limit, window)
         key = bounded(bucket)
-        allowed = await self.strategy.hit(item, self.namespace, key)
+        allowed = await self.strategy.hit(item, self.namespace, key, cost=cost)
         return await self._decision(item, key, allowed)
 
     async def peek(self, bucket: str, limit: int, window: int) -> Decision:

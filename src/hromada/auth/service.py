@@ -48,13 +48,14 @@ def _now() -> dt.datetime:
 # -- who is asking ----------------------------------------------------------
 @dataclass
 class Principal:
-    kind: Literal["anonymous", "session", "api_key", "admin_token"] = "anonymous"
+    kind: Literal["anonymous", "session", "api_key", "admin_token", "device"] = "anonymous"
     resident_id: int | None = None
     role: str = ""
     session_id: str | None = field(default=None, repr=False)
     session: dict[str, Any] | None = field(default=None, repr=False)
     api_key_id: int | None = None
     tier: str | None = None
+    device_id: int | None = None  # a sensor, by its device key: it may send its readings only
 
     @property
     def authenticated(self) -> bool:
