@@ -309,10 +309,22 @@ async def _copy_seconds(settings: Any) -> float:
         await conn.close()
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional resident memory: pages shared with other processes (a helper forked
+    from a fork server shares most of its interpreter) count once across them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _rss_mb(pid)
+
+
 def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and every process below it (a writer process started
-    through a fork server is a grandchild)."""
-    total = _rss_mb(pid)
+    """Resident memory (proportional) of ``pid`` and every process below it (a writer
+    process started through a fork server is a grandchild)."""
+    total = _pss_mb(pid)
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
             children = (task / "children").read_text().split()
