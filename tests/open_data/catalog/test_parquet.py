@@ -14,9 +14,9 @@ from litestar.testing import TestClient
 from hromada.app import create_app
 from hromada.config import Settings
 from hromada.open_data.catalog import service
+from hromada.open_data.catalog.formats import ARROW_TYPES
 from hromada.open_data.catalog.parts import StoredFile
 from hromada.open_data.catalog.registry import get_dataset
-from hromada.open_data.catalog.whole_files import ARROW_TYPES
 
 
 @pytest.fixture

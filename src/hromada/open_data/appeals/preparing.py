@@ -9,18 +9,31 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import multiprocessing
 from collections.abc import Sequence
 from typing import Any
 
 from hromada.open_data.appeals.anonymise import Anonymiser, coarsen, get_anonymiser
 from hromada.open_data.appeals.importers import KYIV_TIME, AppealRow, hashed_id, scrub_free_text
-from hromada.processes import fresh_context
 
 
 def process_pool(workers: int, streets: list[str]) -> concurrent.futures.ProcessPoolExecutor:
-    """Processes that run ``prepare_with_default_anonymiser``, each taught the city's streets,
-    started from ``processes.fresh_context`` with this module loaded once."""
-    context = fresh_context([__name__])
+    """Processes that run ``prepare_with_default_anonymiser``, each taught the city's streets.
+
+    Where the platform has it, the workers fork from a server process that imported this
+    module once (``forkserver``): each then starts in milliseconds, where a spawned process
+    imports the whole package again (about a second of CPU each, on the cores the import
+    needs). The server is started fresh, not forked from this process, so the caller's
+    threads and connections never reach a worker.
+    """
+    context: multiprocessing.context.BaseContext
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        server = multiprocessing.get_context("forkserver")
+        # "__main__" too: otherwise every worker would import the main script on its own.
+        server.set_forkserver_preload(["__main__", __name__])
+        context = server
+    else:
+        context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(
         max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(streets,)
     )

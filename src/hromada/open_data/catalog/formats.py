@@ -11,27 +11,25 @@ as content-addressed parts (``catalog.parts``); a filtered download writes plain
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import hashlib
 import io
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 import msgspec
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hromada.open_data.catalog import parts
 from hromada.open_data.catalog.model import Dataset, Row, TableSchema
-from hromada.open_data.catalog.whole_files import (
-    FileInfo,
-    Spec,
-    WholeFiles,
-    WholeFilesProcess,
-)
+from hromada.open_data.catalog.xlsx import XlsxWriter
 
 MEDIA_TYPES = {
     "csv": "text/csv",
@@ -72,63 +70,50 @@ def _utc(value: datetime.datetime) -> str:
     return value.isoformat() + "Z"
 
 
-def _converter(name: str, kind: str) -> Callable[[Any], Any]:
-    """How one field's value (never None) becomes its normalised form."""
-    if kind == "string":
-        return lambda v: v if type(v) is str or isinstance(v, str) else str(v)
-    if kind == "integer":
-
-        def integer(v: Any) -> Any:
-            if type(v) is not int and (isinstance(v, bool) or not isinstance(v, int)):
-                raise SchemaMismatch(f"{name}: expected an integer, got {v!r}")
-            return v
-
-        return integer
-    if kind == "number":
-
-        def number(v: Any) -> Any:
-            if type(v) is not float and (
-                isinstance(v, bool) or not isinstance(v, int | float | Decimal)
-            ):
-                raise SchemaMismatch(f"{name}: expected a number, got {v!r}")
-            return v
-
-        return number
-    if kind == "boolean":
-        return bool
-    if kind == "datetime":
-
-        def moment(v: Any) -> str:
-            if type(v) is datetime.datetime and v.tzinfo is datetime.UTC:
-                return v.isoformat()[:-6] + "Z"  # "+00:00" off: what _utc gives, sooner
-            if not isinstance(v, datetime.datetime):
-                raise SchemaMismatch(f"{name}: expected a datetime, got {v!r}")
-            return _utc(v)
-
-        return moment
-    if kind == "date":
-
-        def day(v: Any) -> str:
-            if isinstance(v, datetime.datetime):
-                v = v.date()
-            if not isinstance(v, datetime.date):
-                raise SchemaMismatch(f"{name}: expected a date, got {v!r}")
-            return v.isoformat()
-
-        return day
-    return lambda v: v  # pragma: no cover - Literal covers it
+def normalise(schema: TableSchema, row: Row) -> list[Any]:
+    """The row's values in schema order, as JSON-ready values of the declared types."""
+    out: list[Any] = []
+    for f in schema.fields:
+        value = row.get(f.name)
+        if value is None:
+            out.append(None)
+            continue
+        kind = f.type
+        if kind == "string":
+            out.append(value if isinstance(value, str) else str(value))
+        elif kind == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise SchemaMismatch(f"{f.name}: expected an integer, got {value!r}")
+            out.append(value)
+        elif kind == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                raise SchemaMismatch(f"{f.name}: expected a number, got {value!r}")
+            out.append(value)
+        elif kind == "boolean":
+            out.append(bool(value))
+        elif kind == "datetime":
+            if not isinstance(value, datetime.datetime):
+                raise SchemaMismatch(f"{f.name}: expected a datetime, got {value!r}")
+            out.append(_utc(value))
+        elif kind == "date":
+            if isinstance(value, datetime.datetime):
+                value = value.date()
+            if not isinstance(value, datetime.date):
+                raise SchemaMismatch(f"{f.name}: expected a date, got {value!r}")
+            out.append(value.isoformat())
+        else:  # pragma: no cover - Literal covers it
+            out.append(value)
+    return out
 
 
-class Normaliser:
-    """A row's values in schema order, as JSON-ready values of the declared types: one
-    converter a field, chosen once per schema rather than by type name on every value."""
-
-    def __init__(self, schema: TableSchema) -> None:
-        self._fields = [(f.name, _converter(f.name, f.type)) for f in schema.fields]
-
-    def __call__(self, row: Row) -> list[Any]:
-        get = row.get
-        return [None if (v := get(name)) is None else convert(v) for name, convert in self._fields]
+def csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return value
 
 
 # ``?sep=`` of a CSV download: the published file as written (comma, the default,
@@ -156,6 +141,12 @@ def semicolon_csv(binary: IO[bytes], rows_per_chunk: int = 2000) -> Iterator[byt
             pending = 0
     if pending:
         yield out.getvalue().encode("utf-8")
+
+
+@dataclass
+class FileInfo:
+    sha256: str
+    bytes: int
 
 
 @dataclass
@@ -192,8 +183,9 @@ class _PartedFile:
 
     def __init__(self, writer: parts.PartedWriter) -> None:
         self._writer = writer
-        # The writer's own method: one call a write, not two (it runs for every row).
-        self.write = writer.write
+
+    def write(self, data: bytes) -> None:
+        self._writer.write(data)
 
     def close(self) -> FileInfo:
         listing = self._writer.close()
@@ -204,6 +196,84 @@ class _PartedFile:
         self._writer.abort()
 
 
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_BUFFER):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# Table Schema types as Parquet (Arrow) types: what pandas, DuckDB and polars read typed.
+ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "datetime": pa.timestamp("us", tz="UTC"),
+}
+# Rows per Parquet row group: bounded memory while writing, and readers can skip groups.
+PARQUET_ROW_GROUP = 50_000
+
+
+def arrow_schema(schema: TableSchema) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field(
+                f.name,
+                ARROW_TYPES[f.type],
+                nullable=not f.required,
+                metadata={"description": f.description, "title": f.title},
+            )
+            for f in schema.fields
+        ]
+    )
+
+
+class ParquetPart:
+    """Columns of the rows since the last row group, written out every ``PARQUET_ROW_GROUP``."""
+
+    def __init__(self, schema: TableSchema, path: Path) -> None:
+        self._types = [f.type for f in schema.fields]
+        self._schema = arrow_schema(schema)
+        self._writer = pq.ParquetWriter(path, self._schema, compression="zstd")
+        self._columns: list[list[Any]] = [[] for _ in schema.fields]
+        self.path = path
+
+    def add(self, values: list[Any]) -> None:
+        for column, kind, value in zip(self._columns, self._types, values, strict=True):
+            if value is not None:
+                if kind == "datetime":  # normalised to ISO text with Z: back to a moment
+                    value = datetime.datetime.fromisoformat(value[:-1]).replace(tzinfo=datetime.UTC)
+                elif kind == "date":
+                    value = datetime.date.fromisoformat(value)
+                elif kind == "number":
+                    value = float(value)
+            column.append(value)
+        if len(self._columns[0]) >= PARQUET_ROW_GROUP:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._columns and self._columns[0]:
+            arrays = [
+                pa.array(column, type=field.type)
+                for column, field in zip(self._columns, self._schema, strict=True)
+            ]
+            self._writer.write_table(pa.Table.from_arrays(arrays, schema=self._schema))
+            for column in self._columns:
+                column.clear()
+
+    def close(self) -> FileInfo:
+        self.flush()
+        self._writer.close()
+        return FileInfo(sha256_of(self.path), self.path.stat().st_size)
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            self._writer.close()
+
+
 class ContentHash:
     """The sha256 a version's JSON Lines file of these rows would have (its content
     hash), computed without writing any file: a publish with nothing changed stops here."""
@@ -211,12 +281,11 @@ class ContentHash:
     def __init__(self, dataset: Dataset) -> None:
         self.schema = dataset.schema
         self._names = dataset.schema.names
-        self._normalise = Normaliser(dataset.schema)
         self._hash = hashlib.sha256()
         self.rows = 0
 
     def add(self, row: Row) -> None:
-        values = self._normalise(row)
+        values = normalise(self.schema, row)
         self._hash.update(_encoder.encode(dict(zip(self._names, values, strict=True))) + b"\n")
         self.rows += 1
 
@@ -233,17 +302,13 @@ class VersionWriter:
         directory: Path,
         formats: frozenset[str] | None = None,
         store: Path | None = None,
-        separate_process: bool = False,
     ) -> None:
         """``formats`` limits the files written (a filtered download writes one); a version
         writes them all, with the manifest that the next version is compared with.
         With a ``store`` (a version), the text files are kept there as parts and
-        ``directory`` gets their listings; without one, they are plain files.
-        ``separate_process`` writes the spreadsheet and Parquet files in a helper process
-        (``catalog.whole_files``), on another core."""
+        ``directory`` gets their listings; without one, they are plain files."""
         self.dataset = dataset
         self.schema = dataset.schema
-        self._normalise = Normaliser(dataset.schema)
         self.directory = directory
         every = formats is None
         wanted = set(MEDIA_TYPES) if formats is None else set(formats)
@@ -285,14 +350,25 @@ class VersionWriter:
                 self._geojson = text_file(file_name("geojson"))
                 self._geojson.write(b'{"type":"FeatureCollection","features":[')
         self._manifest = text_file(MANIFEST) if every else None
-        spec = Spec.of(self.schema, dataset.slug, directory, wanted)
-        self._whole: WholeFiles | WholeFilesProcess | None = None
-        if spec.any:
-            self._whole = WholeFilesProcess(spec) if separate_process else WholeFiles(spec)
+        self._xlsx_path = directory / file_name("xlsx")
+        kinds = [
+            {"integer": "n", "number": "n", "boolean": "b", "datetime": "t", "date": "d"}.get(
+                f.type, "s"
+            )
+            for f in self.schema.fields
+        ]
+        self._xlsx = (
+            XlsxWriter(self._xlsx_path, names, dataset.slug, kinds) if "xlsx" in wanted else None
+        )
+        self._parquet = (
+            ParquetPart(self.schema, directory / file_name("parquet"))
+            if "parquet" in wanted
+            else None
+        )
         self._pending_csv = 0
 
     def add(self, row: Row) -> None:
-        values = self._normalise(row)
+        values = normalise(self.schema, row)
         key = tuple(values[i] for i in self._key_index)
         if any(k is None for k in key):
             raise SchemaMismatch(f"{self.dataset.slug}: a row has an empty primary key: {row!r}")
@@ -311,18 +387,7 @@ class VersionWriter:
         if self._geojson is not None:
             self._geojson.write((b",\n" if self.rows else b"\n") + self._feature(values))
         if self._csv is not None:
-            # Empty for None, true and false for booleans; inline, as a call a cell costs more
-            # than the rest of the cell.
-            self._csv_writer.writerow(
-                [
-                    ""
-                    if v is None
-                    else ("true" if v else "false")
-                    if v is True or v is False
-                    else v
-                    for v in values
-                ]
-            )
+            self._csv_writer.writerow([csv_cell(v) for v in values])
             self._pending_csv += 1
             if self._pending_csv >= 1000:
                 self._flush_csv()
@@ -331,23 +396,19 @@ class VersionWriter:
             self._manifest.write(
                 encoded_key + b"\t" + hashlib.sha256(line).hexdigest()[:32].encode() + b"\n"
             )
-        if self._whole is not None:
-            self._whole.add(values)
+        if self._xlsx is not None:
+            self._xlsx.write_row(values)
+        if self._parquet is not None:
+            self._parquet.add(values)
         self.rows += 1
         if self._parted and (
-            zlib.crc32(encoded_key) % parts.PART_ROWS == 0 or self._part_is_full()
+            zlib.crc32(encoded_key) % parts.PART_ROWS == 0
+            or any(w.pending >= parts.PART_BYTES for w in self._parted)
         ):
             # A part ends here, in every file at once (see ``catalog.parts``).
             self._flush_csv()
             for writer in self._parted:
                 writer.cut()
-
-    def _part_is_full(self) -> bool:
-        # A loop, not any() over a generator: this runs for every row.
-        for writer in self._parted:  # noqa: SIM110
-            if writer.pending >= parts.PART_BYTES:
-                return True
-        return False
 
     def _feature(self, values: list[Any]) -> bytes:
         geometry: Any = None
@@ -385,16 +446,22 @@ class VersionWriter:
             files["geojson"] = self._geojson.close()
         if self._manifest is not None:
             self._manifest.close()
-        if self._whole is not None:
-            files.update(self._whole.close())
+        if self._xlsx is not None:
+            self._xlsx.close()
+            files["xlsx"] = FileInfo(sha256_of(self._xlsx_path), self._xlsx_path.stat().st_size)
+        if self._parquet is not None:
+            files["parquet"] = self._parquet.close()
         return WriteResult(rows=self.rows, files=files, parts=self.parts)
 
     def abort(self) -> None:
         for handle in (self._csv, self._jsonl, self._json, self._geojson, self._manifest):
             if handle is not None:
                 handle.abort()
-        if self._whole is not None:
-            self._whole.abort()
+        if self._parquet is not None:
+            self._parquet.abort()
+        if self._xlsx is not None:
+            with contextlib.suppress(Exception):  # the directory is thrown away anyway
+                self._xlsx.close()
 
 
 # ----------------------------------------------------------------------------------------

@@ -585,11 +585,7 @@ async def _content_sha256(dataset: Dataset) -> str:
 
 
 async def _write(dataset: Dataset, directory: Path) -> Any:
-    # The spreadsheet and Parquet files in a helper process: two cores at work (DESIGN.md,
-    # "Versions").
-    writer = VersionWriter(
-        dataset, directory, store=parts.store_of(directory.parent), separate_process=True
-    )
+    writer = VersionWriter(dataset, directory, store=parts.store_of(directory.parent))
     try:
         count = 0
         async for row in dataset.rows():
@@ -597,11 +593,10 @@ async def _write(dataset: Dataset, directory: Path) -> Any:
             count += 1
             if count % 5000 == 0:
                 await asyncio.sleep(0)
-        return await asyncio.to_thread(writer.close)
     except BaseException:
-        # Also when closing failed: the helper is stopped, whatever it was doing.
         writer.abort()
         raise
+    return await asyncio.to_thread(writer.close)
 
 
 @dataclass

@@ -74,7 +74,7 @@ def _serial(moment: datetime.datetime) -> float:
 
 
 def _timestamp_cell(value: Any) -> str:
-    """An ISO 8601 UTC timestamp (as ``formats.Normaliser`` writes it) as an Excel date and time."""
+    """An ISO 8601 UTC timestamp (as ``normalise`` writes it) as an Excel date and time."""
     if value is None:
         return "<c/>"
     moment = (
@@ -104,63 +104,6 @@ CELL_WRITERS = {
     "b": _bool_cell,
     "t": _timestamp_cell,
     "d": _date_cell,
-}
-_EMPTY = "<c/>"
-_TEXT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
-_TEXT_CLOSE = "</t></is></c>"
-
-
-# Whole columns of cells (``XlsxWriter.write_rows``), each cell exactly what its writer above
-# gives: the common values are written inline (plain text, an int, a finite float, a UTC
-# timestamp as ``formats.Normaliser`` writes it), every other value by that writer.
-def _text_column(values: Sequence[Any]) -> list[str]:
-    return [
-        _EMPTY
-        if v is None
-        else _TEXT_OPEN + v + _TEXT_CLOSE
-        if type(v) is str and v.isprintable() and "&" not in v and "<" not in v and ">" not in v
-        else _text_cell(v)
-        for v in values
-    ]
-
-
-def _number_column(values: Sequence[Any]) -> list[str]:
-    return [
-        _EMPTY
-        if v is None
-        else f"<c><v>{v}</v></c>"
-        if type(v) is int or (type(v) is float and v - v == 0)  # finite: inf - inf is nan
-        else _number_cell(v)
-        for v in values
-    ]
-
-
-def _utc_timestamp_cell(value: Any) -> str:
-    if type(value) is not str or not value.endswith("Z"):
-        return _timestamp_cell(value)
-    moment = datetime.datetime.fromisoformat(value[:-1])  # already UTC: no zone to convert
-    if moment < _FIRST_RIGHT_DAY:
-        return _text_cell(value)
-    return f'<c s="{_TIMESTAMP_STYLE}"><v>{_serial(moment)!r}</v></c>'
-
-
-def _timestamp_column(values: Sequence[Any]) -> list[str]:
-    return [_EMPTY if v is None else _utc_timestamp_cell(v) for v in values]
-
-
-def _column_of(cell: Any) -> Any:
-    def column(values: Sequence[Any]) -> list[str]:
-        return [cell(v) for v in values]
-
-    return column
-
-
-COLUMN_WRITERS = {
-    "s": _text_column,
-    "n": _number_column,
-    "b": _column_of(_bool_cell),
-    "t": _timestamp_column,
-    "d": _column_of(_date_cell),
 }
 # Column widths (in characters) for kinds whose values Excel would otherwise show as ####.
 _WIDTHS = {"t": 20, "d": 11}
@@ -195,7 +138,6 @@ class XlsxWriter:
         or "d" (date); default: by value."""
         self._zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         self._writers = [CELL_WRITERS[k] for k in kinds] if kinds else None
-        self._columns = [COLUMN_WRITERS[k] for k in kinds] if kinds else None
         self._cols = "".join(
             f'<col min="{i}" max="{i}" width="{_WIDTHS[k]}" customWidth="1"/>'
             for i, k in enumerate(kinds or (), start=1)
@@ -264,31 +206,6 @@ class XlsxWriter:
         self._rows_in_sheet += 1
         if len(self._buffer) >= _FLUSH_EVERY:
             self._flush()
-
-    def write_rows(self, rows: Sequence[Sequence[Any]]) -> None:
-        """Many rows at once, the same bytes as ``write_row`` for each: cells are made a
-        column at a time (a loop a column, not a call a cell)."""
-        if self._columns is None:
-            for values in rows:
-                self.write_row(values)
-            return
-        start = 0
-        while start < len(rows):
-            if self._rows_in_sheet >= SHEET_MAX_ROWS:
-                self._close_sheet()
-                self._open_sheet()
-            chunk = rows[start : start + SHEET_MAX_ROWS - self._rows_in_sheet]
-            start += len(chunk)
-            cells = [
-                writer(column)
-                for writer, column in zip(self._columns, zip(*chunk, strict=True), strict=True)
-            ]
-            self._buffer.extend(
-                ["<row>" + "".join(row) + "</row>" for row in zip(*cells, strict=True)]
-            )
-            self._rows_in_sheet += len(chunk)
-            if len(self._buffer) >= _FLUSH_EVERY:
-                self._flush()
 
     def close(self) -> None:
         self._close_sheet()
